@@ -1,0 +1,130 @@
+extension ProtocolMessage {
+    /// Decodes one frame from a complete WebSocket message (or stream frame body).
+    ///
+    /// Bytes after a complete frame are ignored, as the reference does (PROTOCOL.md §4.6); use
+    /// ``decodePrefix(_:)`` to learn how many bytes the frame used. Input longer than
+    /// ``FrameLimits/maxFrameBytes`` is refused before it is read.
+    public init(wireBytes: [UInt8]) throws(WireFormatError) {
+        self = try Self.decodePrefix(wireBytes).message
+    }
+
+    /// Decodes one frame from the start of `bytes` and reports how many bytes it occupied.
+    public static func decodePrefix(
+        _ bytes: [UInt8]
+    ) throws(WireFormatError) -> (message: ProtocolMessage, consumed: Int) {
+        guard bytes.count <= FrameLimits.maxFrameBytes else {
+            throw .frameTooLarge(length: bytes.count, limit: FrameLimits.maxFrameBytes)
+        }
+        var reader = WireReader(bytes)
+        let message = try ProtocolMessage(from: &reader)
+        return (message, reader.offset)
+    }
+
+    /// The canonical encoding of this frame.
+    public var wireBytes: [UInt8] {
+        var writer = WireWriter(capacity: 128)
+        encode(to: &writer)
+        return writer.bytes
+    }
+}
+
+extension ProtocolMessage: WireCodable {
+    init(from reader: inout WireReader) throws(WireFormatError) {
+        switch try reader.readVariantIndex(of: "ProtocolMessage", count: Self.variantCount) {
+        case 0: self = .hello(protocolVersion: try reader.readU32(), session: try reader.readString())
+        case 1: self = .challenge(nonce: try reader.readBytes())
+        case 2: self = .auth(pubkey: try reader.readBytes(), signature: try reader.readBytes())
+        case 3: self = .established(path: try reader.read())
+        case 4:
+            self = .register(
+                username: try reader.readString(), machine: try reader.readString(), pubkey: try reader.readBytes())
+        case 5: self = .join(channel: try reader.readString(), token: try reader.readOptionalString())
+        case 6: self = .leave(channel: try reader.readString())
+        case 7: self = .who(channel: try reader.readOptionalString())
+        case 8: self = .admin(try reader.read())
+        case 9: self = .channelMessage(channel: try reader.readString(), from: try reader.read(), payload: try reader.read())
+        case 10: self = .whisper(from: try reader.read(), target: try reader.read(), payload: try reader.read())
+        case 11: self = .presence(channel: try reader.readOptionalString(), sessions: try reader.readSequence())
+        case 12: self = .error(try reader.read())
+        case 13: self = .listChannels
+        case 14: self = .channelList(channels: try reader.readSequence())
+        case 15: self = .joined(channel: try reader.readString())
+        case 16: self = .ack(detail: try reader.readOptionalString())
+        case 17: self = .inviteToken(token: try reader.readString())
+        case 18: self = .ping
+        case 19: self = .pong
+        case 20: self = .serverInfo(admin: try reader.readBool())
+        case 21: self = .listMachines
+        case 22: self = .machineList(machines: try reader.readSequence())
+        case 23: self = .listUsers
+        case 24: self = .userList(users: try reader.readSequence())
+        case 25: self = .inviteList(invites: try reader.readSequence())
+        case 26: self = .readSince(channel: try reader.readString(), sinceMs: try reader.readI64())
+        default: self = .history(channel: try reader.readString(), messages: try reader.readSequence())
+        }
+    }
+
+    func encode(to writer: inout WireWriter) {
+        writer.writeU32(wireIndex)
+        switch self {
+        case let .hello(version, session):
+            writer.writeU32(version)
+            writer.writeString(session)
+        case let .challenge(nonce):
+            writer.writeBytes(nonce)
+        case let .auth(pubkey, signature):
+            writer.writeBytes(pubkey)
+            writer.writeBytes(signature)
+        case let .established(path):
+            writer.write(path)
+        case let .register(username, machine, pubkey):
+            writer.writeString(username)
+            writer.writeString(machine)
+            writer.writeBytes(pubkey)
+        case let .join(channel, token):
+            writer.writeString(channel)
+            writer.writeOptionalString(token)
+        case let .leave(channel), let .joined(channel):
+            writer.writeString(channel)
+        case let .who(channel):
+            writer.writeOptionalString(channel)
+        case let .admin(op):
+            writer.write(op)
+        case let .channelMessage(channel, from, payload):
+            writer.writeString(channel)
+            writer.write(from)
+            writer.write(payload)
+        case let .whisper(from, target, payload):
+            writer.write(from)
+            writer.write(target)
+            writer.write(payload)
+        case let .presence(channel, sessions):
+            writer.writeOptionalString(channel)
+            writer.writeSequence(sessions)
+        case let .error(error):
+            writer.write(error)
+        case let .channelList(channels):
+            writer.writeSequence(channels)
+        case let .ack(detail):
+            writer.writeOptionalString(detail)
+        case let .inviteToken(token):
+            writer.writeString(token)
+        case let .serverInfo(admin):
+            writer.writeBool(admin)
+        case let .machineList(machines):
+            writer.writeSequence(machines)
+        case let .userList(users):
+            writer.writeSequence(users)
+        case let .inviteList(invites):
+            writer.writeSequence(invites)
+        case let .readSince(channel, sinceMs):
+            writer.writeString(channel)
+            writer.writeI64(sinceMs)
+        case let .history(channel, messages):
+            writer.writeString(channel)
+            writer.writeSequence(messages)
+        case .listChannels, .ping, .pong, .listMachines, .listUsers:
+            break
+        }
+    }
+}

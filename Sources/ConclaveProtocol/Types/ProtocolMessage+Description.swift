@@ -1,0 +1,56 @@
+extension ProtocolMessage: CustomStringConvertible {
+    /// A readable one-line form for logs. Bodies, tokens, keys, nonces and signatures are shown
+    /// only by their size.
+    public var description: String {
+        switch self {
+        case let .hello(version, session):
+            "Hello(protocol_version: \(version), session: \(quoted(session)))"
+        case let .challenge(nonce):
+            "Challenge(nonce: <\(nonce.count) bytes>)"
+        case let .auth(pubkey, signature):
+            "Auth(pubkey: <\(pubkey.count) bytes>, signature: <\(signature.count) bytes>)"
+        case let .established(path):
+            "Established(path: \(path))"
+        case let .register(username, machine, pubkey):
+            "Register(username: \(quoted(username)), machine: \(quoted(machine)), pubkey: <\(pubkey.count) bytes>)"
+        case let .join(channel, token):
+            "Join(channel: \(quoted(channel)), token: \(token == nil ? "none" : "<redacted>"))"
+        case let .leave(channel):
+            "Leave(channel: \(quoted(channel)))"
+        case let .who(channel):
+            "Who(channel: \(channel.map(quoted) ?? "none"))"
+        case let .admin(op):
+            "Admin(\(op))"
+        case let .channelMessage(channel, from, payload):
+            "ChannelMsg(channel: \(quoted(channel)), from: \(from), payload: \(payload))"
+        case let .whisper(from, target, payload):
+            "Whisper(from: \(from), target: \(target), payload: \(payload))"
+        case let .presence(channel, sessions):
+            "Presence(channel: \(channel.map(quoted) ?? "none"), sessions: \(sessions.count))"
+        case let .error(error):
+            "Error(\(error))"
+        case let .channelList(channels):
+            "ChannelList(channels: \(channels.count))"
+        case let .joined(channel):
+            "Joined(channel: \(quoted(channel)))"
+        case let .ack(detail):
+            "Ack(detail: \(detail.map(quoted) ?? "none"))"
+        case .inviteToken:
+            "InviteToken(token: <redacted>)"
+        case let .serverInfo(admin):
+            "ServerInfo(admin: \(admin))"
+        case let .machineList(machines):
+            "MachineList(machines: \(machines.count))"
+        case let .userList(users):
+            "UserList(users: \(users.count))"
+        case let .inviteList(invites):
+            "InviteList(invites: \(invites.count))"
+        case let .readSince(channel, sinceMs):
+            "ReadSince(channel: \(quoted(channel)), since_ms: \(sinceMs))"
+        case let .history(channel, messages):
+            "History(channel: \(quoted(channel)), messages: \(messages.count))"
+        case .listChannels, .ping, .pong, .listMachines, .listUsers:
+            name
+        }
+    }
+}

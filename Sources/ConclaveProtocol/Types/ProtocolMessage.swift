@@ -1,0 +1,115 @@
+/// One protocol frame: the unit that travels in one WebSocket binary message.
+///
+/// Case order is the wire order (indices 0–27). New kinds are only ever appended.
+///
+/// ```swift
+/// let frame = ProtocolMessage.hello(protocolVersion: PROTOCOL_VERSION, session: "razel")
+/// let bytes = frame.wireBytes                       // 00 01 05 72 61 7a 65 6c
+/// let same = try ProtocolMessage(wireBytes: bytes)
+/// ```
+public enum ProtocolMessage: Sendable, Hashable {
+    /// 0, C→S: opens the handshake.
+    case hello(protocolVersion: UInt32, session: String)
+    /// 1, S→C: the nonce the client must sign.
+    case challenge(nonce: [UInt8])
+    /// 2, C→S: the raw 32-byte public key and the 64-byte Ed25519 signature of the nonce.
+    case auth(pubkey: [UInt8], signature: [UInt8])
+    /// 3, S→C: the handshake succeeded; the resolved path.
+    case established(path: SessionPath)
+    /// 4, C→S: claims a username for a new account (sent right before `auth`).
+    case register(username: String, machine: String, pubkey: [UInt8])
+    /// 5, C→S: subscribes this session to a channel, optionally redeeming an invite.
+    case join(channel: String, token: String?)
+    /// 6, C→S: unsubscribes.
+    case leave(channel: String)
+    /// 7, C→S: asks who is present (server-wide when `channel` is `nil`).
+    case who(channel: String?)
+    /// 8, C→S: an administrative operation.
+    case admin(AdminOp)
+    /// 9, both ways: a channel post (wire name `ChannelMsg`). The server stamps `from`.
+    case channelMessage(channel: String, from: SessionPath, payload: Payload)
+    /// 10, both ways: a message to exactly one live session. The server stamps `from`.
+    case whisper(from: SessionPath, target: SessionPath, payload: Payload)
+    /// 11, S→C: the sessions present in a channel, or on the server.
+    case presence(channel: String?, sessions: [SessionPath])
+    /// 12, S→C: a refusal or termination.
+    case error(ProtocolError)
+    /// 13, C→S: asks for the visible channels.
+    case listChannels
+    /// 14, S→C: the visible channels.
+    case channelList(channels: [ChannelInfo])
+    /// 15, S→C: the join succeeded.
+    case joined(channel: String)
+    /// 16, S→C: a generic success, with optional detail.
+    case ack(detail: String?)
+    /// 17, S→C: a minted invite token.
+    case inviteToken(token: String)
+    /// 18, C→S: heartbeat.
+    case ping
+    /// 19, S→C: heartbeat reply.
+    case pong
+    /// 20, S→C: sent once, right after `established`.
+    case serverInfo(admin: Bool)
+    /// 21, C→S: asks for the caller's machines.
+    case listMachines
+    /// 22, S→C: the caller's machines.
+    case machineList(machines: [MachineInfo])
+    /// 23, C→S: asks for every username (server admins).
+    case listUsers
+    /// 24, S→C: a list of usernames.
+    case userList(users: [String])
+    /// 25, S→C: a channel's invites (v0.2.1).
+    case inviteList(invites: [InviteInfo])
+    /// 26, C→S: history after `sinceMs` (exclusive), oldest first (v0.3.0).
+    case readSince(channel: String, sinceMs: Int64)
+    /// 27, S→C: one page of history (v0.3.0).
+    case history(channel: String, messages: [HistoryMessage])
+
+    static let variantCount = 28
+
+    /// The variant's wire index.
+    public var wireIndex: UInt32 {
+        switch self {
+        case .hello: 0
+        case .challenge: 1
+        case .auth: 2
+        case .established: 3
+        case .register: 4
+        case .join: 5
+        case .leave: 6
+        case .who: 7
+        case .admin: 8
+        case .channelMessage: 9
+        case .whisper: 10
+        case .presence: 11
+        case .error: 12
+        case .listChannels: 13
+        case .channelList: 14
+        case .joined: 15
+        case .ack: 16
+        case .inviteToken: 17
+        case .ping: 18
+        case .pong: 19
+        case .serverInfo: 20
+        case .listMachines: 21
+        case .machineList: 22
+        case .listUsers: 23
+        case .userList: 24
+        case .inviteList: 25
+        case .readSince: 26
+        case .history: 27
+        }
+    }
+
+    /// The variant's name as the reference spells it (`ChannelMsg`), for logs and errors.
+    public var name: String {
+        Self.names[Int(wireIndex)]
+    }
+
+    private static let names = [
+        "Hello", "Challenge", "Auth", "Established", "Register", "Join", "Leave", "Who", "Admin",
+        "ChannelMsg", "Whisper", "Presence", "Error", "ListChannels", "ChannelList", "Joined", "Ack",
+        "InviteToken", "Ping", "Pong", "ServerInfo", "ListMachines", "MachineList", "ListUsers",
+        "UserList", "InviteList", "ReadSince", "History",
+    ]
+}

@@ -1,0 +1,96 @@
+/// A participant's full identity on a server: `user/machine/session`.
+///
+/// On the wire it is a struct of three strings, never the slash-joined text; the text form is for
+/// display, logs, `Kick.target` and history storage. Values decoded from the wire are kept as they
+/// are; use ``validateComponent(_:kind:)`` where a name is being *accepted*.
+///
+/// ```swift
+/// let path = try SessionPath(parsing: "aaron/workstation/razel")
+/// print(path) // aaron/workstation/razel
+/// ```
+public struct SessionPath: Sendable, Hashable, CustomStringConvertible {
+    /// Account name, unique per server.
+    public var user: String
+    /// Machine name, unique within the user.
+    public var machine: String
+    /// Live session handle (from `Hello.session`).
+    public var session: String
+
+    /// The longest component, in UTF-8 bytes, that ``validateComponent(_:kind:)`` accepts.
+    public static let maxComponentBytes = 128
+
+    /// Creates a path from components without validating them.
+    public init(user: String, machine: String, session: String) {
+        self.user = user
+        self.machine = machine
+        self.session = session
+    }
+
+    /// Parses the `user/machine/session` text form: exactly three valid components.
+    public init(parsing text: String) throws(ValueParseError) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3 else {
+            throw .invalidSessionPath(text)
+        }
+        let components = parts.map(String.init)
+        guard components.allSatisfy(Self.isValidComponent) else {
+            throw .invalidSessionPath(text)
+        }
+        self.init(user: components[0], machine: components[1], session: components[2])
+    }
+
+    /// The text form `user/machine/session`.
+    public var description: String { "\(user)/\(machine)/\(session)" }
+
+    /// Throws unless `name` is acceptable as a path component or channel name.
+    ///
+    /// The reference only requires a component to be non-empty and free of `/`. We also refuse
+    /// control characters, surrounding whitespace and more than ``maxComponentBytes`` bytes,
+    /// because names end up in logs, terminal tables and the agent's context, where those
+    /// characters forge lines or hide who is speaking.
+    public static func validateComponent(
+        _ name: String, kind: ValueParseError.NameKind
+    ) throws(ValueParseError) {
+        if let reason = problem(with: name) {
+            throw .invalidName(kind: kind, value: name, reason: reason)
+        }
+    }
+
+    /// Whether `name` passes ``validateComponent(_:kind:)``.
+    public static func isValidComponent(_ name: String) -> Bool {
+        problem(with: name) == nil
+    }
+
+    private static func problem(with name: String) -> String? {
+        if name.isEmpty {
+            return "must not be empty"
+        }
+        if name.utf8.count > maxComponentBytes {
+            return "at most \(maxComponentBytes) bytes"
+        }
+        if name.utf8.contains(UInt8(ascii: "/")) {
+            return "must not contain `/`"
+        }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "must not contain control characters"
+        }
+        if let first = name.first, let last = name.last, first.isWhitespace || last.isWhitespace {
+            return "must not start or end with whitespace"
+        }
+        return nil
+    }
+}
+
+extension SessionPath: WireCodable {
+    init(from reader: inout WireReader) throws(WireFormatError) {
+        user = try reader.readString()
+        machine = try reader.readString()
+        session = try reader.readString()
+    }
+
+    func encode(to writer: inout WireWriter) {
+        writer.writeString(user)
+        writer.writeString(machine)
+        writer.writeString(session)
+    }
+}
