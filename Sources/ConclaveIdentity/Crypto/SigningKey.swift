@@ -1,0 +1,65 @@
+internal import CSodium
+
+/// A machine's Ed25519 private key.
+///
+/// The seed and the expanded secret key live in memory this object owns and wipes when it is
+/// released. The description shows only the public key. Immutable after creation, hence
+/// `@unchecked Sendable`: the buffer is written once in `init` and only read afterwards.
+public final class SigningKey: @unchecked Sendable, CustomStringConvertible {
+    /// The length of an Ed25519 seed, the value stored in the key file.
+    public static let seedByteCount = 32
+
+    /// The matching public key.
+    public let publicKey: PublicKey
+    // 32-byte seed followed by libsodium's 64-byte secret key.
+    private let secret: UnsafeMutablePointer<UInt8>
+    private static let storageByteCount = seedByteCount + Int(crypto_sign_SECRETKEYBYTES)
+
+    /// Derives the key pair from a 32-byte seed (RFC 8032 private key).
+    public init(seed: [UInt8]) throws(IdentityError) {
+        guard seed.count == Self.seedByteCount else {
+            throw .cryptoFailure("an Ed25519 seed is \(Self.seedByteCount) bytes, this one is \(seed.count)")
+        }
+        try Sodium.ensureInitialised()
+        let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.storageByteCount)
+        storage.initialize(repeating: 0, count: Self.storageByteCount)
+        storage.update(from: seed, count: Self.seedByteCount)
+        var publicBytes = [UInt8](repeating: 0, count: PublicKey.byteCount)
+        let status = crypto_sign_seed_keypair(&publicBytes, storage + Self.seedByteCount, storage)
+        guard status == 0, let key = try? PublicKey(bytes: publicBytes) else {
+            Sodium.wipe(UnsafeMutableRawBufferPointer(start: storage, count: Self.storageByteCount))
+            storage.deallocate()
+            throw .cryptoFailure("libsodium refused to derive a key pair")
+        }
+        secret = storage
+        publicKey = key
+    }
+
+    /// Creates a new key from the operating system's CSPRNG.
+    public static func generate() throws(IdentityError) -> SigningKey {
+        var seed = try Sodium.randomBytes(seedByteCount)
+        defer { seed.withUnsafeMutableBytes(Sodium.wipe) }
+        return try SigningKey(seed: seed)
+    }
+
+    deinit {
+        Sodium.wipe(UnsafeMutableRawBufferPointer(start: secret, count: Self.storageByteCount))
+        secret.deallocate()
+    }
+
+    /// The seed as the key file stores it: 43 characters of base64url. Handle with care.
+    public var seedText: String {
+        Base64URL.encode(Array(UnsafeBufferPointer(start: secret, count: Self.seedByteCount)))
+    }
+
+    /// Signs `message` (for a challenge: exactly the raw nonce bytes) and returns 64 bytes.
+    public func sign(_ message: [UInt8]) -> [UInt8] {
+        var signature = [UInt8](repeating: 0, count: PublicKey.signatureByteCount)
+        var length: UInt64 = 0
+        _ = crypto_sign_detached(&signature, &length, message, UInt64(message.count), secret + Self.seedByteCount)
+        return signature
+    }
+
+    /// Shows the public key; the private part is never printed.
+    public var description: String { "SigningKey(public: \(publicKey.text), private: <redacted>)" }
+}

@@ -1,0 +1,140 @@
+import ConclaveIdentity
+import ConclaveProtocol
+import Foundation
+import Synchronization
+import Testing
+
+@Suite("config.toml on disk")
+struct ConfigFileTests {
+    static let referenceExample = """
+        default_permission = "notify"          # machine default level
+
+        [[servers]]                            # one table per registration
+        url = "wss://conclave.example"
+        username = "aaron"
+        machine = "workstation"
+        colour = "ignored unknown key"
+
+        [[overrides]]                          # channel scope
+        server = "wss://conclave.example"
+        channel = "ops"
+        level = "act"
+
+        [[overrides]]                          # whisper scope: no `channel` key
+        server = "wss://conclave.example"
+        level = "converse"
+        """
+
+    @Test func loadsTheReferenceSchema() throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        try temp.write(Self.referenceExample, to: directory.configPath)
+        let config = try ConfigFile(directory: directory).load()
+        #expect(config.defaultPermission == .notify)
+        #expect(config.servers == [Registration(url: "wss://conclave.example", username: "aaron", machine: "workstation")])
+        let server = try ServerURL("wss://conclave.example/")
+        #expect(config.permission(server: server, scope: .channel("ops")) == .act)
+        #expect(config.permission(server: server, scope: .whisper) == .converse)
+    }
+
+    @Test func acceptsEmptyInlineArraysAndMissingKeys() throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        try temp.write("servers = []\noverrides = []\n", to: directory.configPath)
+        #expect(try ConfigFile(directory: directory).load() == ClientConfig())
+        try temp.write("", to: directory.configPath)
+        #expect(try ConfigFile(directory: directory).load() == ClientConfig())
+    }
+
+    @Test func aMissingFileIsTheDefault() throws {
+        let temp = TemporaryDirectory()
+        #expect(try ConfigFile(directory: ConfigDirectory(path: temp.path + "/absent")).load() == ClientConfig())
+    }
+
+    @Test func roundTripsAndWritesLowercaseLevels() throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        let file = ConfigFile(directory: directory)
+        let server = try ServerURL("ws://127.0.0.1:4390")
+        try file.update { config in
+            config.defaultPermission = .act
+            config.register(server: server, username: "aaron \"the\" admin", machine: "work\\station")
+            config.setPermission(.notify, server: server, scope: .channel("ops"))
+            config.setPermission(.converse, server: server, scope: .whisper)
+        }
+        let text = try temp.contents(of: directory.configPath)
+        #expect(text.contains(#"default_permission = "act""#))
+        #expect(text.contains(#"level = "notify""#))
+        let loaded = try file.load()
+        #expect(loaded.servers.first?.username == "aaron \"the\" admin")
+        #expect(loaded.servers.first?.machine == "work\\station")
+        #expect(loaded.overrides.count == 2)
+        #expect(try temp.mode(of: directory.configPath) == 0o600)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("default_permission = \"loud\"", "unknown permission level `loud`"),
+        ("default_permission = 3", "`default_permission` must be a string"),
+        ("[[servers]]\nurl = \"wss://h\"\nusername = \"a\"", "`servers[0].machine` is missing"),
+        ("[[overrides]]\nserver = \"wss://h\"\nlevel = \"ACT\"", "`overrides[0].level`"),
+        ("servers = \"nope\"", "`servers` must be an array of tables"),
+        ("this is [not toml", "line 1"),
+    ])
+    func corruptFilesAreReportedAndLeftAlone(_ contents: String, _ expected: String) throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        try temp.write(contents, to: directory.configPath)
+        let file = ConfigFile(directory: directory)
+        do {
+            _ = try file.load()
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains(expected))
+            #expect(error.description.contains(directory.configPath))
+        }
+        #expect(throws: IdentityError.self) { try file.update { $0.defaultPermission = .act } }
+        #expect(try temp.contents(of: directory.configPath) == contents)
+    }
+
+    @Test func aFailedChangeWritesNothing() throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        let file = ConfigFile(directory: directory)
+        #expect(throws: IdentityError.self) {
+            try file.update { config throws(IdentityError) in
+                config.defaultPermission = .act
+                throw IdentityError.noConfigDirectory
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.configPath))
+    }
+
+    @Test func staleTemporaryFilesAreCleanedUp() throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        try temp.write("junk", to: directory.configPath + ".4242.tmp")
+        try ConfigFile(directory: directory).update { $0.defaultPermission = .act }
+        #expect(!FileManager.default.fileExists(atPath: directory.configPath + ".4242.tmp"))
+    }
+
+    /// Without the lock, concurrent read-modify-write cycles lose updates.
+    @Test func concurrentUpdatesLoseNothing() throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        let server = try ServerURL("wss://h")
+        let failures = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 40) { index in
+            do {
+                try ConfigFile(directory: directory).update { config in
+                    config.setPermission(.act, server: server, scope: .channel("c\(index)"))
+                }
+            } catch {
+                failures.add(1, ordering: .relaxed)
+            }
+        }
+        #expect(failures.load(ordering: .relaxed) == 0)
+        #expect(try ConfigFile(directory: directory).load().overrides.count == 40)
+    }
+}

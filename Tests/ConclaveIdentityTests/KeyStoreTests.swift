@@ -1,0 +1,68 @@
+import ConclaveIdentity
+import Foundation
+import Testing
+
+@Suite("The key file")
+struct KeyStoreTests {
+    @Test func createsAPrivateKeyOnceAndLoadsItAfterwards() throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path + "/nested/conclave")
+        let store = KeyStore(directory: directory)
+        let (key, created) = try store.loadOrCreate()
+        #expect(created)
+        #expect(try temp.mode(of: directory.keyPath) == 0o600)
+        #expect(try temp.mode(of: directory.path) == 0o700)
+        let text = try temp.contents(of: directory.keyPath)
+        #expect(text.count == 43)
+        #expect(!text.hasSuffix("\n"))
+        #expect(text == key.seedText)
+
+        let (again, createdAgain) = try store.loadOrCreate()
+        #expect(!createdAgain)
+        #expect(again.publicKey == key.publicKey)
+        #expect(try store.load().publicKey == key.publicKey)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func loadsAReferenceKeyFileWithATrailingNewline() throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        try temp.write("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A\n", to: directory.keyPath)
+        let key = try KeyStore(directory: directory).load()
+        #expect(key.publicKey.text == "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo")
+    }
+
+    @Test func aMissingKeySaysWhatToRun() {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        #expect(throws: IdentityError.keyMissing(path: directory.keyPath)) { try KeyStore(directory: directory).load() }
+        #expect(IdentityError.keyMissing(path: "/x/key").description.contains("run `conclave key` first"))
+    }
+
+    @Test(arguments: ["not base64 at all!", "AAAA", "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A="])
+    func aCorruptKeyIsReportedAndNeverReplaced(_ contents: String) throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        try temp.write(contents, to: directory.keyPath)
+        #expect(throws: IdentityError.self) { try KeyStore(directory: directory).loadOrCreate() }
+        #expect(try temp.contents(of: directory.keyPath) == contents)
+    }
+
+    @Test func concurrentCreatorsAgreeOnOneKey() throws {
+        let temp = TemporaryDirectory()
+        let store = KeyStore(directory: ConfigDirectory(path: temp.path))
+        let results = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            if let key = try? store.loadOrCreate().key {
+                results.withLock { $0.append(key.publicKey.text) }
+            }
+        }
+        let keys = results.withLock { $0 }
+        #expect(keys.count == 8)
+        #expect(Set(keys).count == 1)
+        #expect(try store.load().publicKey.text == keys.first)
+    }
+}
+
+import Synchronization
