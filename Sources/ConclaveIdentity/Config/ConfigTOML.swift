@@ -1,4 +1,4 @@
-public import ConclaveProtocol
+import ConclaveProtocol
 internal import TOMLKit
 
 /// Converts between ``ClientConfig`` and the reference's `config.toml` text.

@@ -1,0 +1,58 @@
+import ArgumentParser
+import ConclaveIdentity
+import Foundation
+
+/// Parses the command line, runs the verb and maps outcomes to exit codes:
+/// 0 success, 1 runtime error (one `❌` line on stderr), 2 usage error (message and usage).
+@main
+enum Main {
+    nonisolated static func main() async {
+        let command: any ParsableCommand
+        do {
+            command = try Conclave.parseAsRoot()
+        } catch {
+            exitForParseOutcome(error)
+        }
+        ProcessSetup.bootstrapLogging(verbose: (command as? any GlobalOptionsProviding)?.global.verbose ?? false)
+        if !(command is any LongRunningVerb) {
+            ProcessSetup.restoreDefaultSIGPIPE()
+        }
+        do {
+            if let parsed = command as? any AsyncParsableCommand {
+                // The parsed command is owned by this function alone; nothing else can touch it
+                // while `run()` executes, so handing it across isolation is safe.
+                nonisolated(unsafe) var asyncCommand = parsed
+                try await asyncCommand.run()
+            } else {
+                var syncCommand = command
+                try syncCommand.run()
+            }
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            // The parser's own outcomes (help, version, validation) have their own exit codes;
+            // everything else is a failure of the verb: one line, exit 1.
+            guard Conclave.exitCode(for: error) == .failure else { exitForParseOutcome(error) }
+            Output.error("\(error)")
+            Foundation.exit(1)
+        }
+    }
+
+    /// Help, version and usage errors, as the argument parser describes them; usage errors exit 2.
+    private static func exitForParseOutcome(_ error: any Error) -> Never {
+        let code = Conclave.exitCode(for: error)
+        let message = Conclave.fullMessage(for: error)
+        if code == .success {
+            if !message.isEmpty { Output.line(message) }
+            Foundation.exit(0)
+        }
+        Output.note(message)
+        if code == .validationFailure || error is ValidationError {
+            Foundation.exit(2)
+        }
+        Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
+    }
+}
+
+/// Verbs that run until stopped (`serve`, `bridge`): they keep SIGPIPE ignored.
+protocol LongRunningVerb {}

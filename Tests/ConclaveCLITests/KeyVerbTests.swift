@@ -1,0 +1,104 @@
+import ConclaveIdentity
+import Foundation
+import Testing
+
+@Suite("conclave key, --help, --version and exit codes (real binary)")
+struct KeyVerbTests {
+    @Test func keyIsCreatedPrivatelyAndIsIdempotent() throws {
+        let config = TemporaryConfig()
+        let first = try CLIProcess.run(["--config-dir", config.path, "key"])
+        #expect(first.status == 0)
+        let printed = first.stdout.trimmingCharacters(in: .newlines)
+        #expect(printed.count == 43)
+        #expect(try PublicKey(text: printed).text == printed)
+        let attributes = try FileManager.default.attributesOfItem(atPath: config.path + "/key")
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(first.stderr.contains("created a new machine key"))
+
+        let second = try CLIProcess.run(["key", "--config-dir", config.path])
+        #expect(second.status == 0)
+        #expect(second.stdout == first.stdout)
+        #expect(!second.stderr.contains("created"))
+    }
+
+    @Test func aCorruptKeyIsAnErrorAndIsKept() throws {
+        let config = TemporaryConfig()
+        try config.write("garbage!", to: "key")
+        let result = try CLIProcess.run(["key", "--config-dir", config.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("❌"))
+        #expect(result.stderr.contains("left untouched"))
+        #expect(try config.read("key") == "garbage!")
+    }
+
+    @Test func helpAndVersionExitZero() throws {
+        let help = try CLIProcess.run(["--help"])
+        #expect(help.status == 0)
+        for verb in ["key", "perm", "completions"] { #expect(help.stdout.contains(verb)) }
+        let version = try CLIProcess.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.hasPrefix("conclave "))
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        for arguments in [["bogus"], ["key", "--nope"], ["perm", "set"], ["completions", "tcsh"]] {
+            let result = try CLIProcess.run(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stdout.isEmpty)
+            #expect(!result.stderr.isEmpty)
+        }
+    }
+
+    @Test func jsonLogFormat() throws {
+        let config = TemporaryConfig()
+        let result = try CLIProcess.run(["key", "--config-dir", config.path], environment: ["CONCLAVE_LOG_FORMAT": "json"])
+        let line = try #require(result.stderr.split(separator: "\n").first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let fields = try #require(object["fields"] as? [String: Any])
+        #expect(fields["message"] as? String == "created a new machine key")
+        #expect(object["level"] as? String == "INFO")
+    }
+
+    @Test func errorLineIsPrintedEvenWithLoggingOff() throws {
+        let result = try CLIProcess.run(["perm", "set", "loud", "--config-dir", TemporaryConfig().path], environment: ["CONCLAVE_LOG": "off"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("❌ unknown permission level `loud`"))
+    }
+
+    /// A key written by `conclave key` must interoperate with an independent Ed25519
+    /// implementation (Python's `cryptography`): same public key, and signatures verify both ways.
+    @Test func keyInteroperatesWithAnotherEd25519Implementation() throws {
+        let config = TemporaryConfig()
+        let printed = try CLIProcess.run(["key", "--config-dir", config.path]).stdout.trimmingCharacters(in: .newlines)
+        let message = "conclave interop check"
+        let script = """
+            import base64, sys
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+            from cryptography.hazmat.primitives import serialization
+            seed = base64.urlsafe_b64decode(open(sys.argv[1]).read().strip() + "=")
+            key = Ed25519PrivateKey.from_private_bytes(seed)
+            raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+            print(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+            print(key.sign(sys.argv[2].encode()).hex())
+            """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", script, config.path + "/key", message]
+        let output = Pipe()
+        python.standardOutput = output
+        try python.run()
+        let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        python.waitUntilExit()
+        try #require(python.terminationStatus == 0, "python3 with the cryptography package is needed (pip install cryptography)")
+        #expect(String(lines[0]) == printed)
+
+        let key = try KeyStore(directory: ConfigDirectory(path: config.path)).load()
+        let pythonSignature = stride(from: 0, to: lines[1].count, by: 2).compactMap { offset -> UInt8? in
+            let start = lines[1].index(lines[1].startIndex, offsetBy: offset)
+            return UInt8(lines[1][start..<lines[1].index(start, offsetBy: 2)], radix: 16)
+        }
+        #expect(key.publicKey.verify(signature: pythonSignature, for: Array(message.utf8)))
+        // Ed25519 is deterministic: our signature must be byte-identical to the other library's.
+        #expect(key.sign(Array(message.utf8)) == pythonSignature)
+    }
+}
