@@ -22,9 +22,24 @@ extension ProtocolMessage {
 
     /// The canonical encoding of this frame.
     public var wireBytes: [UInt8] {
-        var writer = WireWriter(capacity: 128)
+        var writer = WireWriter(capacity: capacityHint)
         encode(to: &writer)
         return writer.bytes
+    }
+
+    /// An upper bound for the frames that carry bodies, so encoding them allocates once; small
+    /// control frames fit the default.
+    private var capacityHint: Int {
+        switch self {
+        case let .channelMessage(channel, from, payload):
+            channel.utf8.count + from.capacityHint + payload.estimatedSize + 16
+        case let .whisper(from, target, payload):
+            from.capacityHint + target.capacityHint + payload.estimatedSize + 16
+        case let .history(channel, messages):
+            messages.reduce(channel.utf8.count + 16) { $0 + $1.from.capacityHint + $1.payload.estimatedSize + 10 }
+        default:
+            64
+        }
     }
 }
 

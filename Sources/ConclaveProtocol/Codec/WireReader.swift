@@ -103,7 +103,9 @@ struct WireReader {
         let count = try readLength()
         let start = offset
         let decoded: String? = bytes.withUnsafeBufferPointer { buffer in
-            String(validating: UnsafeBufferPointer(rebasing: buffer[start..<start + count]), as: UTF8.self)
+            let slice = UnsafeBufferPointer(rebasing: buffer[start..<start + count])
+            // Validated first, so `decoding` never has anything to repair.
+            return UTF8Validation.isValid(slice) ? String(decoding: slice, as: UTF8.self) : nil
         }
         guard let decoded else {
             throw .invalidUTF8(offset: start)

@@ -82,6 +82,9 @@ public struct SessionPath: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension SessionPath: WireCodable {
+    /// Upper bound of the encoded size (three strings with varint lengths of at most 9 bytes).
+    var capacityHint: Int { user.utf8.count + machine.utf8.count + session.utf8.count + 27 }
+
     init(from reader: inout WireReader) throws(WireFormatError) {
         user = try reader.readString()
         machine = try reader.readString()
