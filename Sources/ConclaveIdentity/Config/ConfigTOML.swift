@@ -43,38 +43,28 @@ enum ConfigTOML {
     }
 
     static func render(_ config: ClientConfig) -> String {
-        var lines = ["default_permission = \(quote(config.defaultPermission.token))"]
-        for server in config.servers {
-            lines += ["", "[[servers]]", "url = \(quote(server.url))",
-                      "username = \(quote(server.username))", "machine = \(quote(server.machine))"]
-        }
-        for override in config.overrides {
-            lines += ["", "[[overrides]]", "server = \(quote(override.server))"]
-            if let channel = override.scope.channelName {
-                lines.append("channel = \(quote(channel))")
+        let document = TOMLTable()
+        document["default_permission"] = config.defaultPermission.token
+        if !config.servers.isEmpty {
+            let servers = TOMLArray()
+            for server in config.servers {
+                servers.append(TOMLTable(["url": server.url, "username": server.username, "machine": server.machine] as [String: any TOMLValueConvertible]))
             }
-            lines.append("level = \(quote(override.level.token))")
+            document["servers"] = servers
         }
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// A TOML basic string: quotes, backslashes and control characters escaped.
-    static func quote(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
+        if !config.overrides.isEmpty {
+            let overrides = TOMLArray()
+            for override in config.overrides {
+                let entry = TOMLTable(["server": override.server, "level": override.level.token] as [String: any TOMLValueConvertible])
+                if let channel = override.scope.channelName {
+                    entry["channel"] = channel
+                }
+                overrides.append(entry)
             }
+            document["overrides"] = overrides
         }
-        return result + "\""
+        // Basic (double-quoted) strings only, so the file reads the same in every TOML parser.
+        return document.convert(to: .toml, options: [.allowUnicodeStrings]) + "\n"
     }
 
     private static func string(_ value: (any TOMLValueConvertible)?, at key: String) throws(Problem) -> String {
