@@ -43,7 +43,7 @@ enum Main {
         let code = Conclave.exitCode(for: error)
         let message = Conclave.fullMessage(for: error)
         if code == .success {
-            if !message.isEmpty { Output.line(message) }
+            if !message.isEmpty { try? Output.line(message) }
             Foundation.exit(0)
         }
         Output.note(message)

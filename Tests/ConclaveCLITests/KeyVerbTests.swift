@@ -31,6 +31,14 @@ struct KeyVerbTests {
         #expect(try config.read("key") == "garbage!")
     }
 
+    /// A result that cannot be written (here: a full disk) is an error, not a silent success.
+    @Test func aFailedResultWriteIsReported() throws {
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let result = try CLIProcess.run(["key", "--config-dir", TemporaryConfig().path], stdout: full)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("could not write to standard output"))
+    }
+
     @Test func helpAndVersionExitZero() throws {
         let help = try CLIProcess.run(["--help"])
         #expect(help.status == 0)

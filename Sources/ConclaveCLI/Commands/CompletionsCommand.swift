@@ -22,13 +22,13 @@ struct CompletionsCommand: ParsableCommand, GlobalOptionsProviding {
 
     @OptionGroup var global: GlobalOptions
 
-    func run() {
+    func run() throws {
         let script: String
         switch shell {
         case .bash: script = Conclave.completionScript(for: .bash)
         case .zsh: script = Conclave.completionScript(for: .zsh)
         case .fish: script = Conclave.completionScript(for: .fish)
         }
-        Output.line(script)
+        try Output.line(script)
     }
 }

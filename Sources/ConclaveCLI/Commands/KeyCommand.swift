@@ -22,6 +22,6 @@ struct KeyCommand: ParsableCommand, GlobalOptionsProviding {
         if created {
             Logger(label: "conclave.key").info("created a new machine key", metadata: ["path": "\(store.directory.keyPath)"])
         }
-        Output.line(key.publicKey.text)
+        try Output.line(key.publicKey.text)
     }
 }

@@ -41,7 +41,7 @@ struct PermSetCommand: ParsableCommand, GlobalOptionsProviding {
                 config.defaultPermission = level
             }
         }
-        Output.line("✓ permission updated (applies to newly started bridges; a live session changes levels with its `set_perm` tool)")
+        try Output.line("✓ permission updated (applies to newly started bridges; a live session changes levels with its `set_perm` tool)")
         if let unregistered {
             Output.note("note: this machine has no registration for `\(unregistered)` yet; the override takes effect once it does (see `conclave server list`)")
         }

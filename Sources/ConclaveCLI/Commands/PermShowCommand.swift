@@ -13,7 +13,7 @@ struct PermShowCommand: ParsableCommand, GlobalOptionsProviding {
     func run() throws {
         let config = try ConfigFile(directory: try global.directory()).load()
         for line in PermissionTable.lines(for: config) {
-            Output.line(line)
+            try Output.line(line)
         }
     }
 }

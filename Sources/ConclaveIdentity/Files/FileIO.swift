@@ -74,7 +74,7 @@ enum FileIO {
             case .replace:
                 if rename(temp, path) != 0 { failure = Failure(code: errno) }
             case .createNew:
-                if link(temp, path) != 0 { failure = Failure(code: errno) }
+                failure = placeExclusively(temp, at: path)
                 unlink(temp)
             }
         }
@@ -83,6 +83,16 @@ enum FileIO {
             throw failure
         }
         syncDirectory(containing: path)
+    }
+
+    /// `link` is atomic and fails if `path` exists. Filesystems without hard links get a rename
+    /// guarded by an existence check, which is exclusive except against a racing creator.
+    private static func placeExclusively(_ temp: String, at path: String) -> Failure? {
+        if link(temp, path) == 0 { return nil }
+        let linkError = errno
+        guard [EPERM, EOPNOTSUPP, ENOSYS, EXDEV].contains(linkError) else { return Failure(code: linkError) }
+        if access(path, F_OK) == 0 { return Failure(code: EEXIST) }
+        return rename(temp, path) == 0 ? nil : Failure(code: errno)
     }
 
     /// Creates `path` (and missing parents) as directories; the last one gets `mode`.
