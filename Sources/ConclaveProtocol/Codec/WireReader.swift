@@ -62,21 +62,23 @@ struct WireReader {
     }
 
     mutating func readBool() throws(WireFormatError) -> Bool {
-        let start = offset
-        switch try readRawByte() {
-        case 0: return false
-        case 1: return true
-        case let byte: throw .invalidBool(offset: start, byte: byte)
-        }
+        try readZeroOrOne { .invalidBool(offset: $0, byte: $1) }
     }
 
     /// Reads an `Option` tag; `true` means a value follows.
     mutating func readOptionTag() throws(WireFormatError) -> Bool {
+        try readZeroOrOne { .invalidOptionTag(offset: $0, byte: $1) }
+    }
+
+    /// Reads a byte that must be `00` or `01`; `invalid` builds the error from offset and byte.
+    private mutating func readZeroOrOne(
+        _ invalid: (Int, UInt8) -> WireFormatError
+    ) throws(WireFormatError) -> Bool {
         let start = offset
         switch try readRawByte() {
         case 0: return false
         case 1: return true
-        case let byte: throw .invalidOptionTag(offset: start, byte: byte)
+        case let byte: throw invalid(start, byte)
         }
     }
 

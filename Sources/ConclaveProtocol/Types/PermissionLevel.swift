@@ -1,7 +1,7 @@
 /// How much an inbound message may drive the local agent. Purely local: never sent to a server.
 ///
 /// Ordered `mute < notify < converse < act`; the default machine level is ``notify``.
-public enum PermissionLevel: Int, Sendable, Hashable, CaseIterable, Comparable, CustomStringConvertible {
+public enum PermissionLevel: Int, Sendable, Hashable, CaseIterable, Comparable, CustomStringConvertible, LowercaseToken {
     /// Inbound messages are dropped; presence is unaffected.
     case mute
     /// Inbound messages are shown read-only; the agent may not post.
@@ -16,7 +16,7 @@ public enum PermissionLevel: Int, Sendable, Hashable, CaseIterable, Comparable, 
 
     /// Parses the lowercase token; anything else (including other casing) is an error.
     public init(token: String) throws(ValueParseError) {
-        guard let match = Self.allCases.first(where: { $0.token == token }) else {
+        guard let match = Self.matching(token) else {
             throw .unknownPermissionLevel(token)
         }
         self = match

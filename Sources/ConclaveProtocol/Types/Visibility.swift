@@ -1,5 +1,5 @@
 /// A channel's discovery tier. Wire indices: `public` 0, `unlisted` 1, `private` 2.
-public enum Visibility: UInt32, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+public enum Visibility: UInt32, Sendable, Hashable, CaseIterable, CustomStringConvertible, LowercaseToken {
     /// Listed in discovery; anyone may join.
     case `public` = 0
     /// Not listed; anyone who knows the name may join.
@@ -9,7 +9,7 @@ public enum Visibility: UInt32, Sendable, Hashable, CaseIterable, CustomStringCo
 
     /// Parses the lowercase token (`public`, `unlisted`, `private`); nothing else is accepted.
     public init(token: String) throws(ValueParseError) {
-        guard let match = Self.allCases.first(where: { $0.token == token }) else {
+        guard let match = Self.matching(token) else {
             throw .unknownVisibility(token)
         }
         self = match
