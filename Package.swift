@@ -13,12 +13,22 @@ let package = Package(
     products: [
         .library(name: "ConclaveProtocol", targets: ["ConclaveProtocol"]),
         .library(name: "ConclaveIdentity", targets: ["ConclaveIdentity"]),
+        .library(name: "ConclaveTransport", targets: ["ConclaveTransport"]),
+        .library(name: "ConclaveServer", targets: ["ConclaveServer"]),
         .executable(name: "conclave", targets: ["ConclaveCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libsodium through pkg-config: Ed25519, base64url, CSPRNG, secret wiping.
@@ -41,11 +51,49 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // WebSocket links (server and client side), the handshake, the one-shot control client, TLS.
+        .target(
+            name: "ConclaveTransport",
+            dependencies: [
+                "ConclaveProtocol",
+                "ConclaveIdentity",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "WSCore", package: "swift-websocket"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The central server: hub, sessions, storage (SQLite through GRDB), `serve`.
+        .target(
+            name: "ConclaveServer",
+            dependencies: [
+                "ConclaveProtocol",
+                "ConclaveIdentity",
+                "ConclaveTransport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "ConclaveCLI",
             dependencies: [
                 "ConclaveProtocol",
                 "ConclaveIdentity",
+                "ConclaveTransport",
+                "ConclaveServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -60,6 +108,16 @@ let package = Package(
         .testTarget(
             name: "ConclaveIdentityTests",
             dependencies: ["ConclaveIdentity", "ConclaveProtocol"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ConclaveTransportTests",
+            dependencies: ["ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ConclaveServerTests",
+            dependencies: ["ConclaveServer", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol"],
             swiftSettings: strictSettings
         ),
         .testTarget(

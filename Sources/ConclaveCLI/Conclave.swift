@@ -12,6 +12,7 @@ struct Conclave: AsyncParsableCommand {
             """,
         version: "conclave \(ConclaveRelease.version)",
         subcommands: [
+            ServeCommand.self,
             KeyCommand.self,
             PermCommand.self,
             CompletionsCommand.self,

@@ -29,3 +29,16 @@ enum Sodium {
         }
     }
 }
+
+/// Random values from the operating system's CSPRNG, for nonces, tokens and instance IDs.
+public enum SecureRandom {
+    /// `count` random bytes.
+    public static func bytes(_ count: Int) throws(IdentityError) -> [UInt8] {
+        try Sodium.randomBytes(count)
+    }
+
+    /// A bearer token: 24 random bytes (192 bits) as 32 characters of base64url.
+    public static func token() throws(IdentityError) -> String {
+        Base64URL.encode(try bytes(24))
+    }
+}

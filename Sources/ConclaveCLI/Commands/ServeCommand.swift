@@ -1,0 +1,71 @@
+import ArgumentParser
+import ConclaveServer
+import ConclaveTransport
+import Foundation
+import Logging
+
+/// `conclave serve`: run the central server.
+struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVerb {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the central server.",
+        discussion: """
+            Listens for Conclave clients on a WebSocket (GET /) and answers GET /health with `ok`. \
+            State lives in --data-dir (SQLite, WAL mode); --ephemeral keeps everything in memory. \
+            SIGTERM or SIGINT shut down gracefully: live sessions are told why, then closed.
+            Environment: CONCLAVE_BIND, CONCLAVE_DATA_DIR, CONCLAVE_ADMINS (comma-separated).
+            """
+    )
+
+    @Option(help: "Address to listen on, host:port (default 0.0.0.0:4390, env CONCLAVE_BIND).")
+    var bind: String?
+
+    @Option(name: .customLong("data-dir"), help: "Directory of the persistent store (env CONCLAVE_DATA_DIR).")
+    var dataDir: String?
+
+    @Flag(help: "Keep all state in memory; it is lost when the server stops.")
+    var ephemeral = false
+
+    @Option(name: .customLong("admin"), help: ArgumentHelp(
+        "A server admin, USER or USER=PUBKEY (pinned to that key); repeatable, comma-separated allowed (env CONCLAVE_ADMINS).",
+        valueName: "user[=pubkey]"))
+    var admins: [String] = []
+
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain, to serve wss:// directly (with --tls-key).")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
+    var tlsKey: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        let environment = ProcessInfo.processInfo.environment
+        let dataDirectory = dataDir ?? environment["CONCLAVE_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        let storage: ServerConfiguration.Storage
+        switch (dataDirectory, ephemeral) {
+        case let (path?, false):
+            storage = .directory(path)
+        case (nil, true):
+            storage = .ephemeral
+        case (.some, true):
+            throw ValidationError("--ephemeral conflicts with --data-dir (or CONCLAVE_DATA_DIR): choose one")
+        case (nil, false):
+            throw CLIError("`serve` requires `--data-dir <path>` for persistent storage (or `--ephemeral` for a throwaway in-memory store)")
+        }
+        let (host, port) = try ServerConfiguration.parseBind(bind ?? environment["CONCLAVE_BIND"] ?? "0.0.0.0:4390")
+        let adminValues = admins.isEmpty ? (environment["CONCLAVE_ADMINS"].map { [$0] } ?? []) : admins
+        let tls: ServerTLS?
+        switch (tlsCertificate, tlsKey) {
+        case let (certificate?, key?): tls = ServerTLS(certificateChainPath: certificate, privateKeyPath: key)
+        case (nil, nil): tls = nil
+        default: throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        let configuration = ServerConfiguration(
+            host: host, port: port, storage: storage, admins: try AdminAllowlist(parsing: adminValues), tls: tls)
+        let logger = Logger(label: "conclave.serve")
+        try await ServerRuntime(configuration: configuration, logger: logger).run()
+        logger.info("server stopped")
+    }
+}

@@ -1,0 +1,90 @@
+import ConclaveProtocol
+
+extension Hub {
+    func join(_ name: String, token: String?, session: ServerSession) async throws -> ProtocolMessage {
+        guard let channel = try await store.channel(named: name) else { throw Refusal.channelNotFound(name) }
+        let member = try await isMember(name, session.user)
+        if bans[name]?.contains(session.user) == true {
+            // Existence of a non-public channel is not revealed to a banned non-member.
+            throw channel.visibility == .public || member ? Refusal.banned(name) : Refusal.channelNotFound(name)
+        }
+        if !member, channel.visibility == .private {
+            guard let token else { throw Refusal.channelNotFound(name) }
+            let outcome = try await store.redeemInvite(token: token, channel: name, user: session.user, nowMs: wallClock())
+            guard outcome == .admitted else { throw Refusal.channelNotFound(name) }
+        }
+        // Re-check what may have changed while the store was consulted.
+        guard presence.session(at: session.path) === session, bans[name]?.contains(session.user) != true else {
+            throw Refusal.banned(name)
+        }
+        presence.subscribe(session.path, to: name)
+        return .joined(channel: name)
+    }
+
+    func who(_ name: String?, session: ServerSession) async throws -> ProtocolMessage {
+        guard let name else {
+            return .presence(channel: nil, sessions: presence.allSessions.map(\.path))
+        }
+        guard let channel = try await store.channel(named: name) else { throw Refusal.channelNotFound(name) }
+        if channel.visibility != .public, !session.isAdmin, try await !isMember(name, session.user) {
+            throw Refusal.channelNotFound(name)
+        }
+        return .presence(channel: name, sessions: presence.subscribers(of: name).map(\.path))
+    }
+
+    func listChannels(session: ServerSession) async throws -> ProtocolMessage {
+        let memberships = try await store.memberships(of: session.user)
+        let visible = try await store.channels().filter {
+            session.isAdmin || $0.visibility == .public || memberships.contains($0.name)
+        }
+        return .channelList(channels: visible.map {
+            ChannelInfo(name: $0.name, visibility: $0.visibility, member: memberships.contains($0.name))
+        })
+    }
+
+    func createChannel(_ name: String, visibility: Visibility, session: ServerSession) async throws -> ProtocolMessage {
+        try validate(name, as: .channel)
+        switch try await store.createChannel(name: name, visibility: visibility, creator: session.user, now: timestamp()) {
+        case .done:
+            return .ack(detail: name)
+        case .nameTaken, .notFound:
+            // Names are unique, so a taken name is necessarily known; the text is the same for
+            // every tier.
+            throw ProtocolError.unauthorized("channel name `\(name)` is already taken")
+        }
+    }
+
+    func deleteChannel(_ name: String, session: ServerSession) async throws -> ProtocolMessage {
+        _ = try await administeredChannel(name, by: session)
+        _ = try await store.deleteChannel(named: name)
+        forgetChannel(name, notice: "channel `\(name)` was deleted by \(session.path)")
+        return .ack(detail: name)
+    }
+
+    /// Drops the in-memory state of a deleted channel and tells its subscribers.
+    func forgetChannel(_ name: String, notice: String) {
+        bans[name] = nil
+        for subscriber in presence.removeChannel(name) {
+            notify(subscriber, notice)
+        }
+    }
+
+    func renameChannel(_ name: String, to newName: String, session: ServerSession) async throws -> ProtocolMessage {
+        _ = try await administeredChannel(name, by: session)
+        try validate(newName, as: .channel)
+        switch try await store.renameChannel(from: name, to: newName) {
+        case .done:
+            guard name != newName else { return .ack(detail: newName) }
+            presence.renameChannel(name, to: newName)
+            if let banned = bans.removeValue(forKey: name) { bans[newName] = banned }
+            for subscriber in presence.subscribers(of: newName) {
+                notify(subscriber, "channel `\(name)` was renamed to `\(newName)` by \(session.path); post to the new name")
+            }
+            return .ack(detail: newName)
+        case .nameTaken:
+            throw ProtocolError.unauthorized("channel name `\(newName)` is already taken")
+        case .notFound:
+            throw Refusal.channelNotFound(name)
+        }
+    }
+}

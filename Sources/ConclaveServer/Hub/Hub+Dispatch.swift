@@ -1,0 +1,115 @@
+import ConclaveProtocol
+
+extension Hub {
+    /// Handles one frame from an established session and returns the reply to queue, or `nil`
+    /// when the handler queued it itself. Refusals come back as `.error`; nothing here ends the
+    /// session except the operations whose purpose is to.
+    func handle(_ frame: ProtocolMessage, from session: ServerSession) async -> ProtocolMessage? {
+        logger.debug("dispatch", metadata: ["path": "\(session.path)", "frame": "\(Self.kindName(frame))"])
+        do {
+            return try await route(frame, from: session)
+        } catch let error as ProtocolError {
+            logger.warning("error frame emitted", metadata: ["error": "\(error)", "path": "\(session.path)"])
+            return .error(error)
+        } catch {
+            // Storage details stay in the log; the client learns only that storage failed (G7).
+            logger.error("request failed", metadata: ["error": "\(error)", "path": "\(session.path)", "frame": "\(frame.name)"])
+            return .error(Refusal.storage)
+        }
+    }
+
+    private func route(_ frame: ProtocolMessage, from session: ServerSession) async throws -> ProtocolMessage? {
+        switch frame {
+        case .ping:
+            return .pong
+        case let .join(channel, token):
+            return try await join(channel, token: token, session: session)
+        case let .leave(channel):
+            presence.unsubscribe(session.path, from: channel)
+            return .ack(detail: channel)
+        case let .who(channel):
+            return try await who(channel, session: session)
+        case .listChannels:
+            return try await listChannels(session: session)
+        case .listMachines:
+            return .machineList(machines: try await store.machines(of: session.user).map {
+                MachineInfo(name: $0.name, pubkey: $0.pubkey, addedAt: $0.addedAt)
+            })
+        case .listUsers:
+            guard session.isAdmin else { throw Refusal.notAdmin }
+            return .userList(users: try await store.usernames())
+        case let .channelMessage(channel, _, payload):
+            return try await post(payload, to: channel, session: session)
+        case let .whisper(_, target, payload):
+            return try whisper(payload, to: target, session: session)
+        case let .readSince(channel, sinceMs):
+            return try await readSince(channel, sinceMs: sinceMs, session: session)
+        case let .admin(op):
+            return try await administer(op, session: session)
+        case .hello, .challenge, .auth, .established, .register, .presence, .error, .channelList, .joined, .ack,
+            .inviteToken, .pong, .serverInfo, .machineList, .userList, .inviteList, .history:
+            throw Refusal.unexpectedFrame
+        }
+    }
+
+    private func administer(_ op: AdminOp, session: ServerSession) async throws -> ProtocolMessage? {
+        switch op {
+        case let .createChannel(name, visibility):
+            return try await createChannel(name, visibility: visibility, session: session)
+        case let .deleteChannel(name):
+            return try await deleteChannel(name, session: session)
+        case let .renameChannel(name, newName):
+            return try await renameChannel(name, to: newName, session: session)
+        case let .setVisibility(name, visibility):
+            _ = try await administeredChannel(name, by: session)
+            try await store.setVisibility(of: name, to: visibility)
+            return .ack(detail: name)
+        case let .aclAdd(channel, user):
+            return try await aclAdd(user, to: channel, session: session)
+        case let .aclRemove(channel, user):
+            return try await aclRemove(user, from: channel, session: session)
+        case let .aclList(channel):
+            _ = try await administeredChannel(channel, by: session)
+            return .userList(users: try await store.members(of: channel))
+        case let .inviteCreate(channel, uses, expiresInSecs):
+            return try await createInvite(channel, uses: uses, expiresInSecs: expiresInSecs, session: session)
+        case let .inviteRevoke(token):
+            return try await revokeInvite(token, session: session)
+        case let .inviteList(channel):
+            return try await listInvites(channel, session: session)
+        case let .kick(channel, target):
+            return try await kick(target, from: channel, session: session)
+        case let .ban(channel, user):
+            return try await ban(user, from: channel, session: session)
+        case let .unban(channel, user):
+            _ = try await administeredChannel(channel, by: session)
+            try await store.unban(channel: channel, user: user)
+            bans[channel]?.remove(user)
+            return .ack(detail: user)
+        case let .banList(channel):
+            _ = try await administeredChannel(channel, by: session)
+            return .userList(users: (bans[channel] ?? []).sorted())
+        case let .userRemove(username):
+            return try await removeUser(username, session: session)
+        case let .machineRemove(name):
+            return try await removeMachine(name, session: session)
+        case let .machineAdd(name, pubkey):
+            return try await addMachine(name, pubkey: pubkey, session: session)
+        }
+    }
+
+    /// The reference's snake_case frame kind names, used in `dispatch` debug events.
+    static func kindName(_ frame: ProtocolMessage) -> String {
+        if case let .admin(op) = frame { return snakeCase(op.name) }
+        return snakeCase(frame.name == "ChannelMsg" ? "ChannelMsg" : frame.name)
+    }
+
+    private static func snakeCase(_ name: String) -> String {
+        var result = ""
+        for character in name {
+            if character.isUppercase, !result.isEmpty { result.append("_") }
+            result.append(contentsOf: character.lowercased())
+        }
+        return result
+    }
+}

@@ -1,0 +1,158 @@
+import ConclaveIdentity
+import ConclaveProtocol
+import Foundation
+import Logging
+import NIOCore
+
+/// The server's shared state and rules: sessions, subscriptions, the ban mirror, and every
+/// request a session can make. One actor, so state changes are serialized; store calls are
+/// awaited, and anything checked before an await is re-checked after it where it matters.
+actor Hub {
+    let store: any ConclaveStore
+    let admins: AdminAllowlist
+    let settings: HubSettings
+    let logger: Logger
+    /// Wall-clock milliseconds since the epoch; replaceable in tests.
+    let wallClock: @Sendable () -> Int64
+
+    var presence: any PresenceDirectory = LocalPresence()
+    /// Channel → banned usernames, loaded at start and written through.
+    var bans: [String: Set<String>] = [:]
+
+    init(
+        store: any ConclaveStore, admins: AdminAllowlist, settings: HubSettings = HubSettings(), logger: Logger,
+        wallClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    ) {
+        self.store = store
+        self.admins = admins
+        self.settings = settings
+        self.logger = logger
+        self.wallClock = wallClock
+    }
+
+    /// Loads the persisted bans into the mirror.
+    func start() async throws(StoreError) {
+        bans = [:]
+        for ban in try await store.allBans() {
+            bans[ban.channel, default: []].insert(ban.user)
+        }
+    }
+
+    // MARK: Sessions
+
+    /// Makes `session` live, replacing (and terminating) any session on the same path.
+    /// The caller has already queued `Established` and `ServerInfo`, so no push can overtake them.
+    func attach(_ session: ServerSession) {
+        if let previous = presence.attach(session) {
+            previous.kill(reason: "session superseded by a newer connection for the same session path")
+            logger.info("session superseded by a newer connection", metadata: ["path": "\(session.path)"])
+        }
+        logger.info("session established", metadata: [
+            "path": "\(session.path)", "user": "\(session.path.user)", "machine": "\(session.path.machine)",
+        ])
+    }
+
+    /// Removes `session` when its connection ends (only if it is still the registered one).
+    func detach(_ session: ServerSession) {
+        if presence.detach(session) {
+            logger.debug("session detached", metadata: ["path": "\(session.path)"])
+        }
+    }
+
+    /// Removes `session` from presence now and terminates it with `reason`.
+    func drop(_ session: ServerSession, reason: String) {
+        _ = presence.detach(session)
+        session.kill(reason: reason)
+        logger.warning("error frame emitted", metadata: ["error": "\(ProtocolError.unauthorized(reason))", "path": "\(session.path)"])
+    }
+
+    /// Hands an encoded frame to a recipient without waiting; a full queue makes it a slow
+    /// consumer, which is dropped (the sender is unaffected).
+    func deliver(_ frame: ByteBuffer, to recipient: ServerSession) {
+        if !recipient.queue.offer(frame), !recipient.queue.isClosed {
+            drop(recipient, reason: "slow consumer: outbound queue overflowed")
+        }
+    }
+
+    /// Tells a session, as a whisper from `conclave/server/notice`, what happened to it.
+    func notify(_ session: ServerSession, _ text: String) {
+        _ = session.queue.offer(ByteBuffer(bytes: SystemNotice.frame(text, to: session.path).wireBytes))
+    }
+
+    /// Drops every session idle for at least the idle timeout; returns how many.
+    @discardableResult
+    func reapIdleSessions(now: ContinuousClock.Instant = .now) -> Int {
+        let idle = presence.allSessions.filter { $0.idleTime(now: now) >= settings.idleTimeout }
+        for session in idle {
+            drop(session, reason: "idle timeout: no heartbeat")
+        }
+        if !idle.isEmpty {
+            logger.debug("reaped idle sessions", metadata: ["reaped": "\(idle.count)"])
+        }
+        return idle.count
+    }
+
+    /// Deletes history past retention and expired invites.
+    func purge() async {
+        let now = wallClock()
+        let retentionMs = Int64(settings.historyRetention.components.seconds) * 1000
+        do {
+            let removed = try await store.purge(messagesBefore: now - retentionMs, invitesExpiredBefore: now)
+            if removed.messages > 0 || removed.invites > 0 {
+                logger.debug("history retention sweep", metadata: ["messages": "\(removed.messages)", "invites": "\(removed.invites)"])
+            }
+        } catch {
+            logger.warning("history retention sweep failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Terminates every live session with `reason` (graceful shutdown).
+    func terminateAll(reason: String) {
+        for session in presence.allSessions {
+            drop(session, reason: reason)
+        }
+    }
+
+    /// Paths of every live session (for tests and `Who`).
+    var livePaths: [SessionPath] { presence.allSessions.map(\.path) }
+
+    // MARK: Helpers shared by the request handlers
+
+    /// RFC 3339 UTC with milliseconds, for stored timestamps.
+    func timestamp(ms: Int64? = nil) -> String {
+        let date = Date(timeIntervalSince1970: Double(ms ?? wallClock()) / 1000)
+        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+
+    func isMember(_ channel: String, _ user: String) async throws -> Bool {
+        try await store.memberships(of: user).contains(channel)
+    }
+
+    /// The channel, if `session` may administer it. A caller who may not even know about a
+    /// non-public channel gets the same refusal as for a missing one (gap G6).
+    func administeredChannel(_ name: String, by session: ServerSession) async throws -> ChannelRecord {
+        guard let channel = try await store.channel(named: name) else { throw Refusal.channelNotFound(name) }
+        if session.isAdmin || channel.createdBy == session.user { return channel }
+        if channel.visibility != .public, try await !isMember(name, session.user) {
+            throw Refusal.channelNotFound(name)
+        }
+        throw Refusal.notAdmin
+    }
+
+    /// Throws `MalformedFrame` unless `name` is acceptable as a name of `kind`.
+    func validate(_ name: String, as kind: ValueParseError.NameKind) throws {
+        do {
+            try SessionPath.validateComponent(name, kind: kind)
+        } catch {
+            throw Refusal.invalidName(error)
+        }
+    }
+
+    /// Unsubscribes every session of `user` (or only `path`) from `channel`, telling each why.
+    func unsubscribe(user: String, path: SessionPath? = nil, from channel: String, notice: String) {
+        for session in presence.subscribers(of: channel) where session.user == user && (path == nil || session.path == path) {
+            presence.unsubscribe(session.path, from: channel)
+            notify(session, notice)
+        }
+    }
+}

@@ -1,0 +1,20 @@
+/// Tunables of the hub; the defaults are the reference's values.
+public struct HubSettings: Sendable {
+    /// Frames a session's outbound queue holds before a delivery makes it a slow consumer.
+    public var outboundQueueCapacity = 1024
+    /// Most messages in one `History` reply.
+    public var historyPageLimit = 500
+    /// Most payload bytes in one `History` reply, so a page never exceeds what peers accept.
+    public var historyPageBytes = 8 * 1024 * 1024
+    /// How long history is kept.
+    public var historyRetention: Duration = .seconds(7 * 24 * 3600)
+    /// A session silent for this long is dropped.
+    public var idleTimeout: Duration = .seconds(60)
+    /// The whole handshake must complete within this.
+    public var handshakeDeadline: Duration = .seconds(10)
+    /// Longest accepted invite lifetime (about 100 years).
+    public var maxInviteLifetimeSeconds: UInt64 = 100 * 365 * 24 * 3600
+
+    /// The reference's values.
+    public init() {}
+}

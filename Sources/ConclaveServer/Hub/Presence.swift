@@ -1,0 +1,96 @@
+import ConclaveProtocol
+
+/// Who is online and which channels each live session is subscribed to.
+///
+/// The hub talks to presence only through this interface, so a cross-instance implementation
+/// (sessions on several server processes sharing a bus) can replace ``LocalPresence`` later.
+protocol PresenceDirectory: Sendable {
+    /// Registers `session`; returns the session it replaced on the same path, if any.
+    mutating func attach(_ session: ServerSession) -> ServerSession?
+    /// Removes `session` if it is still the one registered on its path; returns whether it was.
+    mutating func detach(_ session: ServerSession) -> Bool
+    /// The live session on `path`.
+    func session(at path: SessionPath) -> ServerSession?
+    /// Every live session.
+    var allSessions: [ServerSession] { get }
+    /// Subscribes `path` to `channel`.
+    mutating func subscribe(_ path: SessionPath, to channel: String)
+    /// Unsubscribes `path` from `channel`; returns whether it was subscribed.
+    @discardableResult mutating func unsubscribe(_ path: SessionPath, from channel: String) -> Bool
+    /// Whether `path` is subscribed to `channel`.
+    func isSubscribed(_ path: SessionPath, to channel: String) -> Bool
+    /// The live sessions subscribed to `channel`.
+    func subscribers(of channel: String) -> [ServerSession]
+    /// Removes every subscription to `channel`; returns the sessions that had one.
+    mutating func removeChannel(_ channel: String) -> [ServerSession]
+    /// Moves every subscription from `channel` to `newName`.
+    mutating func renameChannel(_ channel: String, to newName: String)
+}
+
+/// ``PresenceDirectory`` for a single server process.
+struct LocalPresence: PresenceDirectory {
+    private var sessions: [SessionPath: ServerSession] = [:]
+    private var subscribers: [String: Set<SessionPath>] = [:]
+    private var subscriptions: [SessionPath: Set<String>] = [:]
+
+    mutating func attach(_ session: ServerSession) -> ServerSession? {
+        let previous = sessions[session.path]
+        if let previous { clearSubscriptions(of: previous.path) }
+        sessions[session.path] = session
+        return previous
+    }
+
+    mutating func detach(_ session: ServerSession) -> Bool {
+        guard let current = sessions[session.path], current === session else { return false }
+        sessions[session.path] = nil
+        clearSubscriptions(of: session.path)
+        return true
+    }
+
+    func session(at path: SessionPath) -> ServerSession? { sessions[path] }
+
+    var allSessions: [ServerSession] { Array(sessions.values) }
+
+    mutating func subscribe(_ path: SessionPath, to channel: String) {
+        subscribers[channel, default: []].insert(path)
+        subscriptions[path, default: []].insert(channel)
+    }
+
+    @discardableResult
+    mutating func unsubscribe(_ path: SessionPath, from channel: String) -> Bool {
+        guard subscriptions[path]?.remove(channel) != nil else { return false }
+        subscribers[channel]?.remove(path)
+        if subscribers[channel]?.isEmpty == true { subscribers[channel] = nil }
+        return true
+    }
+
+    func isSubscribed(_ path: SessionPath, to channel: String) -> Bool {
+        subscriptions[path]?.contains(channel) ?? false
+    }
+
+    func subscribers(of channel: String) -> [ServerSession] {
+        (subscribers[channel] ?? []).compactMap { sessions[$0] }
+    }
+
+    mutating func removeChannel(_ channel: String) -> [ServerSession] {
+        let paths = subscribers.removeValue(forKey: channel) ?? []
+        for path in paths { subscriptions[path]?.remove(channel) }
+        return paths.compactMap { sessions[$0] }
+    }
+
+    mutating func renameChannel(_ channel: String, to newName: String) {
+        guard channel != newName, let paths = subscribers.removeValue(forKey: channel) else { return }
+        subscribers[newName, default: []].formUnion(paths)
+        for path in paths {
+            subscriptions[path]?.remove(channel)
+            subscriptions[path]?.insert(newName)
+        }
+    }
+
+    private mutating func clearSubscriptions(of path: SessionPath) {
+        for channel in subscriptions.removeValue(forKey: path) ?? [] {
+            subscribers[channel]?.remove(path)
+            if subscribers[channel]?.isEmpty == true { subscribers[channel] = nil }
+        }
+    }
+}

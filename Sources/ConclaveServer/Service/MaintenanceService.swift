@@ -1,0 +1,33 @@
+import Logging
+import ServiceLifecycle
+
+/// Periodic work: the idle reaper (every 15 s) and the retention sweep (at start, then hourly).
+/// On graceful shutdown it tells every live session why it is being disconnected.
+struct MaintenanceService: Service {
+    let hub: Hub
+    var reapInterval: Duration = .seconds(15)
+    var purgeInterval: Duration = .seconds(3600)
+
+    func run() async throws {
+        await hub.purge()
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await repeatEvery(reapInterval) { await hub.reapIdleSessions() } }
+                group.addTask { await repeatEvery(purgeInterval) { await hub.purge() } }
+            }
+        }
+        // Graceful shutdown (or cancellation): sessions get a reason instead of a cut (gap G26).
+        await hub.terminateAll(reason: "server shutting down")
+    }
+
+    private func repeatEvery(_ interval: Duration, _ work: @Sendable () async -> Void) async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            await work()
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import ConclaveTransport
+public import Logging
+import ServiceLifecycle
+
+/// A running Conclave server: store, hub, HTTP/WebSocket listener and maintenance, run as one
+/// service group that shuts down gracefully on SIGTERM/SIGINT (or ``shutdown()``).
+public actor ServerRuntime {
+    private let configuration: ServerConfiguration
+    private let logger: Logger
+    private var group: ServiceGroup?
+    private var shutdownRequested = false
+
+    /// Prepares a server; nothing happens until ``run(onRunning:)``.
+    public init(configuration: ServerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Opens the store, starts listening and serves until shut down. `onRunning` receives the
+    /// bound port once connections are accepted.
+    public func run(handleSignals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let configuration = configuration
+        let logger = logger
+        var lock: DataDirectoryLock?
+        let store: SQLiteStore
+        switch configuration.storage {
+        case let .directory(path):
+            lock = try DataDirectoryLock(directory: path)
+            do {
+                store = try SQLiteStore(path: path + "/conclave.sqlite")
+            } catch {
+                throw ServerError.storage(error.detail)
+            }
+        case .ephemeral:
+            do {
+                store = try SQLiteStore.inMemory()
+            } catch {
+                throw ServerError.storage(error.detail)
+            }
+        }
+        defer { withExtendedLifetime(lock) {} }
+
+        for admin in configuration.admins.unpinned {
+            logger.warning(
+                "admin is not pinned to a key: the first registrant of this name becomes an admin; pin it with --admin <user>=<pubkey>",
+                metadata: ["admin": "\(admin)"])
+        }
+        let hub = Hub(store: store, admins: configuration.admins, settings: configuration.settings, logger: logger)
+        let serverID: String
+        do {
+            try await hub.start()
+            serverID = try await store.instanceID()
+        } catch {
+            throw ServerError.storage(error.detail)
+        }
+        let runner = SessionRunner(hub: hub, settings: configuration.settings, logger: logger)
+        let address = "\(configuration.host):\(configuration.port)"
+        let application: any Service
+        do {
+            application = try FrameServer.makeApplication(
+                configuration: .init(host: configuration.host, port: configuration.port, tls: configuration.tls, serverID: serverID),
+                logger: logger,
+                onRunning: { port in
+                    logger.info("conclave server listening", metadata: ["addr": "\(configuration.host):\(port)"])
+                    await onRunning(port)
+                },
+                handler: { connection in await runner.run(connection) })
+        } catch {
+            throw ServerError.bindFailed(address: address, reason: "\(error)")
+        }
+
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [
+                .init(service: application, serviceName: "listener"),
+                .init(service: MaintenanceService(hub: hub), serviceName: "maintenance"),
+            ],
+            logger: logger)
+        if handleSignals {
+            groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
+        }
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        self.group = group
+        if shutdownRequested {
+            await group.triggerGracefulShutdown()
+        }
+        do {
+            try await group.run()
+        } catch {
+            throw ServerError.bindFailed(address: address, reason: "\(error)")
+        }
+    }
+
+    /// Starts a graceful shutdown: sessions are told, the listener stops, `run` returns.
+    public func shutdown() async {
+        shutdownRequested = true
+        await group?.triggerGracefulShutdown()
+    }
+}

@@ -1,0 +1,176 @@
+import ConclaveIdentity
+import ConclaveProtocol
+import ConclaveTransport
+import Logging
+import NIOCore
+import Synchronization
+
+/// Runs one client connection: the handshake under its deadline, then the frame loop, with a
+/// writer task draining the session's queue. Everything it starts ends before it returns.
+struct SessionRunner: Sendable {
+    let hub: Hub
+    let settings: HubSettings
+    let logger: Logger
+    /// A write that takes longer means a stalled peer; the connection is cut (gap G11).
+    var writeTimeout: Duration = .seconds(10)
+
+    func run(_ connection: ServerConnection) async {
+        var frames = connection.inbound.makeAsyncIterator()
+        guard let session = await handshake(connection, frames: &frames) else {
+            await connection.outbound.close()
+            return
+        }
+        await hub.attach(session)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await writeQueued(session, to: connection) }
+            await readFrames(session, frames: &frames)
+            await hub.detach(session)
+            session.queue.close(final: nil)
+            await group.waitForAll()
+        }
+    }
+
+    // MARK: Handshake
+
+    private func handshake(_ connection: ServerConnection, frames: inout FrameInbound.AsyncIterator) async -> ServerSession? {
+        let gate = HandshakeGate()
+        let deadline = settings.handshakeDeadline
+        return await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try? await Task.sleep(for: deadline)
+                guard !Task.isCancelled, gate.claimTimeout() else { return }
+                logger.warning("error frame emitted", metadata: ["error": "unauthorized: handshake timed out"])
+                try? await connection.outbound.send(.error(.unauthorized("handshake timed out")))
+                await connection.outbound.close()
+            }
+            let session = await negotiate(connection, frames: &frames, gate: gate)
+            group.cancelAll()
+            return session
+        }
+    }
+
+    private func negotiate(
+        _ connection: ServerConnection, frames: inout FrameInbound.AsyncIterator, gate: HandshakeGate
+    ) async -> ServerSession? {
+        let nonce: [UInt8]
+        do {
+            nonce = try SecureRandom.bytes(32)
+        } catch {
+            await reject(.internal("could not generate a challenge"), on: connection, gate: gate)
+            return nil
+        }
+        var machine = ServerHandshakeStateMachine(nonce: nonce)
+        while true {
+            let frame: ProtocolMessage
+            switch try? await frames.next() {
+            case let .message(message)?:
+                frame = message
+            case let .undecodable(error)?:
+                await reject(.malformedFrame("undecodable frame: \(error)"), on: connection, gate: gate)
+                return nil
+            case nil:
+                return nil
+            }
+            switch machine.receive(frame) {
+            case let .sendChallenge(nonce):
+                try? await connection.outbound.send(.challenge(nonce: nonce))
+            case .awaitNextFrame:
+                continue
+            case let .reject(error):
+                await reject(error, on: connection, gate: gate)
+                return nil
+            case let .authenticate(key, handle):
+                do {
+                    let (user, machineName) = try await hub.authenticate(key: key)
+                    return await establish(SessionPath(user: user, machine: machineName, session: handle), connection, gate)
+                } catch {
+                    await reject(Self.protocolError(error), on: connection, gate: gate)
+                    return nil
+                }
+            case let .register(username, machineName, key, handle):
+                do {
+                    try await hub.register(username: username, machine: machineName, key: key)
+                    return await establish(SessionPath(user: username, machine: machineName, session: handle), connection, gate)
+                } catch {
+                    await reject(Self.protocolError(error), on: connection, gate: gate)
+                    return nil
+                }
+            }
+        }
+    }
+
+    /// Queues `Established` and `ServerInfo` before the session becomes reachable, so no push can
+    /// overtake them (PROTOCOL.md §9.13).
+    private func establish(_ path: SessionPath, _ connection: ServerConnection, _ gate: HandshakeGate) async -> ServerSession? {
+        guard gate.claimCompletion() else { return nil }
+        let isAdmin = hub.admins.contains(path.user)
+        let session = ServerSession(path: path, isAdmin: isAdmin, queueCapacity: settings.outboundQueueCapacity, now: .now)
+        _ = session.queue.offer(ByteBuffer(bytes: ProtocolMessage.established(path: path).wireBytes))
+        _ = session.queue.offer(ByteBuffer(bytes: ProtocolMessage.serverInfo(admin: isAdmin).wireBytes))
+        return session
+    }
+
+    private func reject(_ error: ProtocolError, on connection: ServerConnection, gate: HandshakeGate) async {
+        guard gate.claimCompletion() else { return }
+        logger.warning("error frame emitted", metadata: ["error": "\(error)"])
+        try? await connection.outbound.send(.error(error))
+    }
+
+    private static func protocolError(_ error: any Error) -> ProtocolError {
+        (error as? ProtocolError) ?? .internal("storage failure")
+    }
+
+    // MARK: Established
+
+    private func readFrames(_ session: ServerSession, frames: inout FrameInbound.AsyncIterator) async {
+        while !session.queue.isClosed {
+            let event: InboundFrame
+            do {
+                guard let next = try await frames.next() else { return }
+                event = next
+            } catch {
+                return
+            }
+            session.touch(now: .now)
+            switch event {
+            case let .message(frame):
+                guard let reply = await hub.handle(frame, from: session) else { continue }
+                guard await session.queue.enqueue(ByteBuffer(bytes: reply.wireBytes)) else { return }
+            case let .undecodable(error):
+                // Say why before closing, unlike the reference (gap G28).
+                logger.warning("error frame emitted", metadata: ["error": "malformed frame: \(error)", "path": "\(session.path)"])
+                session.queue.close(final: ByteBuffer(bytes: ProtocolMessage.error(.malformedFrame("undecodable frame: \(error)")).wireBytes))
+                return
+            }
+        }
+    }
+
+    private func writeQueued(_ session: ServerSession, to connection: ServerConnection) async {
+        let url = "\(session.path)"
+        while let frame = await session.queue.next() {
+            do {
+                try await withTimeout(writeTimeout, onTimeout: { TransportError.timedOut(url: url, phase: "a write", seconds: 10) }) {
+                    try await connection.outbound.send(encoded: frame)
+                }
+            } catch {
+                logger.info("cutting a stalled connection", metadata: ["path": "\(session.path)"])
+                await hub.drop(session, reason: "slow consumer: outbound queue overflowed")
+                break
+            }
+        }
+        // Closing ends the reader's wait for the next frame too.
+        await connection.outbound.close()
+    }
+}
+
+/// Decides, once, whether the handshake ended by completing/refusing or by timing out, so only
+/// one of them sends a frame.
+private final class HandshakeGate: Sendable {
+    private let done = Atomic<Bool>(false)
+
+    func claimCompletion() -> Bool {
+        done.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+    }
+
+    func claimTimeout() -> Bool { claimCompletion() }
+}

@@ -1,0 +1,92 @@
+public import ConclaveProtocol
+
+/// Everything the server persists, behind one protocol so another backend (PostgreSQL) can be
+/// added without touching the hub.
+///
+/// Requirements every implementation must meet:
+/// - each method is atomic: a multi-row change (registration, cascades, invite redemption plus
+///   the ACL row) happens entirely or not at all;
+/// - a method that returns has made its change durable;
+/// - usernames in memberships and bans need not exist (the reference accepts any name).
+public protocol ConclaveStore: Sendable {
+    /// The server instance ID, created on first use and stable afterwards.
+    func instanceID() async throws(StoreError) -> String
+
+    // MARK: Accounts and machines
+
+    /// Creates the user and its first machine, unless the name or the key is taken.
+    func register(username: String, machine: String, pubkey: String, now: String) async throws(StoreError) -> RegistrationOutcome
+    /// The (user, machine) a key is enrolled under.
+    func machine(forKey pubkey: String) async throws(StoreError) -> MachineRecord?
+    /// Enrolls another machine under `user`.
+    func addMachine(user: String, name: String, pubkey: String, now: String) async throws(StoreError) -> MachineAddOutcome
+    /// Removes a machine; returns whether it existed.
+    func removeMachine(user: String, name: String) async throws(StoreError) -> Bool
+    /// A user's machines.
+    func machines(of user: String) async throws(StoreError) -> [MachineRecord]
+    /// Whether a user exists.
+    func userExists(_ username: String) async throws(StoreError) -> Bool
+    /// All usernames.
+    func usernames() async throws(StoreError) -> [String]
+    /// Deletes a user, its machines, its memberships and the channels it created (with their
+    /// memberships, invites, bans and history), plus bans naming it and invites it minted.
+    /// Returns the names of the channels deleted.
+    func removeUser(_ username: String) async throws(StoreError) -> [String]
+
+    // MARK: Channels
+
+    /// Creates a channel with its creator as first ACL member.
+    func createChannel(name: String, visibility: Visibility, creator: String, now: String) async throws(StoreError) -> ChannelNameOutcome
+    /// A channel by exact name.
+    func channel(named name: String) async throws(StoreError) -> ChannelRecord?
+    /// Every channel.
+    func channels() async throws(StoreError) -> [ChannelRecord]
+    /// Deletes a channel and everything attached to it; returns whether it existed.
+    func deleteChannel(named name: String) async throws(StoreError) -> Bool
+    /// Renames a channel; memberships, invites, bans and history follow.
+    func renameChannel(from name: String, to newName: String) async throws(StoreError) -> ChannelNameOutcome
+    /// Changes a channel's tier.
+    func setVisibility(of name: String, to visibility: Visibility) async throws(StoreError)
+
+    // MARK: ACL and bans
+
+    /// Adds `user` to the ACL (idempotent) and lifts any ban.
+    func addMember(channel: String, user: String) async throws(StoreError)
+    /// Removes `user` from the ACL (idempotent).
+    func removeMember(channel: String, user: String) async throws(StoreError)
+    /// The ACL of a channel.
+    func members(of channel: String) async throws(StoreError) -> [String]
+    /// Names of the channels `user` is on the ACL of.
+    func memberships(of user: String) async throws(StoreError) -> Set<String>
+    /// Removes `user` from the ACL and records a ban (idempotent).
+    func ban(channel: String, user: String) async throws(StoreError)
+    /// Lifts a ban (idempotent); grants no membership.
+    func unban(channel: String, user: String) async throws(StoreError)
+    /// Every ban, as (channel, user) pairs, for the in-memory mirror.
+    func allBans() async throws(StoreError) -> [(channel: String, user: String)]
+
+    // MARK: Invites
+
+    /// Stores a new invite.
+    func createInvite(token: String, channel: String, uses: Int64?, expiresAtMs: Int64?, creator: String) async throws(StoreError)
+    /// Redeems `token` for `user` on `channel` atomically: checks channel, expiry, remaining uses
+    /// and bans, consumes one use (deleting the token at zero or when expired), adds the ACL row.
+    func redeemInvite(token: String, channel: String, user: String, nowMs: Int64) async throws(StoreError) -> RedemptionOutcome
+    /// The channel an invite belongs to.
+    func inviteChannel(token: String) async throws(StoreError) -> String?
+    /// Deletes an invite.
+    func deleteInvite(token: String) async throws(StoreError)
+    /// A channel's outstanding invites.
+    func invites(of channel: String) async throws(StoreError) -> [InviteRecord]
+
+    // MARK: History
+
+    /// Appends a message and returns its row id.
+    @discardableResult
+    func appendMessage(channel: String, sender: String, payload: [UInt8], tsMs: Int64) async throws(StoreError) -> Int64
+    /// Messages with `ts_ms > sinceMs`, oldest first, at most `limit` rows.
+    func messages(in channel: String, after sinceMs: Int64, limit: Int) async throws(StoreError) -> [StoredMessage]
+    /// Deletes messages older than `cutoffMs` and invites expired before `nowMs`; returns
+    /// (messages, invites) deleted.
+    func purge(messagesBefore cutoffMs: Int64, invitesExpiredBefore nowMs: Int64) async throws(StoreError) -> (messages: Int, invites: Int)
+}

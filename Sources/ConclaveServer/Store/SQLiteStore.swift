@@ -1,0 +1,436 @@
+public import ConclaveProtocol
+import ConclaveTransport
+import GRDB
+
+/// ``ConclaveStore`` on SQLite through GRDB.
+///
+/// A data directory gets a WAL-mode database (`conclave.sqlite`); `inMemory()` is for
+/// `--ephemeral` and tests. Channels have a stable integer id that memberships, bans, invites and
+/// history reference with `ON DELETE CASCADE`, so a rename touches one row and a delete removes
+/// everything attached, in one statement. Every method runs in one transaction.
+public final class SQLiteStore: ConclaveStore {
+    private let database: any DatabaseWriter
+
+    /// Opens (creating if needed) the database file at `path` and migrates it.
+    public convenience init(path: String) throws(StoreError) {
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(5)
+            try self.init(writer: DatabasePool(path: path, configuration: configuration))
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError("could not open `\(path)`: \(error)")
+        }
+    }
+
+    /// A store that lives only in memory.
+    public static func inMemory() throws(StoreError) -> SQLiteStore {
+        do {
+            return try SQLiteStore(writer: DatabaseQueue())
+        } catch {
+            throw StoreError("could not create an in-memory database: \(error)")
+        }
+    }
+
+    private init(writer: any DatabaseWriter) throws(StoreError) {
+        database = writer
+        do {
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw StoreError("could not migrate the database: \(error)")
+        }
+    }
+
+    /// Versioned schema. Append migrations; never edit a released one.
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE users (username TEXT PRIMARY KEY, created_at TEXT NOT NULL);
+                CREATE TABLE machines (
+                    pubkey TEXT PRIMARY KEY,
+                    user TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    added_at TEXT NOT NULL,
+                    UNIQUE (user, name));
+                CREATE TABLE channels (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    visibility TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at TEXT NOT NULL);
+                CREATE INDEX channels_creator ON channels(created_by);
+                CREATE TABLE memberships (
+                    channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+                    user TEXT NOT NULL,
+                    PRIMARY KEY (channel_id, user));
+                CREATE INDEX memberships_user ON memberships(user);
+                CREATE TABLE bans (
+                    channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+                    user TEXT NOT NULL,
+                    PRIMARY KEY (channel_id, user));
+                CREATE TABLE invites (
+                    token TEXT PRIMARY KEY,
+                    channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+                    uses_remaining INTEGER,
+                    expires_at_ms INTEGER,
+                    created_by TEXT NOT NULL);
+                CREATE INDEX invites_channel ON invites(channel_id);
+                CREATE TABLE messages (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+                    sender TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    ts_ms INTEGER NOT NULL);
+                CREATE INDEX messages_channel_ts ON messages(channel_id, ts_ms, id);
+                CREATE INDEX messages_ts ON messages(ts_ms);
+                """)
+        }
+        return migrator
+    }
+
+    private func write<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(StoreError) -> T {
+        do {
+            return try await database.write(body)
+        } catch {
+            throw StoreError("\(operation): \(error)")
+        }
+    }
+
+    private func read<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(StoreError) -> T {
+        do {
+            return try await database.read(body)
+        } catch {
+            throw StoreError("\(operation): \(error)")
+        }
+    }
+
+    private static func channelID(_ db: Database, _ name: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT id FROM channels WHERE name = ?", arguments: [name])
+    }
+
+    // MARK: Meta
+
+    public func instanceID() async throws(StoreError) -> String {
+        let fresh: String
+        do {
+            fresh = try ServerIdentity.generate()
+        } catch {
+            throw StoreError("could not generate an instance ID: \(error)")
+        }
+        return try await write("instance id") { db in
+            // INSERT OR IGNORE makes first-boot creation race-free: a loser re-reads the winner's ID.
+            try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('instance_id', ?)", arguments: [fresh])
+            return try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'instance_id'") ?? fresh
+        }
+    }
+
+    // MARK: Accounts and machines
+
+    public func register(username: String, machine: String, pubkey: String, now: String) async throws(StoreError) -> RegistrationOutcome {
+        try await write("register") { db in
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?)", arguments: [username]) == true {
+                return .usernameTaken
+            }
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM machines WHERE pubkey = ?)", arguments: [pubkey]) == true {
+                return .keyAlreadyEnrolled
+            }
+            try db.execute(sql: "INSERT INTO users (username, created_at) VALUES (?, ?)", arguments: [username, now])
+            try db.execute(
+                sql: "INSERT INTO machines (pubkey, user, name, added_at) VALUES (?, ?, ?, ?)",
+                arguments: [pubkey, username, machine, now])
+            return .registered
+        }
+    }
+
+    public func machine(forKey pubkey: String) async throws(StoreError) -> MachineRecord? {
+        try await read("machine lookup") { db in
+            try Row.fetchOne(db, sql: "SELECT user, name, pubkey, added_at FROM machines WHERE pubkey = ?", arguments: [pubkey])
+                .map(Self.machineRecord)
+        }
+    }
+
+    public func addMachine(user: String, name: String, pubkey: String, now: String) async throws(StoreError) -> MachineAddOutcome {
+        try await write("add machine") { db in
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM machines WHERE pubkey = ?)", arguments: [pubkey]) == true {
+                return .keyAlreadyEnrolled
+            }
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM machines WHERE user = ? AND name = ?)", arguments: [user, name]) == true {
+                return .nameTaken
+            }
+            try db.execute(
+                sql: "INSERT INTO machines (pubkey, user, name, added_at) VALUES (?, ?, ?, ?)",
+                arguments: [pubkey, user, name, now])
+            return .added
+        }
+    }
+
+    public func removeMachine(user: String, name: String) async throws(StoreError) -> Bool {
+        try await write("remove machine") { db in
+            try db.execute(sql: "DELETE FROM machines WHERE user = ? AND name = ?", arguments: [user, name])
+            return db.changesCount > 0
+        }
+    }
+
+    public func machines(of user: String) async throws(StoreError) -> [MachineRecord] {
+        try await read("list machines") { db in
+            try Row.fetchAll(db, sql: "SELECT user, name, pubkey, added_at FROM machines WHERE user = ? ORDER BY added_at, name", arguments: [user])
+                .map(Self.machineRecord)
+        }
+    }
+
+    private static func machineRecord(_ row: Row) -> MachineRecord {
+        MachineRecord(user: row["user"], name: row["name"], pubkey: row["pubkey"], addedAt: row["added_at"])
+    }
+
+    public func userExists(_ username: String) async throws(StoreError) -> Bool {
+        try await read("user lookup") { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?)", arguments: [username]) ?? false
+        }
+    }
+
+    public func usernames() async throws(StoreError) -> [String] {
+        try await read("list users") { db in
+            try String.fetchAll(db, sql: "SELECT username FROM users ORDER BY username")
+        }
+    }
+
+    public func removeUser(_ username: String) async throws(StoreError) -> [String] {
+        try await write("remove user") { db in
+            let created = try String.fetchAll(db, sql: "SELECT name FROM channels WHERE created_by = ?", arguments: [username])
+            try db.execute(sql: "DELETE FROM channels WHERE created_by = ?", arguments: [username])
+            try db.execute(sql: "DELETE FROM memberships WHERE user = ?", arguments: [username])
+            // Unlike the reference (G18), a re-registered name inherits no bans and no invites.
+            try db.execute(sql: "DELETE FROM bans WHERE user = ?", arguments: [username])
+            try db.execute(sql: "DELETE FROM invites WHERE created_by = ?", arguments: [username])
+            try db.execute(sql: "DELETE FROM users WHERE username = ?", arguments: [username])
+            return created
+        }
+    }
+
+    // MARK: Channels
+
+    public func createChannel(name: String, visibility: Visibility, creator: String, now: String) async throws(StoreError) -> ChannelNameOutcome {
+        try await write("create channel") { db in
+            if try Self.channelID(db, name) != nil { return .nameTaken }
+            try db.execute(
+                sql: "INSERT INTO channels (name, visibility, created_by, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [name, visibility.token, creator, now])
+            try db.execute(
+                sql: "INSERT INTO memberships (channel_id, user) VALUES (?, ?)",
+                arguments: [db.lastInsertedRowID, creator])
+            return .done
+        }
+    }
+
+    public func channel(named name: String) async throws(StoreError) -> ChannelRecord? {
+        try await read("channel lookup") { db in
+            try Row.fetchOne(db, sql: "SELECT name, visibility, created_by, created_at FROM channels WHERE name = ?", arguments: [name])
+                .flatMap(Self.channelRecord)
+        }
+    }
+
+    public func channels() async throws(StoreError) -> [ChannelRecord] {
+        try await read("list channels") { db in
+            try Row.fetchAll(db, sql: "SELECT name, visibility, created_by, created_at FROM channels ORDER BY name")
+                .compactMap(Self.channelRecord)
+        }
+    }
+
+    private static func channelRecord(_ row: Row) -> ChannelRecord? {
+        guard let visibility = try? Visibility(token: row["visibility"]) else { return nil }
+        return ChannelRecord(name: row["name"], visibility: visibility, createdBy: row["created_by"], createdAt: row["created_at"])
+    }
+
+    public func deleteChannel(named name: String) async throws(StoreError) -> Bool {
+        try await write("delete channel") { db in
+            try db.execute(sql: "DELETE FROM channels WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+    }
+
+    public func renameChannel(from name: String, to newName: String) async throws(StoreError) -> ChannelNameOutcome {
+        try await write("rename channel") { db in
+            guard let id = try Self.channelID(db, name) else { return .notFound }
+            if name == newName { return .done }
+            if try Self.channelID(db, newName) != nil { return .nameTaken }
+            try db.execute(sql: "UPDATE channels SET name = ? WHERE id = ?", arguments: [newName, id])
+            return .done
+        }
+    }
+
+    public func setVisibility(of name: String, to visibility: Visibility) async throws(StoreError) {
+        try await write("set visibility") { db in
+            try db.execute(sql: "UPDATE channels SET visibility = ? WHERE name = ?", arguments: [visibility.token, name])
+        }
+    }
+
+    // MARK: ACL and bans
+
+    public func addMember(channel: String, user: String) async throws(StoreError) {
+        try await write("add member") { db in
+            guard let id = try Self.channelID(db, channel) else { return }
+            try db.execute(sql: "INSERT OR IGNORE INTO memberships (channel_id, user) VALUES (?, ?)", arguments: [id, user])
+            try db.execute(sql: "DELETE FROM bans WHERE channel_id = ? AND user = ?", arguments: [id, user])
+        }
+    }
+
+    public func removeMember(channel: String, user: String) async throws(StoreError) {
+        try await write("remove member") { db in
+            guard let id = try Self.channelID(db, channel) else { return }
+            try db.execute(sql: "DELETE FROM memberships WHERE channel_id = ? AND user = ?", arguments: [id, user])
+        }
+    }
+
+    public func members(of channel: String) async throws(StoreError) -> [String] {
+        try await read("list members") { db in
+            try String.fetchAll(
+                db, sql: "SELECT m.user FROM memberships m JOIN channels c ON c.id = m.channel_id WHERE c.name = ? ORDER BY m.user",
+                arguments: [channel])
+        }
+    }
+
+    public func memberships(of user: String) async throws(StoreError) -> Set<String> {
+        try await read("list memberships") { db in
+            Set(try String.fetchAll(
+                db, sql: "SELECT c.name FROM memberships m JOIN channels c ON c.id = m.channel_id WHERE m.user = ?",
+                arguments: [user]))
+        }
+    }
+
+    public func ban(channel: String, user: String) async throws(StoreError) {
+        try await write("ban") { db in
+            guard let id = try Self.channelID(db, channel) else { return }
+            try db.execute(sql: "DELETE FROM memberships WHERE channel_id = ? AND user = ?", arguments: [id, user])
+            try db.execute(sql: "INSERT OR IGNORE INTO bans (channel_id, user) VALUES (?, ?)", arguments: [id, user])
+        }
+    }
+
+    public func unban(channel: String, user: String) async throws(StoreError) {
+        try await write("unban") { db in
+            guard let id = try Self.channelID(db, channel) else { return }
+            try db.execute(sql: "DELETE FROM bans WHERE channel_id = ? AND user = ?", arguments: [id, user])
+        }
+    }
+
+    public func allBans() async throws(StoreError) -> [(channel: String, user: String)] {
+        let rows = try await read("list bans") { db in
+            try Row.fetchAll(db, sql: "SELECT c.name AS channel, b.user AS user FROM bans b JOIN channels c ON c.id = b.channel_id")
+                .map { [$0["channel"] as String, $0["user"] as String] }
+        }
+        return rows.map { (channel: $0[0], user: $0[1]) }
+    }
+
+    // MARK: Invites
+
+    public func createInvite(token: String, channel: String, uses: Int64?, expiresAtMs: Int64?, creator: String) async throws(StoreError) {
+        try await write("create invite") { db in
+            guard let id = try Self.channelID(db, channel) else { return }
+            try db.execute(
+                sql: "INSERT INTO invites (token, channel_id, uses_remaining, expires_at_ms, created_by) VALUES (?, ?, ?, ?, ?)",
+                arguments: [token, id, uses, expiresAtMs, creator])
+        }
+    }
+
+    public func redeemInvite(token: String, channel: String, user: String, nowMs: Int64) async throws(StoreError) -> RedemptionOutcome {
+        try await write("redeem invite") { db in
+            guard let id = try Self.channelID(db, channel),
+                  let row = try Row.fetchOne(
+                      db, sql: "SELECT uses_remaining, expires_at_ms FROM invites WHERE token = ? AND channel_id = ?",
+                      arguments: [token, id])
+            else { return .refused }
+            if let expiry: Int64 = row["expires_at_ms"], expiry <= nowMs {
+                try db.execute(sql: "DELETE FROM invites WHERE token = ?", arguments: [token])
+                return .refused
+            }
+            // A banned user spends nothing (the reference consumed the use first, G22).
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM bans WHERE channel_id = ? AND user = ?)", arguments: [id, user]) == true {
+                return .refused
+            }
+            if let remaining: Int64 = row["uses_remaining"] {
+                guard remaining > 0 else { return .refused }
+                if remaining == 1 {
+                    try db.execute(sql: "DELETE FROM invites WHERE token = ?", arguments: [token])
+                } else {
+                    try db.execute(sql: "UPDATE invites SET uses_remaining = uses_remaining - 1 WHERE token = ?", arguments: [token])
+                }
+            }
+            try db.execute(sql: "INSERT OR IGNORE INTO memberships (channel_id, user) VALUES (?, ?)", arguments: [id, user])
+            return .admitted
+        }
+    }
+
+    public func inviteChannel(token: String) async throws(StoreError) -> String? {
+        try await read("invite lookup") { db in
+            try String.fetchOne(
+                db, sql: "SELECT c.name FROM invites i JOIN channels c ON c.id = i.channel_id WHERE i.token = ?", arguments: [token])
+        }
+    }
+
+    public func deleteInvite(token: String) async throws(StoreError) {
+        try await write("delete invite") { db in
+            try db.execute(sql: "DELETE FROM invites WHERE token = ?", arguments: [token])
+        }
+    }
+
+    public func invites(of channel: String) async throws(StoreError) -> [InviteRecord] {
+        try await read("list invites") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT i.token, i.uses_remaining, i.expires_at_ms, i.created_by
+                    FROM invites i JOIN channels c ON c.id = i.channel_id WHERE c.name = ? ORDER BY i.rowid
+                    """,
+                arguments: [channel]
+            ).map { row in
+                InviteRecord(token: row["token"], usesRemaining: row["uses_remaining"], expiresAtMs: row["expires_at_ms"], createdBy: row["created_by"])
+            }
+        }
+    }
+
+    // MARK: History
+
+    @discardableResult
+    public func appendMessage(channel: String, sender: String, payload: [UInt8], tsMs: Int64) async throws(StoreError) -> Int64 {
+        try await write("append message") { db in
+            guard let id = try Self.channelID(db, channel) else { return 0 }
+            try db.execute(
+                sql: "INSERT INTO messages (channel_id, sender, payload, ts_ms) VALUES (?, ?, ?, ?)",
+                arguments: [id, sender, Data(payload), tsMs])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func messages(in channel: String, after sinceMs: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
+        try await read("read history") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT m.id, m.sender, m.payload, m.ts_ms FROM messages m JOIN channels c ON c.id = m.channel_id
+                    WHERE c.name = ? AND m.ts_ms > ? ORDER BY m.ts_ms, m.id LIMIT ?
+                    """,
+                arguments: [channel, sinceMs, limit]
+            ).map { row in
+                StoredMessage(id: row["id"], sender: row["sender"], payload: [UInt8](row["payload"] as Data), tsMs: row["ts_ms"])
+            }
+        }
+    }
+
+    public func purge(messagesBefore cutoffMs: Int64, invitesExpiredBefore nowMs: Int64) async throws(StoreError) -> (messages: Int, invites: Int) {
+        let counts = try await write("purge") { db in
+            try db.execute(sql: "DELETE FROM messages WHERE ts_ms < ?", arguments: [cutoffMs])
+            let messages = db.changesCount
+            try db.execute(sql: "DELETE FROM invites WHERE expires_at_ms IS NOT NULL AND expires_at_ms <= ?", arguments: [nowMs])
+            return [messages, db.changesCount]
+        }
+        return (counts[0], counts[1])
+    }
+}
+
+import Foundation

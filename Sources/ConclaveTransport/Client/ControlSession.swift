@@ -1,0 +1,54 @@
+public import ConclaveProtocol
+
+/// An authenticated connection used for request/reply exchanges, inside
+/// ``ControlClient/withSession(registration:_:)``.
+///
+/// Replies are matched by order, as in the reference. While waiting for a reply, `ServerInfo`,
+/// `Pong` and pushes (`ChannelMsg`, `Whisper`) are skipped.
+public struct ControlSession {
+    /// The path the server assigned to this session.
+    public let path: SessionPath
+    let connection: FrameConnection
+    var frames: FrameInbound.AsyncIterator
+    let watchdog: Watchdog
+    let replyTimeout: Duration
+
+    /// Sends `frame` and waits for its reply; a server `Error` is returned, not thrown.
+    public mutating func request(_ frame: ProtocolMessage) async throws -> ProtocolMessage {
+        try await connection.outbound.send(frame)
+        watchdog.arm(replyTimeout, phase: "a reply to \(frame.name)")
+        defer { watchdog.disarm() }
+        while true {
+            switch try await next() {
+            case .serverInfo, .pong, .channelMessage, .whisper:
+                continue
+            case let reply:
+                return reply
+            }
+        }
+    }
+
+    /// Sends a frame without waiting for anything.
+    public func send(_ frame: ProtocolMessage) async throws {
+        try await connection.outbound.send(frame)
+    }
+
+    /// The next frame from the server, whatever it is (for streaming uses such as `tail`).
+    public mutating func next() async throws -> ProtocolMessage {
+        let url = connection.url.normalized
+        let frame: InboundFrame?
+        do {
+            frame = try await frames.next()
+        } catch {
+            throw watchdog.firedError ?? TransportError.connectFailed(url: url, reason: "\(error)")
+        }
+        switch frame {
+        case let .message(message)?:
+            return message
+        case let .undecodable(error)?:
+            throw TransportError.malformedFrame(url: url, error)
+        case nil:
+            throw watchdog.firedError ?? TransportError.closed(url: url)
+        }
+    }
+}

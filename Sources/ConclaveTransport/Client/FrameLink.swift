@@ -1,0 +1,100 @@
+public import ConclaveIdentity
+public import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Synchronization
+import WSClient
+
+/// Opens client connections to a server.
+///
+/// The connection exists for the duration of `body`; when it returns or throws, the connection is
+/// closed. This keeps every connection owned by a task and makes leaks impossible.
+///
+/// ```swift
+/// let path = try await FrameLink.connect(to: url, tls: .systemTrustStore) { connection in
+///     var frames = connection.inbound.makeAsyncIterator()
+///     return try await ClientHandshake.perform(on: connection, frames: &frames, key: key, session: "razel")
+/// }
+/// ```
+public enum FrameLink {
+    /// Connects to `url` and runs `body` with the open connection.
+    ///
+    /// - Parameter timeout: how long TCP, TLS and the WebSocket upgrade may take together.
+    /// - Throws: ``TransportError`` for connection failures and timeouts, or whatever `body` throws.
+    public static func connect<T: Sendable>(
+        to url: ServerURL,
+        tls: ClientTLS = .systemTrustStore,
+        timeout: Duration = TransportTimeouts.standard.connect,
+        logger: Logger = Logger(label: "conclave.transport"),
+        _ body: @escaping @Sendable (FrameConnection) async throws -> T
+    ) async throws -> T {
+        let sslContext: NIOSSLContext?
+        if url.isSecure {
+            do {
+                sslContext = try NIOSSLContext(configuration: try tls.configuration())
+            } catch let error as TransportError {
+                throw error
+            } catch {
+                throw TransportError.tlsConfiguration("\(error)")
+            }
+        } else {
+            sslContext = nil
+        }
+        let state = ConnectState<T>()
+        let channel = LinkChannel(url: url, sslContext: sslContext) { inbound, outbound, context in
+            state.connected.store(true, ordering: .releasing)
+            let connection = FrameConnection(
+                url: url, serverID: context.serverID,
+                inbound: FrameInbound(stream: inbound), outbound: FrameOutbound(writer: outbound))
+            do {
+                let value = try await body(connection)
+                state.outcome.withLock { $0 = .success(value) }
+            } catch {
+                state.outcome.withLock { $0 = .failure(error) }
+            }
+        }
+        let client = ClientConnection(channel, address: .hostname(url.host, port: url.port), logger: logger)
+
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await client.run() }
+                group.addTask {
+                    try? await Task.sleep(for: timeout)
+                    if !Task.isCancelled, !state.connected.load(ordering: .acquiring) {
+                        throw TransportError.timedOut(url: url.normalized, phase: "the connection", seconds: Int(timeout.components.seconds))
+                    }
+                }
+                // The connection finishing (normally or not) ends the watchdog too.
+                try await group.next()
+                group.cancelAll()
+                try await group.waitForAll()
+            }
+        } catch let error as TransportError {
+            throw error
+        } catch {
+            if let result = state.outcome.withLock({ $0 }) {
+                return try result.get()
+            }
+            throw TransportError.connectFailed(url: url.normalized, reason: describe(error))
+        }
+        guard let result = state.outcome.withLock({ $0 }) else {
+            throw TransportError.closed(url: url.normalized)
+        }
+        return try result.get()
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
+            return "\(first.error)"
+        }
+        return "\(error)"
+    }
+}
+
+/// What the connection's handler reports back to `connect`: whether it started, and the body's
+/// result. A class, because atomics and mutexes cannot be captured by value.
+private final class ConnectState<T: Sendable>: Sendable {
+    let connected = Atomic<Bool>(false)
+    let outcome = Mutex<Result<T, any Error>?>(nil)
+}

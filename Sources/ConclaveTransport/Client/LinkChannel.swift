@@ -1,0 +1,94 @@
+import ConclaveIdentity
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import NIOWebSocket
+import WSClient
+@_spi(WSInternal) import WSCore
+
+/// The client side of one connection: TLS (for `wss://`), the HTTP upgrade, then WebSocket frames.
+///
+/// Mirrors WSClient's own channel, which does not expose the upgrade response headers; we need
+/// `x-conclave-server-id` from them so a bridge can spot one server reached under two URLs.
+struct LinkChannel: ClientConnectionChannel {
+    enum UpgradeResult: Sendable {
+        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, serverID: String?)
+        case notUpgraded
+    }
+
+    typealias Value = EventLoopFuture<UpgradeResult>
+
+    /// Context handed to the frame handler: the logger WSCore wants, plus the upgrade's server ID.
+    struct Context: WebSocketContext {
+        let logger: Logger
+        let serverID: String?
+    }
+
+    let url: ServerURL
+    let sslContext: NIOSSLContext?
+    let handler: WebSocketDataHandler<Context>
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            try configurePipeline(channel: channel)
+        }
+    }
+
+    private func configurePipeline(channel: any Channel) throws -> Value {
+        let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeResult>(
+            maxFrameSize: FrameLimits.maxFrameBytes,
+            upgradePipelineHandler: { channel, head in
+                channel.eventLoop.makeCompletedFuture {
+                    let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
+                        wrappingChannelSynchronously: channel)
+                    return .websocket(asyncChannel, serverID: head.headers.first(name: ServerIdentity.headerName))
+                }
+            })
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: hostHeader)
+        let requestHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: url.path, headers: headers)
+        let upgradeConfiguration = NIOTypedHTTPClientUpgradeConfiguration(
+            upgradeRequestHead: requestHead,
+            upgraders: [upgrader],
+            notUpgradingCompletionHandler: { channel in
+                channel.eventLoop.makeCompletedFuture { UpgradeResult.notUpgraded }
+            })
+        var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: upgradeConfiguration)
+        pipeline.leftOverBytesStrategy = .forwardBytes
+        if let sslContext {
+            // SNI must be a host name, never an IP literal.
+            let isAddress = (try? SocketAddress(ipAddress: url.host, port: 0)) != nil
+            let tlsHandler = try NIOSSLClientHandler(context: sslContext, serverHostname: isAddress ? nil : url.host)
+            try channel.pipeline.syncOperations.addHandler(tlsHandler, position: .first)
+        }
+        return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
+    }
+
+    private var hostHeader: String {
+        let host = url.host.contains(":") ? "[\(url.host)]" : url.host
+        let defaultPort = url.isSecure ? 443 : 80
+        return url.port == defaultPort ? host : "\(host):\(url.port)"
+    }
+
+    func handle(value: Value, logger: Logger) async throws {
+        switch try await value.get() {
+        case let .websocket(channel, serverID):
+            _ = try await WebSocketHandler.handle(
+                type: .client,
+                configuration: .init(
+                    extensions: [],
+                    autoPing: .disabled,
+                    closeTimeout: .seconds(2),
+                    validateUTF8: false,
+                    maxFrameSize: FrameLimits.maxFrameBytes),
+                asyncChannel: channel,
+                context: Context(logger: logger, serverID: serverID),
+                handler: handler)
+        case .notUpgraded:
+            throw TransportError.connectFailed(url: url.normalized, reason: "the server did not accept the WebSocket upgrade")
+        }
+    }
+}
+
+import ConclaveProtocol

@@ -1,0 +1,81 @@
+public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import HTTPTypes
+import HummingbirdWebSocket
+public import Logging
+import NIOCore
+
+/// The server's HTTP surface: WebSocket upgrades on `/` (with the `x-conclave-server-id`
+/// header), `GET /health` → `ok`, and an explanatory 426 for a plain `GET /`.
+///
+/// Each upgraded connection is handed to `handler`, which owns it until it returns; the
+/// connection closes then.
+public struct FrameServer: Sendable {
+    /// Where and how to listen.
+    public struct Configuration: Sendable {
+        /// Host or address to bind.
+        public var host: String
+        /// Port to bind; 0 picks a free one (see `onRunning`).
+        public var port: Int
+        /// Serve `wss://` directly when set.
+        public var tls: ServerTLS?
+        /// The instance ID advertised on every upgrade.
+        public var serverID: String
+
+        /// Creates a configuration.
+        public init(host: String, port: Int, tls: ServerTLS? = nil, serverID: String) {
+            self.host = host
+            self.port = port
+            self.tls = tls
+            self.serverID = serverID
+        }
+    }
+
+    /// Builds the HTTP application; run it as a service (it shuts down gracefully).
+    ///
+    /// - Parameters:
+    ///   - onRunning: called with the bound port once the listener is up.
+    ///   - handler: runs one connection to completion.
+    public static func makeApplication(
+        configuration: Configuration,
+        logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        handler: @escaping @Sendable (ServerConnection) async -> Void
+    ) throws -> some ApplicationProtocol {
+        let router = Router()
+        router.get("health") { _, _ in "ok" }
+        router.get("/") { _, _ -> Response in
+            Response(
+                status: .upgradeRequired,
+                headers: [.contentType: "text/plain; charset=utf-8", .upgrade: "websocket"],
+                body: .init(byteBuffer: ByteBuffer(string: "This is a Conclave server: connect with a WebSocket client (conclave).\n")))
+        }
+        let serverID = configuration.serverID
+        let webSocketConfiguration = WebSocketServerConfiguration(maxFrameSize: FrameLimits.maxFrameBytes)
+        var server = HTTPServerBuilder.http1WebSocketUpgrade(configuration: .init(ws: webSocketConfiguration)) { request, channel, _ in
+            guard request.path == "/" || request.path?.hasPrefix("/?") == true else { return .dontUpgrade }
+            let remoteAddress = channel.remoteAddress?.description
+            var headers = HTTPFields()
+            if let name = HTTPField.Name(ServerIdentity.headerName) {
+                headers[name] = serverID
+            }
+            return .upgrade(headers) { inbound, outbound, _ in
+                await handler(ServerConnection(
+                    inbound: FrameInbound(stream: inbound), outbound: FrameOutbound(writer: outbound),
+                    remoteAddress: remoteAddress))
+            }
+        }
+        if let tls = configuration.tls {
+            server = try HTTPServerBuilder.tls(server, tlsConfiguration: try tls.configuration())
+        }
+        return Application(
+            router: router,
+            server: server,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+}
+
+import ConclaveProtocol

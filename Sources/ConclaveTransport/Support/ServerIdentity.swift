@@ -1,0 +1,12 @@
+public import ConclaveIdentity
+
+/// The server instance ID sent in the `x-conclave-server-id` upgrade header.
+public enum ServerIdentity {
+    /// The header's name.
+    public static let headerName = "x-conclave-server-id"
+
+    /// A new random instance ID: 24 random bytes as 32 characters of base64url.
+    public static func generate() throws(IdentityError) -> String {
+        try SecureRandom.token()
+    }
+}
