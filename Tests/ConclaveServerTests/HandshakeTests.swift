@@ -9,9 +9,9 @@ struct HandshakeTests {
     @Test func registerEstablishesAndTheSameKeyAuthenticatesUnderAnotherHandle() async throws {
         try await TestServer.with { server in
             let key = try newKey()
-            try await server.peer(key: key, session: "razel", register: "aaron", machine: "workstation") { first in
+            try await server.peer(key: key, session: "razel", register: "aaron", machine: "workstation") { (first) async throws in
                 #expect(first.path == SessionPath(user: "aaron", machine: "workstation", session: "razel"))
-                try await server.peer(key: key, session: "other") { second in
+                try await server.peer(key: key, session: "other") { (second) async throws in
                     #expect(second.path == SessionPath(user: "aaron", machine: "workstation", session: "other"))
                     guard case let .presence(nil, sessions) = try await second.request(.who(channel: nil)) else {
                         Issue.record("expected Presence"); return
@@ -36,8 +36,8 @@ struct HandshakeTests {
     @Test func theSamePathSupersedesTheOlderSession() async throws {
         try await TestServer.with { server in
             let key = try newKey()
-            try await server.peer(key: key, session: "fleet", register: "aaron") { old in
-                try await server.peer(key: key, session: "fleet") { new in
+            try await server.peer(key: key, session: "fleet", register: "aaron") { (old) async throws in
+                try await server.peer(key: key, session: "fleet") { (new) async throws in
                     #expect(new.path == old.path)
                     let frame = try await old.next()
                     guard case let .error(.unauthorized(reason)) = frame else { Issue.record("got \(frame)"); return }
@@ -74,7 +74,7 @@ struct HandshakeTests {
             #expect(text.hasPrefix("invalid session handle: `a/b`"))
             // The name is still free and the attacker's key is not enrolled.
             await #expect(throws: TransportError.self) { try await server.peer(key: attacker) { _ in } }
-            try await server.peer(key: try newKey(), register: "aaron") { peer in #expect(peer.path.user == "aaron") }
+            try await server.peer(key: try newKey(), register: "aaron") { (peer) async throws in #expect(peer.path.user == "aaron") }
         }
     }
 
@@ -92,7 +92,7 @@ struct HandshakeTests {
         try await TestServer.with(admins: ["root=\(admin.publicKey.text)"]) { server in
             let impostor = try await server.rawRegister(username: "root", key: try newKey())
             #expect(impostor.last == .error(.unauthorized("username `root` is reserved for a different key")))
-            try await server.peer(key: admin, register: "root") { peer in
+            try await server.peer(key: admin, register: "root") { (peer) async throws in
                 let users = try await peer.request(.listUsers)
                 #expect(users == .userList(users: ["root"]))
             }
@@ -142,13 +142,13 @@ struct HandshakeTests {
             #expect(text.contains("undecodable"))
             // An oversized message ends that connection only.
             _ = try? await server.rawExchange([[UInt8](repeating: 0x12, count: FrameLimits.maxFrameBytes + 1)])
-            try await server.peer(key: try newKey(), register: "survivor") { peer in
+            try await server.peer(key: try newKey(), register: "survivor") { (peer) async throws in
                 // After the handshake, garbage gets MalformedFrame and a close.
                 try await peer.connection.outbound.writeRaw([0xFF, 0xFF])
                 guard case .error(.malformedFrame) = try await peer.next() else { Issue.record("expected MalformedFrame"); return }
                 #expect(await peer.closed())
             }
-            try await server.peer(key: try newKey(), register: "another") { peer in
+            try await server.peer(key: try newKey(), register: "another") { (peer) async throws in
                 let pong = try await peer.request(.ping)
                 #expect(pong == .pong)
             }

@@ -1,0 +1,53 @@
+@testable import ConclaveServer
+import ConclaveProtocol
+import Logging
+import Testing
+
+/// Paging at the hub, with a frozen clock so many messages share one millisecond (gap G13).
+@Suite("History pages never split a millisecond")
+struct HistoryPagingTests {
+    @Test func pagingByTimestampLosesNothing() async throws {
+        let store = try SQLiteStore.inMemory()
+        let clock = ManualWallClock(start: 1_000)
+        var settings = HubSettings()
+        settings.historyPageLimit = 10
+        let hub = Hub(store: store, admins: AdminAllowlist(), settings: settings, logger: Logger(label: "test"), wallClock: { clock.now })
+        let path = SessionPath(user: "alice", machine: "m", session: "s")
+        let session = ServerSession(path: path, isAdmin: false, queueCapacity: 64, now: .now)
+        await hub.attach(session)
+        _ = await hub.handle(.admin(.createChannel(name: "ops", visibility: .public)), from: session)
+        _ = await hub.handle(.join(channel: "ops", token: nil), from: session)
+        // 7 messages at t=1000, 8 at t=1001, 25 at t=1002 (more than a page in one millisecond).
+        var sent: [String] = []
+        for (ms, count) in [(1_000, 7), (1_001, 8), (1_002, 25)] {
+            clock.set(Int64(ms))
+            for index in 0..<count {
+                let body = "\(ms)-\(index)"
+                sent.append(body)
+                #expect(await hub.handle(.channelMessage(channel: "ops", from: path, payload: .plain(body)), from: session) == .ack(detail: nil))
+            }
+        }
+        var received: [String] = []
+        var watermark: Int64 = 0
+        var pages: [Int] = []
+        while true {
+            guard case let .history(_, messages)? = await hub.handle(.readSince(channel: "ops", sinceMs: watermark), from: session),
+                  let last = messages.last else { break }
+            pages.append(messages.count)
+            received += messages.compactMap { if case let .plain(text) = $0.payload { text } else { nil } }
+            watermark = last.tsMs
+        }
+        #expect(received == sent)
+        #expect(pages == [7, 8, 25])
+    }
+}
+
+/// A settable wall clock for hub tests.
+final class ManualWallClock: Sendable {
+    private let value: Mutex<Int64>
+    init(start: Int64) { value = Mutex(start) }
+    var now: Int64 { value.withLock { $0 } }
+    func set(_ ms: Int64) { value.withLock { $0 = ms } }
+}
+
+import Synchronization

@@ -1,0 +1,146 @@
+import ConclaveIdentity
+import ConclaveProtocol
+import ConclaveServer
+import Testing
+
+@Suite("Kick, ban and ACL removal tell the affected session")
+struct ModerationTests {
+    static let notice = SessionPath(user: "conclave", machine: "server", session: "notice")
+
+    @Test func kickUnsubscribesButKeepsTheConnection() async throws {
+        try await TestServer.with { server in
+            try await server.peer(key: try newKey(), register: "owner") { (owner) async throws in
+                _ = try await owner.request(.admin(.createChannel(name: "ops", visibility: .public)))
+                _ = try await owner.request(.join(channel: "ops", token: nil))
+                try await server.peer(key: try newKey(), register: "guest") { (guest) async throws in
+                    _ = try await guest.request(.join(channel: "ops", token: nil))
+                    #expect(try await owner.request(.admin(.kick(channel: "ops", target: "guest"))) == .ack(detail: "guest"))
+                    guard case let .whisper(from, target, .plain(text)) = try await guest.next() else { Issue.record("no notice"); return }
+                    #expect(from == Self.notice && target == guest.path)
+                    #expect(text.contains("kicked from channel `ops`"))
+                    #expect(try await owner.request(.who(channel: "ops")) == .presence(channel: "ops", sessions: [owner.path]))
+                    // Still connected, and free to come back.
+                    #expect(try await guest.request(.join(channel: "ops", token: nil)) == .joined(channel: "ops"))
+                }
+            }
+        }
+    }
+
+    @Test func banUnsubscribesPersistsAndCanBeLifted() async throws {
+        try await TestServer.with { server in
+            try await server.peer(key: try newKey(), register: "owner") { (owner) async throws in
+                _ = try await owner.request(.admin(.createChannel(name: "ops", visibility: .public)))
+                try await server.peer(key: try newKey(), register: "guest") { (guest) async throws in
+                    _ = try await guest.request(.join(channel: "ops", token: nil))
+                    #expect(try await owner.request(.admin(.ban(channel: "ops", user: "guest"))) == .ack(detail: "guest"))
+                    guard case let .whisper(_, _, .plain(text)) = try await guest.next() else { Issue.record("no notice"); return }
+                    #expect(text.contains("banned from channel `ops`"))
+                    #expect(try await guest.request(.join(channel: "ops", token: nil)) == .error(.unauthorized("channel `ops` is private")))
+                    #expect(try await guest.request(.admin(.banList(channel: "ops"))) == .error(.unauthorized("not authorized: admin role required")))
+                    #expect(try await owner.request(.admin(.banList(channel: "ops"))) == .userList(users: ["guest"]))
+                    #expect(try await owner.request(.admin(.unban(channel: "ops", user: "guest"))) == .ack(detail: "guest"))
+                    #expect(try await owner.request(.admin(.banList(channel: "ops"))) == .userList(users: []))
+                    #expect(try await owner.request(.admin(.aclList(channel: "ops"))) == .userList(users: ["owner"]))
+                    #expect(try await guest.request(.join(channel: "ops", token: nil)) == .joined(channel: "ops"))
+                }
+            }
+        }
+    }
+
+    @Test func aBannedUserDoesNotLearnAboutAPrivateChannel() async throws {
+        try await TestServer.with { server in
+            try await server.peer(key: try newKey(), register: "owner") { (owner) async throws in
+                _ = try await owner.request(.admin(.createChannel(name: "secret", visibility: .private)))
+                _ = try await owner.request(.admin(.ban(channel: "secret", user: "stranger")))
+                try await server.peer(key: try newKey(), register: "stranger") { (stranger) async throws in
+                    #expect(try await stranger.request(.join(channel: "secret", token: nil)) == .error(.notFound("channel `secret` not found")))
+                }
+            }
+        }
+    }
+
+    @Test func deleteAndRenameTellSubscribers() async throws {
+        try await TestServer.with { server in
+            try await server.peer(key: try newKey(), register: "owner") { (owner) async throws in
+                _ = try await owner.request(.admin(.createChannel(name: "ops", visibility: .public)))
+                try await server.peer(key: try newKey(), register: "guest") { (guest) async throws in
+                    _ = try await guest.request(.join(channel: "ops", token: nil))
+                    #expect(try await owner.request(.admin(.renameChannel(name: "ops", newName: "ops2"))) == .ack(detail: "ops2"))
+                    guard case let .whisper(_, _, .plain(renamed)) = try await guest.next() else { Issue.record("no notice"); return }
+                    #expect(renamed.contains("renamed to `ops2`"))
+                    // The subscription followed the rename.
+                    #expect(try await guest.request(.channelMessage(channel: "ops2", from: guest.path, payload: .plain("hi"))) == .ack(detail: nil))
+                    #expect(try await owner.request(.admin(.deleteChannel(name: "ops2"))) == .ack(detail: "ops2"))
+                    guard case let .whisper(_, _, .plain(deleted)) = try await guest.next() else { Issue.record("no notice"); return }
+                    #expect(deleted.contains("was deleted"))
+                    #expect(try await guest.request(.channelMessage(channel: "ops2", from: guest.path, payload: .plain("hi")))
+                        == .error(.unauthorized("not a member of channel `ops2`")))
+                }
+            }
+        }
+    }
+}
+
+@Suite("Machines, revocation and session lifetime")
+struct MachineAndSessionTests {
+    @Test func enrolledMachinesAuthenticateAndRevocationDropsTheirSessions() async throws {
+        try await TestServer.with { server in
+            let laptop = try newKey()
+            try await server.peer(key: try newKey(), register: "aaron", machine: "workstation") { (owner) async throws in
+                #expect(try await owner.request(.admin(.machineAdd(name: "laptop", pubkey: laptop.publicKey.bytes))) == .ack(detail: "laptop"))
+                #expect(try await owner.request(.admin(.machineAdd(name: "short", pubkey: [1, 2, 3])))
+                    == .error(.malformedFrame("malformed key or signature: public key must be 32 bytes")))
+                #expect(try await owner.request(.admin(.machineAdd(name: "a/b", pubkey: try newKey().publicKey.bytes)))
+                    == .error(.malformedFrame("invalid machine name: `a/b` (must not contain `/`)")))
+                guard case let .machineList(machines) = try await owner.request(.listMachines) else { return }
+                #expect(machines.map(\.name).sorted() == ["laptop", "workstation"])
+                #expect(machines.first { $0.name == "laptop" }?.pubkey == laptop.publicKey.text)
+                try await server.peer(key: laptop, session: "one") { (first) async throws in
+                    #expect(first.path == SessionPath(user: "aaron", machine: "laptop", session: "one"))
+                    try await server.peer(key: laptop, session: "two") { (second) async throws in
+                        #expect(try await owner.request(.admin(.machineRemove(name: "laptop"))) == .ack(detail: "laptop"))
+                        #expect(try await first.next() == .error(.unauthorized("machine key revoked")))
+                        #expect(try await second.next() == .error(.unauthorized("machine key revoked")))
+                        #expect(await first.closed())
+                    }
+                }
+            }
+            await #expect(throws: (any Error).self) { try await server.peer(key: laptop) { _ in } }
+        }
+    }
+
+    @Test func aServerAdminCanRevokeAnotherUsersMachine() async throws {
+        try await TestServer.with(admins: ["root"]) { server in
+            let victimKey = try newKey()
+            try await server.peer(key: victimKey, register: "victim", machine: "lost") { _ in }
+            try await server.peer(key: try newKey(), register: "root") { (root) async throws in
+                try await server.peer(key: try newKey(), register: "plain") { (plain) async throws in
+                    #expect(try await plain.request(.admin(.machineRemove(name: "victim/lost"))) == .error(.unauthorized("not authorized: admin role required")))
+                }
+                #expect(try await root.request(.admin(.machineRemove(name: "victim/lost"))) == .ack(detail: "victim/lost"))
+            }
+            await #expect(throws: (any Error).self) { try await server.peer(key: victimKey) { _ in } }
+        }
+    }
+
+    @Test func revokingTheRequestersOwnMachineAcksBeforeTheTermination() async throws {
+        try await TestServer.with { server in
+            try await server.peer(key: try newKey(), register: "aaron", machine: "ws") { (peer) async throws in
+                try await peer.send(.admin(.machineRemove(name: "ws")))
+                #expect(try await peer.next() == .ack(detail: "ws"))
+                #expect(try await peer.next() == .error(.unauthorized("machine key revoked")))
+                #expect(await peer.closed())
+            }
+        }
+    }
+
+    @Test func shutdownTellsLiveSessionsWhy() async throws {
+        try await TestServer.with { server in
+            try await server.peer(key: try newKey(), register: "aaron") { (peer) async throws in
+                await server.runtime.shutdown()
+                #expect(try await peer.next() == .error(.unauthorized("server shutting down")))
+                #expect(await peer.closed())
+            }
+        }
+    }
+}
