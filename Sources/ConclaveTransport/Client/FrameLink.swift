@@ -57,18 +57,24 @@ public enum FrameLink {
         let client = ClientConnection(channel, address: .hostname(url.host, port: url.port), logger: logger)
 
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await client.run() }
+            try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
+                    try await client.run()
+                    return true
+                }
+                group.addTask {
+                    // Only the connect phase is timed; once connected, this task just ends.
                     try? await Task.sleep(for: timeout)
                     if !Task.isCancelled, !state.connected.load(ordering: .acquiring) {
                         throw TransportError.timedOut(url: url.normalized, phase: "the connection", seconds: Int(timeout.components.seconds))
                     }
+                    return false
                 }
-                // The connection finishing (normally or not) ends the watchdog too.
-                try await group.next()
-                group.cancelAll()
-                try await group.waitForAll()
+                while let connectionEnded = try await group.next() {
+                    if connectionEnded {
+                        group.cancelAll()
+                    }
+                }
             }
         } catch let error as TransportError {
             throw error
@@ -88,7 +94,11 @@ public enum FrameLink {
         if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
             return "\(first.error)"
         }
-        return "\(error)"
+        let text = "\(error)"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "the server's TLS certificate is not trusted (for a self-signed or private CA, pass its certificate with --ca-file)"
+        }
+        return text
     }
 }
 

@@ -31,11 +31,32 @@ struct LinkChannel: ClientConnectionChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
-            try configurePipeline(channel: channel)
+            let recorder = FailureRecorder()
+            try channel.pipeline.syncOperations.addHandler(recorder)
+            let upgrade = try configurePipeline(channel: channel)
+            // The upgrade future is never completed if the connection dies first (for example
+            // when the TLS handshake fails); settle it from the close, with the recorded cause.
+            let result = channel.eventLoop.makePromise(of: UpgradeResult.self)
+            let settled = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+            upgrade.whenComplete { outcome in
+                guard !settled.value else { return }
+                settled.value = true
+                result.completeWith(outcome)
+            }
+            let url = url.normalized
+            channel.closeFuture.whenComplete { _ in
+                guard !settled.value else { return }
+                settled.value = true
+                let fallback: any Error = TransportError.connectFailed(
+                    url: url, reason: "the connection closed during the WebSocket upgrade")
+                let cause: any Error = recorder.firstError ?? fallback
+                result.fail(cause)
+            }
+            return result.futureResult
         }
     }
 
-    private func configurePipeline(channel: any Channel) throws -> Value {
+    private func configurePipeline(channel: any Channel) throws -> EventLoopFuture<UpgradeResult> {
         let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeResult>(
             maxFrameSize: FrameLimits.maxFrameBytes,
             upgradePipelineHandler: { channel, head in
@@ -92,3 +113,16 @@ struct LinkChannel: ClientConnectionChannel {
 }
 
 import ConclaveProtocol
+
+/// Remembers the first error seen on a connection (a TLS handshake failure, a reset) so a failed
+/// connect can say why.
+private final class FailureRecorder: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+    typealias InboundIn = NIOAny
+    // Touched only on the channel's event loop.
+    private(set) var firstError: (any Error)?
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if firstError == nil { firstError = error }
+        context.fireErrorCaught(error)
+    }
+}

@@ -32,8 +32,8 @@ struct TestServer: Sendable {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
+                defer { portContinuation.finish() }
                 try await runtime.run(handleSignals: false) { port in portContinuation.yield(port) }
-                portContinuation.finish()
                 return nil
             }
             var iterator = ports.makeAsyncIterator()

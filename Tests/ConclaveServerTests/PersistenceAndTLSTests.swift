@@ -1,0 +1,108 @@
+import ConclaveIdentity
+import ConclaveProtocol
+import ConclaveServer
+import ConclaveTransport
+import Foundation
+import Testing
+
+@Suite("Restarts, the instance ID header, and TLS")
+struct PersistenceAndTLSTests {
+    @Test func aRestartLosesNothingDurable() async throws {
+        let directory = NSTemporaryDirectory() + "conclave-server-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let aliceKey = try newKey()
+        let bobKey = try newKey()
+        let firstID = try await TestServer.with(storage: .directory(directory)) { server in
+            try await server.peer(key: aliceKey, register: "alice") { (alice) async throws in
+                _ = try await alice.request(.admin(.createChannel(name: "ops", visibility: .private)))
+                _ = try await alice.request(.admin(.aclAdd(channel: "ops", user: "bob")))
+                _ = try await alice.request(.admin(.ban(channel: "ops", user: "eve")))
+                _ = try await alice.request(.join(channel: "ops", token: nil))
+                _ = try await alice.request(.channelMessage(channel: "ops", from: alice.path, payload: .plain("before the restart")))
+            }
+            try await server.peer(key: bobKey, register: "bob") { _ in }
+            return try await server.serverID()
+        }
+        try await TestServer.with(storage: .directory(directory)) { server in
+            #expect(try await server.serverID() == firstID)
+            try await server.peer(key: bobKey) { (bob) async throws in
+                #expect(try await bob.request(.join(channel: "ops", token: nil)) == .joined(channel: "ops"))
+                guard case let .history(_, messages) = try await bob.request(.readSince(channel: "ops", sinceMs: 0)) else { return }
+                #expect(messages.map(\.payload) == [.plain("before the restart")])
+                #expect(messages.first?.from.user == "alice")
+            }
+            try await server.peer(key: aliceKey) { (alice) async throws in
+                #expect(try await alice.request(.admin(.banList(channel: "ops"))) == .userList(users: ["eve"]))
+            }
+        }
+    }
+
+    @Test func aSecondServerCannotOpenTheSameDataDirectory() async throws {
+        let directory = NSTemporaryDirectory() + "conclave-server-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await TestServer.with(storage: .directory(directory)) { _ in
+            await #expect(throws: ServerError.self) {
+                try await TestServer.with(storage: .directory(directory)) { _ in }
+            }
+        }
+    }
+
+    @Test func everyUpgradeCarriesTheSameInstanceID() async throws {
+        try await TestServer.with { server in
+            let first = try await server.serverID()
+            let second = try await server.serverID()
+            #expect(first.count == 32)
+            #expect(first == second)
+        }
+        let other = try await TestServer.with { try await $0.serverID() }
+        let another = try await TestServer.with { try await $0.serverID() }
+        #expect(other != another)
+    }
+
+    @Test func wssWorksAgainstASelfSignedCertificate() async throws {
+        let directory = NSTemporaryDirectory() + "conclave-tls-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let certificate = directory + "/cert.pem"
+        let key = directory + "/key.pem"
+        try SelfSignedCertificate.generate(certificate: certificate, key: key)
+        let tls = ServerTLS(certificateChainPath: certificate, privateKeyPath: key)
+        try await TestServer.with(tls: tls) { server in
+            #expect(try server.url.isSecure)
+            let path = try await server.peer(key: try newKey(), register: "secure", tls: .caFile(certificate)) { $0.path }
+            #expect(path.user == "secure")
+            // Without trusting the certificate, the connection is refused.
+            await #expect(throws: (any Error).self) {
+                try await server.peer(key: try newKey(), register: "trusting", tls: .systemTrustStore) { _ in }
+            }
+        }
+    }
+}
+
+extension TestServer {
+    /// The `x-conclave-server-id` header of a fresh upgrade.
+    func serverID() async throws -> String {
+        try await FrameLink.connect(to: try url, timeout: .seconds(5)) { connection in
+            await connection.outbound.close()
+            return connection.serverID ?? ""
+        }
+    }
+}
+
+/// Makes a self-signed certificate for 127.0.0.1 with the `openssl` command.
+enum SelfSignedCertificate {
+    static func generate(certificate: String, key: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestFailure("openssl failed (is the openssl command installed?)") }
+    }
+}
