@@ -42,7 +42,7 @@ public enum FrameLink {
             sslContext = nil
         }
         let state = ConnectState<T>()
-        let channel = LinkChannel(url: url, sslContext: sslContext) { inbound, outbound, context in
+        let channel = LinkChannel(url: url, sslContext: sslContext, onChannel: { opened in state.channel.withLock { $0 = opened } }) { inbound, outbound, context in
             state.connected.store(true, ordering: .releasing)
             let connection = FrameConnection(
                 url: url, serverID: context.serverID,
@@ -66,6 +66,8 @@ public enum FrameLink {
                     // Only the connect phase is timed; once connected, this task just ends.
                     try? await Task.sleep(for: timeout)
                     if !Task.isCancelled, !state.connected.load(ordering: .acquiring) {
+                        // Closing the socket is what unblocks a connection stuck mid-upgrade.
+                        state.channel.withLock { $0 }?.close(promise: nil)
                         throw TransportError.timedOut(url: url.normalized, phase: "the connection", seconds: Int(timeout.components.seconds))
                     }
                     return false
@@ -107,4 +109,5 @@ public enum FrameLink {
 private final class ConnectState<T: Sendable>: Sendable {
     let connected = Atomic<Bool>(false)
     let outcome = Mutex<Result<T, any Error>?>(nil)
+    let channel = Mutex<(any Channel)?>(nil)
 }

@@ -27,10 +27,13 @@ struct LinkChannel: ClientConnectionChannel {
 
     let url: ServerURL
     let sslContext: NIOSSLContext?
+    /// Told about the channel as soon as it exists, so a timeout can close it.
+    let onChannel: @Sendable (any Channel) -> Void
     let handler: WebSocketDataHandler<Context>
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
+        onChannel(channel)
+        return channel.eventLoop.makeCompletedFuture {
             let recorder = FailureRecorder()
             try channel.pipeline.syncOperations.addHandler(recorder)
             let upgrade = try configurePipeline(channel: channel)

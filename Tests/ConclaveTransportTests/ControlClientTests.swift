@@ -1,0 +1,145 @@
+import ConclaveIdentity
+import ConclaveProtocol
+@testable import ConclaveTransport
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Testing
+
+@Suite("One-shot control client against scripted servers")
+struct ControlClientTests {
+    /// Runs `body` against a FrameServer whose connections are handled by `script`.
+    func withScriptedServer<T: Sendable>(
+        _ script: @escaping @Sendable (ServerConnection) async -> Void,
+        _ body: @escaping @Sendable (ServerURL) async throws -> T
+    ) async throws -> T {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let application = try FrameServer.makeApplication(
+            configuration: .init(host: "127.0.0.1", port: 0, serverID: "test-server-id"),
+            logger: Logger(label: "test"),
+            onRunning: { continuation.yield($0) },
+            handler: script)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await application.runService()
+                return nil
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            let result = try await body(try ServerURL("ws://127.0.0.1:\(port)/"))
+            group.cancelAll()
+            return result
+        }
+    }
+
+    /// A server that authenticates anyone and answers every request with `reply`.
+    static func acceptingServer(reply: ProtocolMessage) -> @Sendable (ServerConnection) async -> Void {
+        { connection in
+            var frames = connection.inbound.makeAsyncIterator()
+            guard case let .message(.hello(_, session))? = try? await frames.next() else { return }
+            try? await connection.outbound.send(.challenge(nonce: [UInt8](repeating: 1, count: 32)))
+            guard case .message(.auth)? = try? await frames.next() else { return }
+            try? await connection.outbound.send(.established(path: SessionPath(user: "u", machine: "m", session: session)))
+            try? await connection.outbound.send(.serverInfo(admin: false))
+            while case .message? = try? await frames.next() {
+                // Noise a reply reader must skip.
+                try? await connection.outbound.send(.pong)
+                try? await connection.outbound.send(reply)
+            }
+        }
+    }
+
+    @Test func aRequestGetsItsReplyAndExposesTheServerID() async throws {
+        try await withScriptedServer(Self.acceptingServer(reply: .ack(detail: "done"))) { url in
+            let client = ControlClient(url: url, key: try SigningKey.generate(), session: "cli-1")
+            #expect(try await client.request(.ping) == .ack(detail: "done"))
+            let serverID = try await FrameLink.connect(to: url) { connection in connection.serverID }
+            #expect(serverID == "test-server-id")
+        }
+    }
+
+    @Test func serverErrorsComeBackAsValues() async throws {
+        try await withScriptedServer(Self.acceptingServer(reply: .error(.notFound("channel `x` not found")))) { url in
+            let client = ControlClient(url: url, key: try SigningKey.generate(), session: "cli-1")
+            #expect(try await client.request(.join(channel: "x", token: nil)) == .error(.notFound("channel `x` not found")))
+        }
+    }
+
+    @Test func aSilentServerTimesOutWaitingForTheChallenge() async throws {
+        try await withScriptedServer({ connection in
+            var frames = connection.inbound.makeAsyncIterator()
+            while (try? await frames.next()) != nil {}
+        }) { url in
+            let client = ControlClient(
+                url: url, key: try SigningKey.generate(), session: "cli-1",
+                timeouts: TransportTimeouts(connect: .milliseconds(300), reply: .milliseconds(300)))
+            await #expect {
+                try await client.request(.ping)
+            } throws: { error in
+                "\(error)".contains("timed out") && "\(error)".contains(url.normalized)
+            }
+        }
+    }
+
+    @Test func aServerThatNeverRepliesTimesOut() async throws {
+        try await withScriptedServer({ connection in
+            var frames = connection.inbound.makeAsyncIterator()
+            guard case let .message(.hello(_, session))? = try? await frames.next() else { return }
+            try? await connection.outbound.send(.challenge(nonce: [UInt8](repeating: 1, count: 32)))
+            _ = try? await frames.next()
+            try? await connection.outbound.send(.established(path: SessionPath(user: "u", machine: "m", session: session)))
+            while (try? await frames.next()) != nil {}
+        }) { url in
+            let client = ControlClient(
+                url: url, key: try SigningKey.generate(), session: "cli-1",
+                timeouts: TransportTimeouts(connect: .seconds(5), reply: .milliseconds(300)))
+            await #expect {
+                try await client.request(.ping)
+            } throws: { error in
+                "\(error)".contains("timed out after 0 s waiting for a reply to Ping")
+            }
+        }
+    }
+
+    @Test func aListenerThatNeverUpgradesTimesOut() async throws {
+        // Accepts TCP and never answers the HTTP upgrade.
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { channel.close(promise: nil) }
+        let port = try #require(channel.localAddress?.port)
+        let client = ControlClient(
+            url: try ServerURL("ws://127.0.0.1:\(port)/"), key: try SigningKey.generate(), session: "cli-1",
+            timeouts: TransportTimeouts(connect: .milliseconds(300), reply: .seconds(1)))
+        await #expect {
+            try await client.request(.ping)
+        } throws: { error in
+            "\(error)".contains("timed out")
+        }
+    }
+
+    @Test func refusedConnectionsNameTheURL() async throws {
+        let client = ControlClient(url: try ServerURL("ws://127.0.0.1:1/"), key: try SigningKey.generate(), session: "cli-1")
+        await #expect {
+            try await client.request(.ping)
+        } throws: { error in
+            "\(error)".contains("could not connect to ws://127.0.0.1:1/")
+        }
+    }
+
+    @Test func handshakeRejectionsAreExplained() async throws {
+        try await withScriptedServer({ connection in
+            var frames = connection.inbound.makeAsyncIterator()
+            _ = try? await frames.next()
+            try? await connection.outbound.send(.error(.versionMismatch(ours: 2, theirs: 1)))
+        }) { url in
+            let client = ControlClient(url: url, key: try SigningKey.generate(), session: "cli-1")
+            await #expect {
+                try await client.request(.ping)
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains("incompatible protocol version") && text.contains("speaks protocol version 1")
+            }
+        }
+    }
+}
