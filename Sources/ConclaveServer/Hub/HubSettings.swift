@@ -10,6 +10,8 @@ public struct HubSettings: Sendable {
     public var historyRetention: Duration = .seconds(7 * 24 * 3600)
     /// A session silent for this long is dropped.
     public var idleTimeout: Duration = .seconds(60)
+    /// How often idle sessions are looked for.
+    public var reapInterval: Duration = .seconds(15)
     /// The whole handshake must complete within this.
     public var handshakeDeadline: Duration = .seconds(10)
     /// Longest accepted invite lifetime (about 100 years).

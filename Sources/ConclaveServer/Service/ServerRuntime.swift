@@ -72,7 +72,7 @@ public actor ServerRuntime {
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: application, serviceName: "listener"),
-                .init(service: MaintenanceService(hub: hub), serviceName: "maintenance"),
+                .init(service: MaintenanceService(hub: hub, reapInterval: configuration.settings.reapInterval), serviceName: "maintenance"),
             ],
             logger: logger)
         if handleSignals {

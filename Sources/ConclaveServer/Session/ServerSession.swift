@@ -1,5 +1,6 @@
 import ConclaveProtocol
 import NIOCore
+import ConclaveTransport
 import Synchronization
 
 /// One authenticated, attached connection.
@@ -17,11 +18,18 @@ final class ServerSession: Sendable {
     private let lastActivity: Atomic<Int64>
     private let killReason = Mutex<String?>(nil)
 
-    init(path: SessionPath, isAdmin: Bool, queueCapacity: Int, now: ContinuousClock.Instant) {
+    /// Transport-level activity of the connection, when there is one.
+    private let connectionActivity: ConnectionActivity?
+
+    init(
+        path: SessionPath, isAdmin: Bool, queueCapacity: Int, now: ContinuousClock.Instant,
+        connectionActivity: ConnectionActivity? = nil
+    ) {
         self.path = path
         self.isAdmin = isAdmin
         queue = OutboundQueue(capacity: queueCapacity)
         lastActivity = Atomic(Self.milliseconds(now))
+        self.connectionActivity = connectionActivity
     }
 
     var user: String { path.user }
@@ -31,9 +39,12 @@ final class ServerSession: Sendable {
         lastActivity.store(Self.milliseconds(now), ordering: .relaxed)
     }
 
-    /// How long since the last inbound activity.
+    /// How long since the last inbound activity: a decoded frame, or any bytes at all (which
+    /// includes WebSocket pings).
     func idleTime(now: ContinuousClock.Instant) -> Duration {
-        .milliseconds(Self.milliseconds(now) - lastActivity.load(ordering: .relaxed))
+        let sinceFrame = Duration.milliseconds(Self.milliseconds(now) - lastActivity.load(ordering: .relaxed))
+        guard let connectionActivity else { return sinceFrame }
+        return min(sinceFrame, connectionActivity.idleTime(now: now))
     }
 
     /// Ends the session: queues `Error(Unauthorized(reason))` and closes the queue. The first

@@ -104,7 +104,9 @@ struct SessionRunner: Sendable {
     private func establish(_ path: SessionPath, _ connection: ServerConnection, _ gate: HandshakeGate) async -> ServerSession? {
         guard gate.claimCompletion() else { return nil }
         let isAdmin = hub.admins.contains(path.user)
-        let session = ServerSession(path: path, isAdmin: isAdmin, queueCapacity: settings.outboundQueueCapacity, now: .now)
+        let session = ServerSession(
+            path: path, isAdmin: isAdmin, queueCapacity: settings.outboundQueueCapacity, now: .now,
+            connectionActivity: connection.activity)
         _ = session.queue.offer(ByteBuffer(bytes: ProtocolMessage.established(path: path).wireBytes))
         _ = session.queue.offer(ByteBuffer(bytes: ProtocolMessage.serverInfo(admin: isAdmin).wireBytes))
         return session

@@ -56,6 +56,8 @@ public struct FrameServer: Sendable {
         var server = HTTPServerBuilder.http1WebSocketUpgrade(configuration: .init(ws: webSocketConfiguration)) { request, channel, _ in
             guard request.path == "/" || request.path?.hasPrefix("/?") == true else { return .dontUpgrade }
             let remoteAddress = channel.remoteAddress?.description
+            let activity = ConnectionActivity()
+            try channel.pipeline.syncOperations.addHandler(ActivityHandler(activity: activity), position: .first)
             var headers = HTTPFields()
             if let name = HTTPField.Name(ServerIdentity.headerName) {
                 headers[name] = serverID
@@ -63,7 +65,7 @@ public struct FrameServer: Sendable {
             return .upgrade(headers) { inbound, outbound, _ in
                 await handler(ServerConnection(
                     inbound: FrameInbound(stream: inbound), outbound: FrameOutbound(writer: outbound),
-                    remoteAddress: remoteAddress))
+                    remoteAddress: remoteAddress, activity: activity))
             }
         }
         if let tls = configuration.tls {

@@ -6,4 +6,6 @@ public struct ServerConnection: Sendable {
     public let outbound: FrameOutbound
     /// The peer's address, for logs.
     public let remoteAddress: String?
+    /// When the connection last received anything (frames or WebSocket control frames).
+    public let activity: ConnectionActivity
 }

@@ -28,3 +28,12 @@ extension FrameOutbound {
         try await writer.write(.binary(ByteBuffer(bytes: bytes)))
     }
 }
+
+extension FrameOutbound {
+    /// Sends a WebSocket-level ping (not a protocol `Ping`); a peer answers it with a pong.
+    public func sendWebSocketPing() async throws {
+        try await writer.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())))
+    }
+}
+
+import NIOWebSocket
