@@ -115,7 +115,7 @@ struct HandshakeTests {
         var settings = HubSettings()
         settings.handshakeDeadline = .milliseconds(300)
         try await TestServer.with(settings: settings) { server in
-            let received = try await server.rawExchange([], waitFor: .seconds(3))
+            let received = try await server.rawExchange([], waitFor: .seconds(10))
             #expect(received == [.error(.unauthorized("handshake timed out"))])
         }
     }

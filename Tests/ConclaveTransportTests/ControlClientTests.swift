@@ -17,7 +17,7 @@ struct ControlClientTests {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = try FrameServer.makeApplication(
             configuration: .init(host: "127.0.0.1", port: 0, serverID: "test-server-id"),
-            logger: Logger(label: "test"),
+            logger: { var logger = Logger(label: "test"); logger.logLevel = .critical; return logger }(),
             onRunning: { continuation.yield($0) },
             handler: script)
         return try await withThrowingTaskGroup(of: T?.self) { group in

@@ -65,6 +65,10 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
         let configuration = ServerConfiguration(
             host: host, port: port, storage: storage, admins: try AdminAllowlist(parsing: adminValues), tls: tls)
         let logger = Logger(label: "conclave.serve")
+        if let endpoint = environment["CONCLAVE_OTLP_ENDPOINT"], !endpoint.isEmpty {
+            // Telemetry must never stop a server from serving; say plainly that it is off.
+            logger.warning("CONCLAVE_OTLP_ENDPOINT is set but this build has no OTLP exporter; serving without it")
+        }
         try await ServerRuntime(configuration: configuration, logger: logger).run()
         logger.info("server stopped")
     }
