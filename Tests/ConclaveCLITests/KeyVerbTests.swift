@@ -4,9 +4,9 @@ import Testing
 
 @Suite("conclave key, --help, --version and exit codes (real binary)")
 struct KeyVerbTests {
-    @Test func keyIsCreatedPrivatelyAndIsIdempotent() throws {
+    @Test func keyIsCreatedPrivatelyAndIsIdempotent() async throws {
         let config = TemporaryConfig()
-        let first = try CLIProcess.run(["--config-dir", config.path, "key"])
+        let first = try await CLIProcess.run(["--config-dir", config.path, "key"])
         #expect(first.status == 0)
         let printed = first.stdout.trimmingCharacters(in: .newlines)
         #expect(printed.count == 43)
@@ -15,16 +15,16 @@ struct KeyVerbTests {
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         #expect(first.stderr.contains("created a new machine key"))
 
-        let second = try CLIProcess.run(["key", "--config-dir", config.path])
+        let second = try await CLIProcess.run(["key", "--config-dir", config.path])
         #expect(second.status == 0)
         #expect(second.stdout == first.stdout)
         #expect(!second.stderr.contains("created"))
     }
 
-    @Test func aCorruptKeyIsAnErrorAndIsKept() throws {
+    @Test func aCorruptKeyIsAnErrorAndIsKept() async throws {
         let config = TemporaryConfig()
         try config.write("garbage!", to: "key")
-        let result = try CLIProcess.run(["key", "--config-dir", config.path])
+        let result = try await CLIProcess.run(["key", "--config-dir", config.path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("❌"))
         #expect(result.stderr.contains("left untouched"))
@@ -32,34 +32,34 @@ struct KeyVerbTests {
     }
 
     /// A result that cannot be written (here: a full disk) is an error, not a silent success.
-    @Test func aFailedResultWriteIsReported() throws {
+    @Test func aFailedResultWriteIsReported() async throws {
         let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
-        let result = try CLIProcess.run(["key", "--config-dir", TemporaryConfig().path], stdout: full)
+        let result = try await CLIProcess.run(["key", "--config-dir", TemporaryConfig().path], stdout: full)
         #expect(result.status == 1)
         #expect(result.stderr.contains("could not write to standard output"))
     }
 
-    @Test func helpAndVersionExitZero() throws {
-        let help = try CLIProcess.run(["--help"])
+    @Test func helpAndVersionExitZero() async throws {
+        let help = try await CLIProcess.run(["--help"])
         #expect(help.status == 0)
         for verb in ["key", "perm", "completions"] { #expect(help.stdout.contains(verb)) }
-        let version = try CLIProcess.run(["--version"])
+        let version = try await CLIProcess.run(["--version"])
         #expect(version.status == 0)
         #expect(version.stdout.hasPrefix("conclave "))
     }
 
-    @Test func usageErrorsExitTwo() throws {
+    @Test func usageErrorsExitTwo() async throws {
         for arguments in [["bogus"], ["key", "--nope"], ["perm", "set"], ["completions", "tcsh"]] {
-            let result = try CLIProcess.run(arguments)
+            let result = try await CLIProcess.run(arguments)
             #expect(result.status == 2, "\(arguments)")
             #expect(result.stdout.isEmpty)
             #expect(!result.stderr.isEmpty)
         }
     }
 
-    @Test func jsonLogFormat() throws {
+    @Test func jsonLogFormat() async throws {
         let config = TemporaryConfig()
-        let result = try CLIProcess.run(["key", "--config-dir", config.path], environment: ["CONCLAVE_LOG_FORMAT": "json"])
+        let result = try await CLIProcess.run(["key", "--config-dir", config.path], environment: ["CONCLAVE_LOG_FORMAT": "json"])
         let line = try #require(result.stderr.split(separator: "\n").first)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let fields = try #require(object["fields"] as? [String: Any])
@@ -67,17 +67,17 @@ struct KeyVerbTests {
         #expect(object["level"] as? String == "INFO")
     }
 
-    @Test func errorLineIsPrintedEvenWithLoggingOff() throws {
-        let result = try CLIProcess.run(["perm", "set", "loud", "--config-dir", TemporaryConfig().path], environment: ["CONCLAVE_LOG": "off"])
+    @Test func errorLineIsPrintedEvenWithLoggingOff() async throws {
+        let result = try await CLIProcess.run(["perm", "set", "loud", "--config-dir", TemporaryConfig().path], environment: ["CONCLAVE_LOG": "off"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("❌ unknown permission level `loud`"))
     }
 
     /// A key written by `conclave key` must interoperate with an independent Ed25519
     /// implementation (Python's `cryptography`): same public key, and signatures verify both ways.
-    @Test func keyInteroperatesWithAnotherEd25519Implementation() throws {
+    @Test func keyInteroperatesWithAnotherEd25519Implementation() async throws {
         let config = TemporaryConfig()
-        let printed = try CLIProcess.run(["key", "--config-dir", config.path]).stdout.trimmingCharacters(in: .newlines)
+        let printed = try await CLIProcess.run(["key", "--config-dir", config.path]).stdout.trimmingCharacters(in: .newlines)
         let message = "conclave interop check"
         let script = """
             import base64, sys
@@ -89,15 +89,10 @@ struct KeyVerbTests {
             print(base64.urlsafe_b64encode(raw).decode().rstrip("="))
             print(key.sign(sys.argv[2].encode()).hex())
             """
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", script, config.path + "/key", message]
-        let output = Pipe()
-        python.standardOutput = output
-        try python.run()
-        let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
-        python.waitUntilExit()
-        try #require(python.terminationStatus == 0, "python3 with the cryptography package is needed (pip install cryptography)")
+        let python = try await CLIProcess.runExecutable(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, config.path + "/key", message])
+        try #require(python.status == 0, "python3 with the cryptography package is needed (pip install cryptography)")
+        let lines = python.stdout.split(separator: "\n")
         #expect(String(lines[0]) == printed)
 
         let key = try KeyStore(directory: ConfigDirectory(path: config.path)).load()

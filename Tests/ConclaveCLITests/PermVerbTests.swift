@@ -3,21 +3,21 @@ import Testing
 
 @Suite("conclave perm and completions (real binary)")
 struct PermVerbTests {
-    @Test func setAndShowTheDefaultAndOverrides() throws {
+    @Test func setAndShowTheDefaultAndOverrides() async throws {
         let config = TemporaryConfig()
         let dir = ["--config-dir", config.path]
-        #expect(try CLIProcess.run(["perm", "show"] + dir).stdout == "default: notify\n")
+        #expect(try await CLIProcess.run(["perm", "show"] + dir).stdout == "default: notify\n")
 
-        let set = try CLIProcess.run(["perm", "set", "converse", "--server", "wss://s1", "--channel", "ops"] + dir)
+        let set = try await CLIProcess.run(["perm", "set", "converse", "--server", "wss://s1", "--channel", "ops"] + dir)
         #expect(set.status == 0)
         #expect(set.stdout.contains("✓ permission updated"))
         #expect(set.stderr.contains("no registration"))
-        #expect(try CLIProcess.run(["perm", "set", "act", "--server", "wss://s1/", "--whisper"] + dir).status == 0)
-        #expect(try CLIProcess.run(["perm", "set", "mute"] + dir).status == 0)
+        #expect(try await CLIProcess.run(["perm", "set", "act", "--server", "wss://s1/", "--whisper"] + dir).status == 0)
+        #expect(try await CLIProcess.run(["perm", "set", "mute"] + dir).status == 0)
         // Same server spelled differently: replaces, does not add.
-        #expect(try CLIProcess.run(["perm", "set", "notify", "--server", "WSS://s1:443", "--channel", "ops"] + dir).status == 0)
+        #expect(try await CLIProcess.run(["perm", "set", "notify", "--server", "WSS://s1:443", "--channel", "ops"] + dir).status == 0)
 
-        let show = try CLIProcess.run(["perm", "show"] + dir)
+        let show = try await CLIProcess.run(["perm", "show"] + dir)
         #expect(show.stdout == """
             default: mute
             wss://s1/ <whisper> -> act
@@ -29,7 +29,7 @@ struct PermVerbTests {
         #expect(!toml.contains("\"ACT\""))
     }
 
-    @Test func scopeMistakesAreRuntimeErrorsThatWriteNothing() throws {
+    @Test func scopeMistakesAreRuntimeErrorsThatWriteNothing() async throws {
         let config = TemporaryConfig()
         let dir = ["--config-dir", config.path]
         let cases: [([String], String)] = [
@@ -39,35 +39,35 @@ struct PermVerbTests {
             (["perm", "set", "LOUD"], "unknown permission level"),
         ]
         for (arguments, message) in cases {
-            let result = try CLIProcess.run(arguments + dir)
+            let result = try await CLIProcess.run(arguments + dir)
             #expect(result.status == 1, "\(arguments)")
             #expect(result.stderr.contains(message))
         }
         #expect(!FileManager.default.fileExists(atPath: config.path + "/config.toml"))
     }
 
-    @Test func aCorruptConfigIsNamedAndNotOverwritten() throws {
+    @Test func aCorruptConfigIsNamedAndNotOverwritten() async throws {
         let config = TemporaryConfig()
         try config.write("default_permission = [", to: "config.toml")
-        let result = try CLIProcess.run(["perm", "set", "act", "--config-dir", config.path])
+        let result = try await CLIProcess.run(["perm", "set", "act", "--config-dir", config.path])
         #expect(result.status == 1)
         #expect(result.stderr.contains(config.path + "/config.toml"))
         #expect(try config.read("config.toml") == "default_permission = [")
     }
 
     @Test(arguments: ["bash", "zsh", "fish"])
-    func completionScripts(_ shell: String) throws {
-        let result = try CLIProcess.run(["completions", shell])
+    func completionScripts(_ shell: String) async throws {
+        let result = try await CLIProcess.run(["completions", shell])
         #expect(result.status == 0)
         #expect(result.stdout.contains("conclave"))
         #expect(result.stdout.contains("perm"))
     }
 
     /// A one-shot verb writing into a closed pipe dies by SIGPIPE, silently, like `head` expects.
-    @Test func closedPipeEndsQuietly() throws {
+    @Test func closedPipeEndsQuietly() async throws {
         let pipe = Pipe()
         try pipe.fileHandleForReading.close()
-        let result = try CLIProcess.run(["completions", "bash"], stdout: pipe.fileHandleForWriting)
+        let result = try await CLIProcess.run(["completions", "bash"], stdout: pipe.fileHandleForWriting)
         #expect(result.terminatedBySignal)
         #expect(result.status == SIGPIPE)
         #expect(result.stderr.isEmpty)

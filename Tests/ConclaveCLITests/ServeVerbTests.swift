@@ -6,8 +6,8 @@ import Testing
 
 @Suite("conclave serve (real binary)")
 struct ServeVerbTests {
-    @Test func refusesToStartWithoutAStore() throws {
-        let result = try CLIProcess.run(["serve", "--bind", "127.0.0.1:0"], environment: ["CONCLAVE_DATA_DIR": ""])
+    @Test func refusesToStartWithoutAStore() async throws {
+        let result = try await CLIProcess.run(["serve", "--bind", "127.0.0.1:0"], environment: ["CONCLAVE_DATA_DIR": ""])
         #expect(result.status == 1)
         #expect(result.stderr.contains("data-dir"))
         #expect(result.stderr.contains("--ephemeral"))
@@ -17,8 +17,8 @@ struct ServeVerbTests {
         (["--ephemeral", "--bind", "nonsense"], "invalid bind address"),
         (["--ephemeral", "--bind", "127.0.0.1:0", "--admin", "root=notakey"], "invalid --admin entry"),
     ])
-    func explainsBadFlags(_ arguments: [String], _ message: String) throws {
-        let result = try CLIProcess.run(["serve"] + arguments)
+    func explainsBadFlags(_ arguments: [String], _ message: String) async throws {
+        let result = try await CLIProcess.run(["serve"] + arguments)
         #expect(result.status == 1)
         #expect(result.stderr.contains(message))
     }
@@ -40,7 +40,7 @@ struct ServeVerbTests {
         let directory = TemporaryConfig()
         let first = try ServeProcess(["--data-dir", directory.path, "--bind", "127.0.0.1:0"])
         #expect(await first.line(containing: "conclave server listening") != nil)
-        let second = try CLIProcess.run(["serve", "--data-dir", directory.path, "--bind", "127.0.0.1:0"])
+        let second = try await CLIProcess.run(["serve", "--data-dir", directory.path, "--bind", "127.0.0.1:0"])
         #expect(second.status == 1)
         #expect(second.stderr.contains("in use by another conclave server"))
         #expect(await first.terminate() == 0)

@@ -65,7 +65,7 @@ struct PersistenceAndTLSTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let certificate = directory + "/cert.pem"
         let key = directory + "/key.pem"
-        try SelfSignedCertificate.generate(certificate: certificate, key: key)
+        try await SelfSignedCertificate.generate(certificate: certificate, key: key)
         let tls = ServerTLS(certificateChainPath: certificate, privateKeyPath: key)
         try await TestServer.with(tls: tls) { server in
             #expect(try server.url.isSecure)
@@ -91,7 +91,7 @@ extension TestServer {
 
 /// Makes a self-signed certificate for 127.0.0.1 with the `openssl` command.
 enum SelfSignedCertificate {
-    static func generate(certificate: String, key: String) throws {
+    static func generate(certificate: String, key: String) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
@@ -101,8 +101,11 @@ enum SelfSignedCertificate {
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        // Await the exit instead of blocking a concurrency thread with waitUntilExit().
+        let (exits, exited) = AsyncStream.makeStream(of: Void.self)
+        process.terminationHandler = { _ in exited.finish() }
         try process.run()
-        process.waitUntilExit()
+        for await _ in exits {}
         guard process.terminationStatus == 0 else { throw TestFailure("openssl failed (is the openssl command installed?)") }
     }
 }

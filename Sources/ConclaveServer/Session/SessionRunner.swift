@@ -18,6 +18,7 @@ struct SessionRunner: Sendable {
         var frames = connection.inbound.makeAsyncIterator()
         guard let session = await handshake(connection, frames: &frames) else {
             await connection.outbound.close()
+            await Self.drain(&frames)
             return
         }
         await hub.attach(session)
@@ -28,6 +29,14 @@ struct SessionRunner: Sendable {
             session.queue.close(final: nil)
             await group.waitForAll()
         }
+        await Self.drain(&frames)
+    }
+
+    /// Reads until the peer's close arrives (bounded by the WebSocket close timeout). Tearing the
+    /// socket down before that can make the peer's TCP stack discard our last frame (the reason
+    /// for a refusal or a termination) when its close reply meets a closed socket.
+    private static func drain(_ frames: inout FrameInbound.AsyncIterator) async {
+        while (try? await frames.next()) != nil {}
     }
 
     // MARK: Handshake

@@ -52,12 +52,15 @@ public struct FrameServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: "This is a Conclave server: connect with a WebSocket client (conclave).\n")))
         }
         let serverID = configuration.serverID
-        let webSocketConfiguration = WebSocketServerConfiguration(maxFrameSize: FrameLimits.maxFrameBytes)
+        // A closing peer gets 2 s to answer our close before the socket is torn down.
+        let webSocketConfiguration = WebSocketServerConfiguration(
+            maxFrameSize: FrameLimits.maxFrameBytes, closeTimeout: .seconds(2))
         var server = HTTPServerBuilder.http1WebSocketUpgrade(configuration: .init(ws: webSocketConfiguration)) { request, channel, _ in
             guard request.path == "/" || request.path?.hasPrefix("/?") == true else { return .dontUpgrade }
             let remoteAddress = channel.remoteAddress?.description
             let activity = ConnectionActivity()
-            try channel.pipeline.syncOperations.addHandler(ActivityHandler(activity: activity), position: .first)
+            // This closure does not run on the channel's event loop: use the pipeline's async API.
+            try await channel.pipeline.addHandler(ActivityHandler(activity: activity), position: .first).get()
             var headers = HTTPFields()
             if let name = HTTPField.Name(ServerIdentity.headerName) {
                 headers[name] = serverID

@@ -21,7 +21,17 @@ struct CLIProcess {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("conclave")
     }()
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], stdout: FileHandle? = nil) throws -> Result {
+    /// Runs the binary to completion without blocking a Swift concurrency thread: output is
+    /// read on dedicated threads and the exit is awaited through the termination handler (a
+    /// blocking wait here would starve every other async test on this two-core machine).
+    static func run(_ arguments: [String], environment: [String: String] = [:], stdout: FileHandle? = nil) async throws -> Result {
+        try await runExecutable(executable, arguments, environment: environment, stdout: stdout)
+    }
+
+    /// Runs any executable the same way.
+    static func runExecutable(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdout: FileHandle? = nil
+    ) async throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -36,24 +46,46 @@ struct CLIProcess {
         process.standardOutput = stdout ?? outPipe
         process.standardError = errPipe
         process.standardInput = FileHandle.nullDevice
+        let (exits, exited) = AsyncStream.makeStream(of: Void.self)
+        process.terminationHandler = { _ in
+            exited.yield()
+            exited.finish()
+        }
         try process.run()
-        // Drain both pipes while the process runs so a large output cannot block it.
-        let outData = Mutex(Data())
-        let reader = Thread {
-            let data = outPipe.fileHandleForReading.readDataToEndOfFile()
-            outData.withLock { $0 = data }
-        }
-        if stdout == nil { reader.start() }
-        let errData = errPipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        if stdout == nil {
-            while !reader.isFinished { Thread.sleep(forTimeInterval: 0.005) }
-        }
+        let out = PipeDrain(stdout == nil ? outPipe.fileHandleForReading : nil)
+        let err = PipeDrain(errPipe.fileHandleForReading)
+        for await _ in exits {}
+        let outData = await out.finished()
+        let errData = await err.finished()
         return Result(
             status: process.terminationStatus,
-            stdout: String(decoding: outData.withLock { $0 }, as: UTF8.self),
+            stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self),
             terminatedBySignal: process.terminationReason == .uncaughtSignal)
+    }
+}
+
+/// Reads a pipe to its end on a dedicated thread.
+final class PipeDrain: Sendable {
+    private let data = Mutex<Data?>(nil)
+
+    init(_ handle: FileHandle?) {
+        guard let handle else {
+            data.withLock { $0 = Data() }
+            return
+        }
+        Thread { [self] in
+            let contents = handle.readDataToEndOfFile()
+            self.data.withLock { $0 = contents }
+        }.start()
+    }
+
+    /// Everything read, once the writer closed the pipe.
+    func finished() async -> Data {
+        while true {
+            if let contents = data.withLock({ $0 }) { return contents }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 }
 

@@ -92,7 +92,7 @@ struct TestServer: Sendable {
 
     /// Connects, sends exactly `frames` raw, and returns everything received until the server
     /// closes (for handshake refusals).
-    func rawExchange(_ frames: [[UInt8]], waitFor: Duration = .seconds(3)) async throws -> [ProtocolMessage] {
+    func rawExchange(_ frames: [[UInt8]], waitFor: Duration = .seconds(10)) async throws -> [ProtocolMessage] {
         try await FrameLink.connect(to: try url, timeout: .seconds(5)) { connection in
             let mailbox = Mailbox()
             return try await withThrowingTaskGroup(of: [ProtocolMessage]?.self) { group in

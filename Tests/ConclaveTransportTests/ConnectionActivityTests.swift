@@ -1,0 +1,60 @@
+import ConclaveIdentity
+import ConclaveProtocol
+@testable import ConclaveTransport
+import Logging
+import Synchronization
+import Testing
+
+/// The server counts any inbound bytes, WebSocket pings included, as liveness (gap G27).
+@Suite("Connection activity")
+struct ConnectionActivityTests {
+    @Test func aWebSocketPingRefreshesTheServersActivityClock() async throws {
+        let box = CapturedActivity()
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let application = try FrameServer.makeApplication(
+            configuration: .init(host: "127.0.0.1", port: 0, serverID: "id"), logger: logger,
+            onRunning: { continuation.yield($0) },
+            handler: { connection in
+                box.store(connection.activity)
+                var frames = connection.inbound.makeAsyncIterator()
+                while (try? await frames.next()) != nil {}
+            })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await application.runService() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { return }
+            try await FrameLink.connect(to: try ServerURL("ws://127.0.0.1:\(port)/")) { connection in
+                let activity = try await box.wait()
+                try await Task.sleep(for: .milliseconds(1500))
+                #expect(activity.idleTime(now: .now) >= .seconds(1))
+                try await connection.outbound.sendWebSocketPing()
+                // Generous bound: only the ping can have refreshed it.
+                var refreshed = false
+                for _ in 0..<200 where !refreshed {
+                    refreshed = activity.idleTime(now: .now) < .seconds(1)
+                    if !refreshed { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                #expect(refreshed)
+                await connection.outbound.close()
+            }
+            group.cancelAll()
+        }
+    }
+}
+
+/// Hands the server-side activity object to the test.
+final class CapturedActivity: Sendable {
+    private let value = Mutex<ConnectionActivity?>(nil)
+
+    func store(_ activity: ConnectionActivity) { value.withLock { $0 = activity } }
+
+    func wait() async throws -> ConnectionActivity {
+        for _ in 0..<200 {
+            if let activity = value.withLock({ $0 }) { return activity }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw CancellationError()
+    }
+}
