@@ -20,6 +20,12 @@ let package = Package(
             path: "Benchmarks/CodecBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // A plain loop over the codec, for instruction counts with callgrind (see Docs/BENCHMARKS.md).
+        .executableTarget(
+            name: "CodecProbe",
+            dependencies: [.product(name: "ConclaveProtocol", package: "Conclave")],
+            path: "Sources/CodecProbe"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
