@@ -101,7 +101,7 @@ extension Hub {
     /// The reference's snake_case frame kind names, used in `dispatch` debug events.
     static func kindName(_ frame: ProtocolMessage) -> String {
         if case let .admin(op) = frame { return snakeCase(op.name) }
-        return snakeCase(frame.name == "ChannelMsg" ? "ChannelMsg" : frame.name)
+        return snakeCase(frame.name)
     }
 
     private static func snakeCase(_ name: String) -> String {
