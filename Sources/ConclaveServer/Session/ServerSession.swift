@@ -15,7 +15,8 @@ final class ServerSession: Sendable {
     let isAdmin: Bool
     /// Frames waiting to be written.
     let queue: OutboundQueue
-    private let lastActivity: Atomic<Int64>
+    /// When the last decoded frame arrived.
+    private let frameActivity: ConnectionActivity
     private let killReason = Mutex<String?>(nil)
 
     /// Transport-level activity of the connection, when there is one.
@@ -28,7 +29,7 @@ final class ServerSession: Sendable {
         self.path = path
         self.isAdmin = isAdmin
         queue = OutboundQueue(capacity: queueCapacity)
-        lastActivity = Atomic(Self.milliseconds(now))
+        frameActivity = ConnectionActivity(now: now)
         self.connectionActivity = connectionActivity
     }
 
@@ -36,13 +37,13 @@ final class ServerSession: Sendable {
 
     /// Records inbound activity (any decoded frame, or a WebSocket ping).
     func touch(now: ContinuousClock.Instant) {
-        lastActivity.store(Self.milliseconds(now), ordering: .relaxed)
+        frameActivity.touch(now: now)
     }
 
     /// How long since the last inbound activity: a decoded frame, or any bytes at all (which
     /// includes WebSocket pings).
     func idleTime(now: ContinuousClock.Instant) -> Duration {
-        let sinceFrame = Duration.milliseconds(Self.milliseconds(now) - lastActivity.load(ordering: .relaxed))
+        let sinceFrame = frameActivity.idleTime(now: now)
         guard let connectionActivity else { return sinceFrame }
         return min(sinceFrame, connectionActivity.idleTime(now: now))
     }
@@ -61,12 +62,4 @@ final class ServerSession: Sendable {
 
     /// The reason the session was killed, if it was.
     var terminationReason: String? { killReason.withLock { $0 } }
-
-    /// Milliseconds since a fixed process-wide origin, so instants fit in an atomic integer.
-    private static func milliseconds(_ instant: ContinuousClock.Instant) -> Int64 {
-        let components = origin.duration(to: instant).components
-        return components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
-    }
-
-    private static let origin = ContinuousClock.now
 }

@@ -8,13 +8,14 @@ import Synchronization
 public final class ConnectionActivity: Sendable {
     private let lastSeen: Atomic<Int64>
 
-    init() {
-        lastSeen = Atomic(Self.milliseconds(.now))
+    /// Starts the clock at `now`.
+    public init(now: ContinuousClock.Instant = .now) {
+        lastSeen = Atomic(Self.milliseconds(now))
     }
 
-    /// Records activity now.
-    public func touch() {
-        lastSeen.store(Self.milliseconds(.now), ordering: .relaxed)
+    /// Records activity at `now`.
+    public func touch(now: ContinuousClock.Instant = .now) {
+        lastSeen.store(Self.milliseconds(now), ordering: .relaxed)
     }
 
     /// Time since the last inbound bytes, measured from `now`.
