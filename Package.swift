@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConclaveCLITests",
-            dependencies: ["ConclaveCLI", "ConclaveIdentity"],
+            dependencies: ["ConclaveCLI", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTransport"],
             swiftSettings: strictSettings
         ),
     ],

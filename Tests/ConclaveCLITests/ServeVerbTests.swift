@@ -24,8 +24,8 @@ struct ServeVerbTests {
     }
 
     @Test func servesHealthLogsJSONAndStopsCleanlyOnSIGTERM() async throws {
-        let server = try ServeProcess(["--ephemeral", "--bind", "127.0.0.1:0"], environment: ["CONCLAVE_LOG_FORMAT": "json"])
-        let line = try #require(await server.line(containing: "conclave server listening"))
+        let server = try BackgroundProcess(["serve", "--ephemeral", "--bind", "127.0.0.1:0"], environment: ["CONCLAVE_LOG_FORMAT": "json"])
+        let line = try #require(await server.stderr.first(containing: "conclave server listening"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let fields = try #require(object["fields"] as? [String: Any])
         #expect(fields["message"] as? String == "conclave server listening")
@@ -33,16 +33,16 @@ struct ServeVerbTests {
         let (body, response) = try await URLSession.shared.data(from: try #require(URL(string: "http://\(address)/health")))
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         #expect(String(decoding: body, as: UTF8.self) == "ok")
-        #expect(await server.terminate() == 0)
+        #expect(await server.stop() == 0)
     }
 
     @Test func aSecondServerOnTheSameDataDirectoryIsRefused() async throws {
         let directory = TemporaryConfig()
-        let first = try ServeProcess(["--data-dir", directory.path, "--bind", "127.0.0.1:0"])
-        #expect(await first.line(containing: "conclave server listening") != nil)
+        let first = try BackgroundProcess(["serve", "--data-dir", directory.path, "--bind", "127.0.0.1:0"])
+        #expect(await first.stderr.first(containing: "conclave server listening") != nil)
         let second = try await CLIProcess.run(["serve", "--data-dir", directory.path, "--bind", "127.0.0.1:0"])
         #expect(second.status == 1)
         #expect(second.stderr.contains("in use by another conclave server"))
-        #expect(await first.terminate() == 0)
+        #expect(await first.stop() == 0)
     }
 }

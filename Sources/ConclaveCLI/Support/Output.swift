@@ -7,11 +7,30 @@ import Foundation
 /// non-throwing one traps when the descriptor is closed.
 enum Output {
     /// Writes a result line; a failed write (a full disk, a closed descriptor) is an error.
+    ///
+    /// A closed pipe (`conclave … | head`) ends the process by SIGPIPE, quietly, as for other
+    /// Unix tools, even if a library has set SIGPIPE to be ignored meanwhile (SwiftNIO's
+    /// networking does): the default action is restored and the signal raised.
     static func line(_ text: String) throws {
-        do {
-            try FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
-        } catch {
-            throw CLIError("could not write to standard output: \(error.localizedDescription)")
+        var bytes = Array((text + "\n").utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if written >= 0 {
+                bytes = bytes.dropFirst(written)
+                continue
+            }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN {
+                // A non-blocking stdout that is full: wait briefly for the reader.
+                usleep(1_000)
+                continue
+            }
+            if code == EPIPE {
+                signal(SIGPIPE, SIG_DFL)
+                raise(SIGPIPE)
+            }
+            throw CLIError("could not write to standard output: \(String(cString: strerror(code)))")
         }
     }
 

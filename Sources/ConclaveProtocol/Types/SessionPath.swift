@@ -16,6 +16,10 @@ public struct SessionPath: Sendable, Hashable, CustomStringConvertible {
     /// Live session handle (from `Hello.session`).
     public var session: String
 
+    /// The sender of a Conclave server's notices to a session (kicked, banned, channel deleted or
+    /// renamed). Servers reserve the username `conclave`, so no account can send as this path.
+    public static let serverNotice = SessionPath(user: "conclave", machine: "server", session: "notice")
+
     /// The longest component, in UTF-8 bytes, that ``validateComponent(_:kind:)`` accepts.
     public static let maxComponentBytes = 128
 

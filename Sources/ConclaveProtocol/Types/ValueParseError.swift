@@ -9,6 +9,8 @@ public enum ValueParseError: Error, Sendable, Hashable, CustomStringConvertible 
     case invalidSessionPath(String)
     /// A name component that breaks `SessionPath.validateComponent(_:)`; `reason` says which rule.
     case invalidName(kind: NameKind, value: String, reason: String)
+    /// Not a duration such as `90`, `30s`, `15m`, `2h`, `7d` or `1h30m`; `reason` says why.
+    case invalidDuration(String, reason: String)
 
     /// Which name was being validated, for the error text.
     public enum NameKind: String, Sendable, Hashable {
@@ -28,6 +30,8 @@ public enum ValueParseError: Error, Sendable, Hashable, CustomStringConvertible 
             return "`\(value)` is not a `user/machine/session` path"
         case let .invalidName(kind, value, reason):
             return "invalid \(kind.rawValue): `\(value)` (\(reason))"
+        case let .invalidDuration(value, reason):
+            return "invalid duration `\(value)`: \(reason)"
         }
     }
 }

@@ -7,8 +7,8 @@ import ConclaveProtocol
 /// client, including the Rust reference, shows them as ordinary direct messages. The username
 /// `conclave` is reserved so nobody can impersonate this path.
 enum SystemNotice {
-    static let reservedUsername = "conclave"
-    static let path = SessionPath(user: reservedUsername, machine: "server", session: "notice")
+    static let path = SessionPath.serverNotice
+    static let reservedUsername = path.user
 
     static func frame(_ text: String, to target: SessionPath) -> ProtocolMessage {
         .whisper(from: path, target: target, payload: .plain(text))

@@ -33,6 +33,18 @@ public struct ControlSession {
         try await connection.outbound.send(frame)
     }
 
+    /// The connection's sending side, for a concurrent task such as a keepalive pinger.
+    public var outbound: FrameOutbound { connection.outbound }
+
+    /// The next frame, or a ``TransportError/timedOut(url:phase:seconds:)`` when nothing at all
+    /// arrives within `timeout` (the connection is closed then). Streaming clients use this with a
+    /// keepalive `Ping` to notice a half-open connection.
+    public mutating func next(within timeout: Duration, waitingFor phase: String) async throws -> ProtocolMessage {
+        watchdog.arm(timeout, phase: phase)
+        defer { watchdog.disarm() }
+        return try await next()
+    }
+
     /// The next frame from the server, whatever it is (for streaming uses such as `tail`).
     public mutating func next() async throws -> ProtocolMessage {
         let url = connection.url.normalized

@@ -24,13 +24,16 @@ struct CLIProcess {
     /// Runs the binary to completion without blocking a Swift concurrency thread: output is
     /// read on dedicated threads and the exit is awaited through the termination handler (a
     /// blocking wait here would starve every other async test on this two-core machine).
-    static func run(_ arguments: [String], environment: [String: String] = [:], stdout: FileHandle? = nil) async throws -> Result {
-        try await runExecutable(executable, arguments, environment: environment, stdout: stdout)
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], stdout: FileHandle? = nil, stdin: Data? = nil
+    ) async throws -> Result {
+        try await runExecutable(executable, arguments, environment: environment, stdout: stdout, stdin: stdin)
     }
 
     /// Runs any executable the same way.
     static func runExecutable(
-        _ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdout: FileHandle? = nil
+        _ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdout: FileHandle? = nil,
+        stdin: Data? = nil
     ) async throws -> Result {
         let process = Process()
         process.executableURL = executable
@@ -45,13 +48,21 @@ struct CLIProcess {
         let errPipe = Pipe()
         process.standardOutput = stdout ?? outPipe
         process.standardError = errPipe
-        process.standardInput = FileHandle.nullDevice
+        let inPipe = stdin.map { _ in Pipe() }
+        process.standardInput = inPipe ?? FileHandle.nullDevice
         let (exits, exited) = AsyncStream.makeStream(of: Void.self)
         process.terminationHandler = { _ in
             exited.yield()
             exited.finish()
         }
         try process.run()
+        if let inPipe, let stdin {
+            let writer = inPipe.fileHandleForWriting
+            Thread {
+                try? writer.write(contentsOf: stdin)
+                try? writer.close()
+            }.start()
+        }
         let out = PipeDrain(stdout == nil ? outPipe.fileHandleForReading : nil)
         let err = PipeDrain(errPipe.fileHandleForReading)
         for await _ in exits {}
@@ -90,7 +101,7 @@ final class PipeDrain: Sendable {
 }
 
 /// A temporary config directory for one test identity.
-final class TemporaryConfig {
+final class TemporaryConfig: Sendable {
     let path: String
 
     init() {

@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ConclaveProtocol
+
+/// Formats `tail` output: `HH:MM:SS [channel] user/machine/session: text` for people (with the
+/// date when it is not today), or one JSON object per line with `--json`.
+struct TailPrinter {
+    let json: Bool
+
+    func line(for message: TailFeed.Message) throws -> String {
+        if json {
+            return try JSONDocument.object(Self.fields(from: message.from, payload: message.payload, timeMs: message.timeMs).merging([
+                "type": .string("message"), "channel": .string(message.channel), "replayed": .bool(message.replayed),
+            ]) { $1 }).rendered()
+        }
+        return "\(Self.clock(message.timeMs)) [\(TerminalText.sanitized(message.channel))] \(message.from): \(Self.text(message.payload))"
+    }
+
+    func whisperLine(from: SessionPath, payload: Payload, timeMs: Int64) throws -> String {
+        if json {
+            return try JSONDocument.object(Self.fields(from: from, payload: payload, timeMs: timeMs).merging([
+                "type": .string("whisper")
+            ]) { $1 }).rendered()
+        }
+        return "\(Self.clock(timeMs)) [whisper] \(from): \(Self.text(payload))"
+    }
+
+    private static func fields(from: SessionPath, payload: Payload, timeMs: Int64) -> [String: JSONDocument] {
+        var fields: [String: JSONDocument] = ["from": .string(from.description), "ts_ms": .int(timeMs)]
+        switch payload {
+        case let .plain(text):
+            fields["text"] = .string(text)
+            fields["encrypted"] = .bool(false)
+        case .encrypted:
+            fields["text"] = .null
+            fields["encrypted"] = .bool(true)
+        }
+        return fields
+    }
+
+    private static func text(_ payload: Payload) -> String {
+        switch payload {
+        case let .plain(text): TerminalText.sanitized(text)
+        case .encrypted: "<end-to-end-encrypted payload>"
+        }
+    }
+
+    /// Local wall-clock time of `ms`; the date is added for other days than today.
+    static func clock(_ ms: Int64, nowMs: Int64 = Int64(time(nil)) * 1000) -> String {
+        guard let when = localTime(ms), let today = localTime(nowMs) else { return "\(ms)" }
+        let time = pad(when.tm_hour) + ":" + pad(when.tm_min) + ":" + pad(when.tm_sec)
+        if when.tm_year == today.tm_year, when.tm_yday == today.tm_yday { return time }
+        return "\(when.tm_year + 1900)-\(pad(when.tm_mon + 1))-\(pad(when.tm_mday)) \(time)"
+    }
+
+    private static func localTime(_ ms: Int64) -> tm? {
+        var seconds = time_t(ms / 1000)
+        var result = tm()
+        return localtime_r(&seconds, &result) == nil ? nil : result
+    }
+
+    private static func pad(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+}

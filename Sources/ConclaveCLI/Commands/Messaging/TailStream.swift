@@ -1,0 +1,106 @@
+import ConclaveProtocol
+import ConclaveTransport
+import Foundation
+
+/// One connection of `tail`: join, replay what was missed, then print frames as they come, with
+/// a keepalive that also detects a half-open connection (CLI gap 8c).
+struct TailStream: Sendable {
+    /// A failure that ends `tail` instead of reconnecting.
+    struct Fatal: Error {
+        let error: CLIError
+    }
+
+    let channel: String
+    let token: String?
+    let printer: TailPrinter
+    let state: TailState
+    let url: String
+    /// How often to send an application `Ping`.
+    let pingInterval: Duration
+    /// How long without any frame before the connection is presumed dead.
+    let silenceLimit: Duration
+
+    /// Runs until the connection fails (thrown) or a fatal condition (thrown as ``Fatal``).
+    func run(_ session: inout ControlSession) async throws {
+        // A redeemed invite makes us a member, so only the first join needs the token.
+        let reply = try await session.request(.join(channel: channel, token: state.joinedOnce ? nil : token))
+        switch reply {
+        case .joined:
+            break
+        case let .error(error):
+            throw Fatal(error: CLIError("join rejected: \(error)"))
+        default:
+            throw Fatal(error: CLIError("unexpected response to join: \(reply.name)"))
+        }
+        let (first, replayFrom) = state.joined(nowMs: Self.nowMs())
+        if first {
+            let banner = "tailing #\(channel) as \(session.path) — Ctrl-C to stop"
+            if printer.json { Output.note(banner) } else { try emit(banner) }
+        } else {
+            Output.note("✓ reconnected; resuming #\(channel)")
+        }
+        if let replayFrom {
+            try await session.send(.readSince(channel: channel, sinceMs: replayFrom))
+        }
+        let outbound = session.outbound
+        let pingInterval = pingInterval
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: pingInterval)
+                    try await outbound.send(.ping)
+                }
+            }
+            var notice: String?
+            while true {
+                let frame = try await session.next(within: silenceLimit, waitingFor: "any frame (keepalive)")
+                switch frame {
+                case let .channelMessage(channel, from, payload):
+                    let lines = state.withFeed { $0.live(channel: channel, from: from, payload: payload, nowMs: Self.nowMs()) }
+                    for message in lines { try emit(try printer.line(for: message)) }
+                case let .history(channel, messages):
+                    let (lines, step) = state.withFeed { $0.history(channel: channel, messages: messages) }
+                    for message in lines { try emit(try printer.line(for: message)) }
+                    if case let .readMore(since) = step {
+                        try await session.send(.readSince(channel: self.channel, sinceMs: since))
+                    }
+                case let .whisper(from, _, payload) where from == .serverNotice:
+                    // Something happened to this session; find out whether it still receives the channel.
+                    let text = if case let .plain(text) = payload { text } else { "(unreadable notice)" }
+                    Output.note("⚠ \(url): \(TerminalText.sanitized(text))")
+                    notice = text
+                    try await session.send(.who(channel: channel))
+                case let .whisper(from, _, payload):
+                    try emit(try printer.whisperLine(from: from, payload: payload, timeMs: Self.nowMs()))
+                case let .presence(_, sessions) where notice != nil:
+                    if !sessions.contains(session.path) {
+                        throw Fatal(error: CLIError("no longer receiving #\(channel): \(notice ?? "")"))
+                    }
+                    notice = nil
+                case let .error(error):
+                    if let notice { throw Fatal(error: CLIError("#\(channel) is no longer available: \(notice)")) }
+                    if case let .unauthorized(detail) = error, detail.contains("superseded") {
+                        throw Fatal(error: CLIError("another connection took over session \(session.path) (\(detail)); pick a different --as"))
+                    }
+                    // Shutdown, idle reaping, slow consumer: the connection ends; reconnect.
+                    throw CLIError("\(url) ended the session: \(error)")
+                default:
+                    continue
+                }
+            }
+        }
+    }
+
+    /// Writes a line to stdout; a failed write ends `tail` (a closed pipe ends it through SIGPIPE).
+    private func emit(_ line: String) throws {
+        do {
+            try Output.line(line)
+        } catch let error as CLIError {
+            throw Fatal(error: error)
+        }
+    }
+
+    static func nowMs() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+}

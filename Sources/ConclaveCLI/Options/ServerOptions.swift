@@ -1,0 +1,26 @@
+import ArgumentParser
+import ConclaveIdentity
+
+/// `--server <url>` for networked verbs; optional when exactly one server is registered.
+struct ServerOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The server (ws:// or wss:// URL). May be omitted when exactly one server is registered.",
+            valueName: "url"))
+    var server: String?
+
+    /// The server to talk to: `--server` (normalised), else the only registration.
+    func resolve(in directory: ConfigDirectory) throws -> ServerURL {
+        if let server { return try ServerURL(server) }
+        let servers = try ConfigFile(directory: directory).load().servers
+        switch servers.count {
+        case 0:
+            throw CLIError("no --server given and no server is registered: pass --server <url>, or run `conclave register --server <url> --username <you>` first")
+        case 1:
+            return try ServerURL(servers[0].url)
+        default:
+            let list = servers.map { "  " + $0.url }.joined(separator: "\n")
+            throw CLIError("several servers are registered; pass --server with one of:\n\(list)")
+        }
+    }
+}

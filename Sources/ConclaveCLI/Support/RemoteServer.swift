@@ -1,0 +1,68 @@
+import ConclaveIdentity
+import ConclaveProtocol
+import ConclaveTransport
+import Foundation
+
+/// The server a networked verb talks to, with this machine's key: one-shot requests over the
+/// control client, server refusals turned into errors a person can act on.
+struct RemoteServer {
+    let url: ServerURL
+    let directory: ConfigDirectory
+    let client: ControlClient
+
+    /// The one-shot session handle, `cli-<pid>`, which never collides with a bridge's.
+    static var defaultSession: String { "cli-\(ProcessInfo.processInfo.processIdentifier)" }
+
+    /// Resolves the server and loads the key; fails before any network traffic.
+    init(global: GlobalOptions, server: ServerOptions, session: String = RemoteServer.defaultSession, timeouts: TransportTimeouts = .standard) throws {
+        let directory = try global.directory()
+        let url = try server.resolve(in: directory)
+        let key = try KeyStore(directory: directory).load()
+        self.init(url: url, directory: directory, key: key, session: session, timeouts: timeouts)
+    }
+
+    init(url: ServerURL, directory: ConfigDirectory, key: SigningKey, session: String = RemoteServer.defaultSession, timeouts: TransportTimeouts = .standard) {
+        self.url = url
+        self.directory = directory
+        client = ControlClient(url: url, key: key, session: session, timeouts: timeouts)
+    }
+
+    /// Sends one request and returns the reply; an `Error` reply is thrown as a ``CLIError``.
+    func request(_ frame: ProtocolMessage) async throws -> ProtocolMessage {
+        try await requestReportingPath(frame).reply
+    }
+
+    /// Like ``request(_:)``, also returning the path the server gave this one-shot session.
+    func requestReportingPath(_ frame: ProtocolMessage) async throws -> (path: SessionPath, reply: ProtocolMessage) {
+        let (path, reply) = try await explained {
+            try await client.withSession { session in (session.path, try await session.request(frame)) }
+        }
+        if case let .error(error) = reply { throw ServerAdvice.refusal(error, url: url) }
+        return (path, reply)
+    }
+
+    /// Runs a request that must be acknowledged; returns the `✓ …` line.
+    func acknowledged(_ operation: AdminOp, fallback: String) async throws -> String {
+        switch try await request(.admin(operation)) {
+        case let .ack(detail):
+            return "✓ " + (detail ?? fallback)
+        case let other:
+            throw unexpected(other)
+        }
+    }
+
+    /// Runs `body` with transport failures rewritten into advice that names the URL.
+    func explained<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as TransportError {
+            throw ServerAdvice.transport(error, url: url)
+        }
+    }
+
+    /// The error for a reply that makes no sense for the request.
+    func unexpected(_ reply: ProtocolMessage) -> CLIError {
+        if case let .error(error) = reply { return ServerAdvice.refusal(error, url: url) }
+        return CLIError("unexpected response from \(url): \(reply.name) (is this a conclave server of a compatible version?)")
+    }
+}

@@ -1,0 +1,142 @@
+import ConclaveIdentity
+import ConclaveProtocol
+import ConclaveTransport
+import Foundation
+import Testing
+
+@Suite("send and tail (real server)")
+struct MessagingVerbTests {
+    /// Two registered people and a public channel `watch`.
+    private func setUp() async throws -> (LiveServer, Identity, Identity) {
+        let server = try await LiveServer.start()
+        let aaron = Identity()
+        let bob = Identity()
+        try await aaron.register("aaron", machine: "workstation", on: server)
+        try await bob.register("bob", machine: "laptop", on: server)
+        #expect(try await aaron.run(["channel", "create", "watch"]).status == 0)
+        return (server, aaron, bob)
+    }
+
+    @Test func tailPrintsWhatAnotherIdentitySends() async throws {
+        let (server, aaron, bob) = try await setUp()
+        defer { withExtendedLifetime(server) {} }
+        let tail = try bob.start(["tail", "--channel", "watch"])
+        let banner = try #require(await tail.stdout.first(containing: "tailing #watch as bob/laptop/"), "\(tail.stderr.all)")
+        #expect(banner.hasSuffix("— Ctrl-C to stop"))
+
+        let sent = try await aaron.run(["send", "--channel", "watch", "hello from the plain CLI"])
+        #expect(sent.stdout == "✓ sent to watch\n")
+        let line = try #require(await tail.stdout.first(containing: "hello from the plain CLI"))
+        #expect(line.contains("[watch] aaron/workstation/cli-"))
+        #expect(line.range(of: #"^\d\d:\d\d:\d\d "#, options: .regularExpression) != nil)
+
+        // From standard input, with terminal control characters made visible.
+        let piped = try await aaron.run(["send", "--channel", "watch"], stdin: Data("two\nlines\u{1B}[2J\n".utf8))
+        #expect(piped.status == 0)
+        #expect(await tail.stdout.first(containing: #"two\nlines\u{1b}[2J"#) != nil)
+        let empty = try await aaron.run(["send", "--channel", "watch"])
+        #expect(empty.status == 1)
+        #expect(empty.stderr.contains("empty"))
+        let notAMember = try await aaron.run(["send", "--channel", "nowhere", "hi"])
+        #expect(notAMember.status == 1)
+        #expect(notAMember.stderr.contains("join rejected"))
+
+        #expect(await tail.stop(with: SIGINT) == 0)
+    }
+
+    @Test func tailSinceReplaysTheWholeBacklogInOrderThenStreams() async throws {
+        let (server, aaron, bob) = try await setUp()
+        // More than one history page (500) of messages, posted in-process for speed.
+        let count = 620
+        let key = try KeyStore(directory: ConfigDirectory(path: aaron.config.path)).load()
+        let client = ControlClient(url: try ServerURL(server.url), key: key, session: "bulk")
+        try await client.withSession { session in
+            #expect(try await session.request(.join(channel: "watch", token: nil)) == .joined(channel: "watch"))
+            for index in 0..<count {
+                let reply = try await session.request(.channelMessage(channel: "watch", from: session.path, payload: .plain("backlog \(index)")))
+                guard case .ack = reply else { throw LiveServerError(detail: "post \(index) refused: \(reply)") }
+            }
+        }
+        let tail = try bob.start(["tail", "--channel", "watch", "--since", "1h", "--json"])
+        let lines = await tail.stdout.waitForCount(count, timeout: .seconds(30))
+        let texts = try lines.map { try JSONOutput.object($0)["text"] as? String }
+        #expect(texts == (0..<count).map { "backlog \($0)" })
+        let first = try JSONOutput.object(try #require(lines.first))
+        #expect(first["type"] as? String == "message")
+        #expect(first["replayed"] as? Bool == true)
+        #expect(first["from"] as? String == "aaron/workstation/bulk")
+
+        #expect(try await aaron.run(["send", "--channel", "watch", "live one"]).status == 0)
+        let all = await tail.stdout.waitForCount(count + 1)
+        let live = try JSONOutput.object(try #require(all.last))
+        #expect(live["text"] as? String == "live one")
+        #expect(live["replayed"] as? Bool == false)
+        #expect(await tail.stop(with: SIGINT) == 0)
+    }
+
+    @Test func tailSurvivesAServerRestartWithoutRepeatingLines() async throws {
+        var (server, aaron, bob) = try await setUp()
+        #expect(try await aaron.run(["send", "--channel", "watch", "before the restart"]).status == 0)
+        let tail = try bob.start(["tail", "--channel", "watch", "--since", "1h"])
+        #expect(await tail.stdout.first(containing: "before the restart") != nil)
+
+        server = try await server.restarted()
+        #expect(await tail.stderr.first(containing: "reconnecting") != nil)
+        #expect(await tail.stderr.first(containing: "✓ reconnected; resuming #watch", timeout: .seconds(30)) != nil)
+        #expect(try await aaron.run(["send", "--channel", "watch", "after the restart"]).status == 0)
+        #expect(await tail.stdout.first(containing: "after the restart") != nil)
+        #expect(tail.stdout.all.filter { $0.contains("before the restart") }.count == 1)
+        #expect(await tail.stop(with: SIGINT) == 0)
+    }
+
+    @Test func tailRefusesToEvictALiveSessionAndFailsFastBeforeItsFirstJoin() async throws {
+        let (server, _, bob) = try await setUp()
+        let first = try bob.start(["tail", "--channel", "watch", "--as", "agent"])
+        #expect(await first.stdout.first(containing: "tailing #watch") != nil)
+        let second = try await bob.run(["tail", "--channel", "watch", "--as", "agent"])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("already live"))
+        #expect(first.isRunning)
+
+        let missing = try await bob.run(["tail", "--channel", "nowhere"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("join rejected"))
+        _ = await server.process.stop()
+        let unreachable = try await bob.run(["tail", "--channel", "watch"])
+        #expect(unreachable.status == 1)
+        #expect(unreachable.stderr.contains("could not connect to \(server.url)"))
+    }
+
+    @Test func tailIntoAClosedPipeEndsQuietly() async throws {
+        let (server, aaron, bob) = try await setUp()
+        // `timeout` bounds the pipeline if the tail failed to notice the closed pipe.
+        let script = """
+            timeout 30 "$0" --config-dir "$1" tail --server "$2" --channel watch | head -n 1
+            echo "status=${PIPESTATUS[0]}" >&2
+            """
+        let arguments = ["-c", script, CLIProcess.executable.path, bob.config.path, server.url]
+        let result = try await withThrowingTaskGroup(of: CLIProcess.Result?.self) { group in
+            group.addTask {
+                try await CLIProcess.runExecutable(URL(fileURLWithPath: "/bin/bash"), arguments)
+            }
+            // The banner satisfies `head`; the next line written finds the pipe closed.
+            group.addTask {
+                for attempt in 0..<120 {
+                    try await Task.sleep(for: .milliseconds(250))
+                    _ = try await aaron.run(["send", "--channel", "watch", "ping \(attempt)"])
+                }
+                return nil
+            }
+            while let finished = try await group.next() {
+                if let finished {
+                    group.cancelAll()
+                    return finished
+                }
+            }
+            throw LiveServerError(detail: "the pipeline did not finish")
+        }
+        #expect(result.stdout.hasPrefix("tailing #watch"))
+        #expect(result.stderr.contains("status=141"))
+        #expect(!result.stderr.contains("❌"))
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// A real `conclave serve` process on a free loopback port, with a temporary data directory.
+/// The process is killed when the value is released (``BackgroundProcess``).
+final class LiveServer {
+    let process: BackgroundProcess
+    /// `host:port` it listens on.
+    let address: String
+    /// The URL clients use, e.g. `ws://127.0.0.1:41234/`.
+    var url: String { "ws://\(address)/" }
+    let dataDirectory: TemporaryConfig
+    let admins: [String]
+
+    private init(process: BackgroundProcess, address: String, dataDirectory: TemporaryConfig, admins: [String]) {
+        self.process = process
+        self.address = address
+        self.dataDirectory = dataDirectory
+        self.admins = admins
+    }
+
+    /// Starts a server and waits until it listens.
+    static func start(
+        admins: [String] = [], bind: String = "127.0.0.1:0", dataDirectory: TemporaryConfig = TemporaryConfig()
+    ) async throws -> LiveServer {
+        var arguments = ["serve", "--bind", bind, "--data-dir", dataDirectory.path]
+        for admin in admins { arguments += ["--admin", admin] }
+        let process = try BackgroundProcess(arguments, environment: ["CONCLAVE_LOG_FORMAT": "json"])
+        guard let line = await process.stderr.first(containing: "conclave server listening"),
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let fields = object["fields"] as? [String: Any], let address = fields["addr"] as? String
+        else {
+            throw LiveServerError(detail: "the server did not start: \(process.stderr.all.joined(separator: "\n"))")
+        }
+        return LiveServer(process: process, address: address, dataDirectory: dataDirectory, admins: admins)
+    }
+
+    /// Stops this server (SIGTERM) and starts a new one on the same address and data directory.
+    func restarted() async throws -> LiveServer {
+        _ = await process.stop()
+        return try await Self.start(admins: admins, bind: address, dataDirectory: dataDirectory)
+    }
+}
+
+struct LiveServerError: Error, CustomStringConvertible {
+    let detail: String
+    var description: String { detail }
+}
+
+/// One person's (or machine's) `conclave` with its own config directory.
+struct Identity: Sendable {
+    let config = TemporaryConfig()
+
+    /// Runs `conclave --config-dir <dir> <arguments>`.
+    func run(_ arguments: [String], stdin: Data? = nil) async throws -> CLIProcess.Result {
+        try await CLIProcess.run(["--config-dir", config.path] + arguments, stdin: stdin)
+    }
+
+    /// Runs `conclave --config-dir <dir> <arguments>` in the background.
+    func start(_ arguments: [String]) throws -> BackgroundProcess {
+        try BackgroundProcess(["--config-dir", config.path] + arguments)
+    }
+
+    /// Registers `username` on `server` as `machine`, requiring success.
+    @discardableResult
+    func register(_ username: String, machine: String, on server: LiveServer) async throws -> CLIProcess.Result {
+        let result = try await run(["register", "--server", server.url, "--username", username, "--machine", machine])
+        guard result.status == 0 else { throw LiveServerError(detail: "register failed: \(result.stderr)") }
+        return result
+    }
+}
