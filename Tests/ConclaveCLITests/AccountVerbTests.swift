@@ -186,4 +186,35 @@ struct AccountVerbTests {
         server = try await server.restarted()
         #expect(try await alice.run(["status"]).status == 0)
     }
+
+    @Test func statusProbesInParallelWithAShortTimeout() async throws {
+        let server = try await LiveServer.start()
+        let alice = Identity()
+        try await alice.register("alice", machine: "ws", on: server)
+        let hung1 = try SilentListener()
+        let hung2 = try SilentListener()
+        try alice.config.write(try alice.config.read("config.toml") + """
+
+            [[servers]]
+            url = "\(hung1.url)"
+            username = "alice"
+            machine = "ws"
+
+            [[servers]]
+            url = "\(hung2.url)"
+            username = "alice"
+            machine = "ws"
+            """, to: "config.toml")
+        let started = ContinuousClock.now
+        let status = try await alice.run(["status"])
+        let elapsed = started.duration(to: .now)
+        #expect(status.status == 1)
+        #expect(status.stderr.contains("2 server(s) unreachable"))
+        let lines = status.stdout.split(separator: "\n")
+        #expect(lines.count >= 4)
+        #expect(lines[1].contains(server.url) && lines[1].contains("reachable"))
+        #expect(lines[2].contains(hung1.url) && lines[2].contains("timed out after 5 s"))
+        // Each probe is bounded by 5 s; one after the other they would take at least 10 s.
+        #expect(elapsed < .seconds(9.5), "probes ran one after the other: \(elapsed)")
+    }
 }
