@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "ConclaveIdentity", targets: ["ConclaveIdentity"]),
         .library(name: "ConclaveTransport", targets: ["ConclaveTransport"]),
         .library(name: "ConclaveServer", targets: ["ConclaveServer"]),
+        .library(name: "ConclaveBridge", targets: ["ConclaveBridge"]),
         .executable(name: "conclave", targets: ["ConclaveCLI"]),
     ],
     dependencies: [
@@ -87,6 +88,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The bridge: an MCP stdio server to Claude Code with one link per server.
+        .target(
+            name: "ConclaveBridge",
+            dependencies: [
+                "ConclaveProtocol",
+                "ConclaveIdentity",
+                "ConclaveTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "ConclaveCLI",
             dependencies: [
@@ -94,6 +106,7 @@ let package = Package(
                 "ConclaveIdentity",
                 "ConclaveTransport",
                 "ConclaveServer",
+                "ConclaveBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -118,6 +131,11 @@ let package = Package(
         .testTarget(
             name: "ConclaveServerTests",
             dependencies: ["ConclaveServer", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ConclaveBridgeTests",
+            dependencies: ["ConclaveBridge", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -13,6 +13,7 @@ struct Conclave: AsyncParsableCommand {
         version: "conclave \(ConclaveRelease.version)",
         subcommands: [
             ServeCommand.self,
+            BridgeCommand.self,
             KeyCommand.self,
             RegisterCommand.self,
             MachineCommand.self,

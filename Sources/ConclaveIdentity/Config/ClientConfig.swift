@@ -10,16 +10,21 @@ public struct ClientConfig: Sendable, Hashable {
     public var servers: [Registration]
     /// Permission overrides, in file order; the first match wins.
     public var overrides: [PermissionOverride]
+    /// Usernames whose live sessions may answer this machine's Claude Code permission prompts
+    /// (relayed by the bridge). Empty: prompts are answered locally only.
+    public var approvers: [String]
 
     /// Creates a configuration; the defaults are an empty file's meaning.
     public init(
         defaultPermission: PermissionLevel = .default,
         servers: [Registration] = [],
-        overrides: [PermissionOverride] = []
+        overrides: [PermissionOverride] = [],
+        approvers: [String] = []
     ) {
         self.defaultPermission = defaultPermission
         self.servers = servers
         self.overrides = overrides
+        self.approvers = approvers
     }
 
     /// The level for `scope` on `server`: the first matching override, else the machine default.

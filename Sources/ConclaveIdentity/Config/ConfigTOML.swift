@@ -31,6 +31,12 @@ enum ConfigTOML {
                 username: try string(entry["username"], at: "\(at).username"),
                 machine: try string(entry["machine"], at: "\(at).machine")))
         }
+        if let value = table["approvers"] {
+            guard let array = value.array else { throw Problem(detail: "`approvers` must be an array of usernames") }
+            config.approvers = try array.enumerated().map { index, element throws(Problem) in
+                try string(element, at: "approvers[\(index)]")
+            }
+        }
         for (index, entry) in try tables(table["overrides"], at: "overrides").enumerated() {
             let at = "overrides[\(index)]"
             let channel = try entry["channel"].map { value throws(Problem) in try string(value, at: "\(at).channel") }
@@ -62,6 +68,9 @@ enum ConfigTOML {
                 overrides.append(entry)
             }
             document["overrides"] = overrides
+        }
+        if !config.approvers.isEmpty {
+            document["approvers"] = TOMLArray(config.approvers)
         }
         // Basic (double-quoted) strings only, so the file reads the same in every TOML parser.
         return document.convert(to: .toml, options: [.allowUnicodeStrings]) + "\n"

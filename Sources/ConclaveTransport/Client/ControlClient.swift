@@ -44,8 +44,13 @@ public struct ControlClient: Sendable {
     }
 
     /// Runs `body` with an authenticated session for several requests over one connection.
+    ///
+    /// `admit` runs once the WebSocket is open and before anything is sent, with the server's
+    /// instance ID (`x-conclave-server-id`) when it sent one; throwing from it abandons the
+    /// connection (the bridge uses it to notice one server reached under two URLs).
     public func withSession<T: Sendable>(
         registration: ClientHandshake.Registration? = nil,
+        admit: @escaping @Sendable (_ serverID: String?) async throws -> Void = { _ in },
         _ body: @escaping @Sendable (inout ControlSession) async throws -> T
     ) async throws -> T {
         let key = key
@@ -60,6 +65,7 @@ public struct ControlClient: Sendable {
                     return nil
                 }
                 group.addTask {
+                    try await admit(connection.serverID)
                     var frames = connection.inbound.makeAsyncIterator()
                     watchdog.arm(timeouts.connect, phase: "the handshake")
                     let path: SessionPath

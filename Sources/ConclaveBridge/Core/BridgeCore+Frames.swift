@@ -1,0 +1,194 @@
+import ConclaveIdentity
+public import ConclaveProtocol
+
+extension BridgeCore {
+    /// A frame from `key`'s live connection.
+    public func received(_ frame: ProtocolMessage, from key: String) {
+        guard servers[key] != nil else { return }
+        switch frame {
+        case let .channelMessage(channel, from, payload):
+            deliverChannelMessage(channel: channel, from: from, payload: payload, server: key)
+        case let .whisper(from, _, payload):
+            deliverWhisper(from: from, payload: payload, server: key)
+        case let .serverInfo(admin):
+            servers[key]?.isServerAdmin = admin
+        case .pong, .ping:
+            break
+        case let .error(error) where servers[key]?.requests.hasRequestInFlight != true:
+            // Unsolicited: the server is about to end this session. Say why when the link drops.
+            servers[key]?.lastError = "\(error)"
+            logger.warning("server error outside any request", metadata: ["server": "\(key)", "error": "\(error)"])
+        default:
+            guard let entry = servers[key]?.requests.completeHead() else {
+                logger.debug("reply with no request in flight ignored", metadata: ["server": "\(key)", "frame": "\(frame.name)"])
+                break
+            }
+            complete(entry, reply: frame, server: key)
+            pump(key)
+        }
+        refreshTools()
+    }
+
+    // MARK: Deliveries
+
+    private func deliverChannelMessage(channel: String, from: SessionPath, payload: Payload, server key: String) {
+        guard let server = servers[key] else { return }
+        // The server delivers only to subscribers, so this session is in the channel (after a
+        // rename, for example) whatever it believed.
+        servers[key]?.joined.insert(channel)
+        let level = config.permission(server: server.url, scope: .channel(channel))
+        // A muted message is not "seen": catch_up can still return it (reference gap 17).
+        guard level != .mute else { return }
+        servers[key]?.liveMark[channel] = wallClock()
+        let content = ChannelFraming.channelContent(server: key, channel: channel, from: from, payload: payload, level: level)
+        notify(OutgoingMessage.channelNotification(content: content, meta: [
+            "server": key, "channel": channel, "from": from.description, "kind": "channel",
+        ]))
+    }
+
+    private func deliverWhisper(from: SessionPath, payload: Payload, server key: String) {
+        guard let server = servers[key] else { return }
+        if from == .serverNotice {
+            serverNotice(ChannelFraming.body(payload), server: key)
+            return
+        }
+        if case let .plain(text) = payload, case let .verdict(requestID, allow)? = RelayMessage(text: text) {
+            acceptVerdict(requestID: requestID, allow: allow, from: from, server: key)
+            return
+        }
+        let level = config.permission(server: server.url, scope: .whisper)
+        guard level != .mute else { return }
+        let content = ChannelFraming.whisperContent(server: key, from: from, payload: payload, level: level)
+        notify(OutgoingMessage.channelNotification(content: content, meta: ["server": key, "from": from.description, "kind": "whisper"]))
+    }
+
+    /// The server told this session something happened to it (kicked, banned, a channel deleted
+    /// or renamed). The text is shown, and each joined channel is checked, so the joined set
+    /// follows (reference gap 16).
+    private func serverNotice(_ text: String, server key: String) {
+        notice("Server `\(key)`: \(ChannelFraming.escape(text))", kind: "notice", server: key)
+        for channel in servers[key]?.joined.sorted() ?? [] {
+            enqueue(key, .membershipCheck(channel: channel, notice: text), .who(channel: channel))
+        }
+    }
+
+    // MARK: Replies
+
+    // swiftlint:disable:next cyclomatic_complexity function_body_length
+    func complete(_ entry: PendingRequests.Entry, reply: ProtocolMessage, server key: String) {
+        switch entry.purpose {
+        case let .tool(id, action):
+            let outcome = toolOutcome(action, reply: reply, server: key)
+            if !entry.cancelled { answer(id, outcome.text, isError: outcome.isError) }
+        case let .resubscribe(channel):
+            if case .joined = reply {
+                enqueue(key, .adminProbe(channel: channel), .admin(.aclList(channel: channel)))
+            } else {
+                servers[key]?.joined.remove(channel)
+                servers[key]?.administered.remove(channel)
+                notice("Could not rejoin #\(ChannelFraming.escape(channel)) on `\(key)` after reconnecting: \(Self.describe(reply)). It was removed from this session's channels.", kind: "notice", server: key)
+            }
+        case let .adminProbe(channel):
+            if case .userList = reply {
+                servers[key]?.administered.insert(channel)
+            } else {
+                servers[key]?.administered.remove(channel)
+            }
+        case let .membershipCheck(channel, text):
+            let stillIn: Bool = if case let .presence(_, sessions) = reply { sessions.contains(ownPath(key)) } else { false }
+            if !stillIn, servers[key]?.joined.remove(channel) != nil {
+                servers[key]?.administered.remove(channel)
+                notice("This session no longer receives #\(ChannelFraming.escape(channel)) on `\(key)` (\(ChannelFraming.escape(text))).", kind: "notice", server: key)
+            }
+        case let .approverLookup(requestID):
+            guard case let .presence(_, sessions) = reply else { return }
+            deliverApprovalRequest(requestID, to: sessions, server: key)
+        case .approverDelivery:
+            break
+        }
+    }
+
+    // One case per reply kind keeps every tool's result text in one place.
+    // swiftlint:disable:next cyclomatic_complexity function_body_length
+    private func toolOutcome(_ action: ToolAction, reply: ProtocolMessage, server key: String) -> (text: String, isError: Bool) {
+        if case let .error(error) = reply { return ("\(error)", true) }
+        switch (action, reply) {
+        case let (.join(_, level), .joined(channel)):
+            servers[key]?.joined.insert(channel)
+            enqueue(key, .adminProbe(channel: channel), .admin(.aclList(channel: channel)))
+            guard let level, let url = servers[key]?.url else { return ("joined \(channel)", false) }
+            do {
+                try persistLevel(level, server: url, scope: .channel(channel))
+                return ("joined \(channel) (level \(level), saved)", false)
+            } catch {
+                return ("joined \(channel), but the level could not be saved: \(error)", true)
+            }
+        case let (.leave(channel), .ack):
+            return ("left \(channel)", false)
+        case let (.listChannels, .channelList(channels)):
+            guard !channels.isEmpty else { return ("no channels visible", false) }
+            return (channels.map { "\($0.name) (\($0.visibility)\($0.member ? ", member" : ""))" }.joined(separator: "\n"), false)
+        case let (.who, .presence(channel, sessions)):
+            let scope = channel.map { "#\($0)" } ?? "server-wide"
+            return (sessions.isEmpty ? "\(scope): nobody online" : "\(scope): " + sessions.map(\.description).joined(separator: ", "), false)
+        case let (.catchUp(requested), .history(channel, messages)):
+            guard let newest = messages.map(\.tsMs).max() else {
+                return ("#\(channel): no retained messages in that window", false)
+            }
+            let mark = max(servers[key]?.historyMark[requested] ?? 0, newest)
+            servers[key]?.historyMark[requested] = mark
+            var text = ChannelFraming.historyContent(server: key, channel: channel, messages: messages)
+            if messages.count >= 500 {
+                text += "\nThis page may not be the end: call catch_up again without `since` for the next one."
+            }
+            return (text, false)
+        case let (.send(channel), .ack):
+            return ("sent to \(channel)", false)
+        case (.whisper, .ack):
+            return ("whisper sent", false)
+        case let (.createChannel(name), .ack):
+            servers[key]?.administered.insert(name)
+            return ("created \(name)", false)
+        case let (.deleteChannel(name), .ack):
+            servers[key]?.joined.remove(name)
+            servers[key]?.administered.remove(name)
+            return ("deleted \(name)", false)
+        case let (.renameChannel(name, newName), .ack):
+            followRename(from: name, to: newName, server: key)
+            return ("renamed \(name) to \(newName)", false)
+        case let (.moderation, .ack(detail)):
+            return (detail ?? "ok", false)
+        case let (.moderation, .userList(users)):
+            return (users.isEmpty ? "nobody" : users.joined(separator: ", "), false)
+        case let (.moderation, .inviteToken(token)):
+            return ("invite token: \(token)", false)
+        case let (.moderation, .inviteList(invites)):
+            guard !invites.isEmpty else { return ("no outstanding invites", false) }
+            return (invites.map { invite in
+                let uses = invite.usesRemaining.map(String.init) ?? "unlimited"
+                return "\(invite.token) (uses remaining: \(uses), expires: \(invite.expiresAt ?? "never"))"
+            }.joined(separator: "\n"), false)
+        default:
+            return ("unexpected reply from `\(key)`: \(reply.name)", true)
+        }
+    }
+
+    /// Moves local state (joined set, admin set, watermarks, the saved level) to the new name.
+    private func followRename(from name: String, to newName: String, server key: String) {
+        guard var server = servers[key] else { return }
+        if server.joined.remove(name) != nil { server.joined.insert(newName) }
+        if server.administered.remove(name) != nil { server.administered.insert(newName) }
+        server.historyMark[newName] = server.historyMark.removeValue(forKey: name)
+        server.liveMark[newName] = server.liveMark.removeValue(forKey: name)
+        servers[key] = server
+        let url = server.url
+        if let override = config.overrides.first(where: { $0.matches(url, .channel(name)) }) {
+            try? persistLevel(override.level, server: url, scope: .channel(newName))
+        }
+    }
+
+    static func describe(_ reply: ProtocolMessage) -> String {
+        if case let .error(error) = reply { return "\(error)" }
+        return "unexpected reply \(reply.name)"
+    }
+}

@@ -1,0 +1,110 @@
+public import ConclaveProtocol
+
+extension BridgeCore {
+    /// The session handle to dial `key` with now.
+    public func handleName(for key: String) -> String {
+        handle.name(on: key)
+    }
+
+    /// A connection to `key` authenticated as `path`.
+    public func linkUp(_ key: String, path: SessionPath, connection: LinkConnection) {
+        guard var server = servers[key], server.failure == nil else {
+            connection.restart()
+            return
+        }
+        server.connection = connection
+        server.path = path
+        server.upSince = .now
+        server.lastError = nil
+        let wasDown = server.downNotified
+        server.downNotified = false
+        servers[key] = server
+        if wasDown { notice("Reconnected to `\(key)`.", kind: "link", server: key) }
+        // Re-join before anything that waited for the link.
+        for channel in server.joined.sorted().reversed() {
+            servers[key]?.requests.enqueue(.resubscribe(channel: channel), frame: .join(channel: channel, token: nil), deadline: .now + settings.replyTimeout, first: true)
+        }
+        pump(key)
+        refreshTools()
+    }
+
+    /// The connection to `key` ended.
+    public func linkDown(_ key: String, reason: String) {
+        guard var server = servers[key] else { return }
+        let reason = server.lastError ?? reason
+        server.connection = nil
+        let inFlight = server.requests.connectionLost()
+        let uptime = server.upSince.map { $0.duration(to: .now) }
+        server.upSince = nil
+        servers[key] = server
+        if let inFlight {
+            fail(inFlight, "connection to `\(key)` lost before it answered (\(reason)); the request may or may not have taken effect")
+        }
+        defer { servers[key]?.lastError = nil }
+        guard let uptime else { return }
+        if uptime >= settings.stableAfter {
+            servers[key]?.rapidDrops = 0
+            servers[key]?.fightReported = false
+        } else {
+            servers[key]?.rapidDrops += 1
+        }
+        if servers[key, default: server].rapidDrops >= settings.rapidDropLimit {
+            handleFight(key)
+            return
+        }
+        if !servers[key, default: server].downNotified {
+            servers[key]?.downNotified = true
+            notice("Disconnected from `\(key)` (\(reason)) — reconnecting.", kind: "link", server: key)
+        }
+    }
+
+    /// Connections to `key` keep dying young: another live session is taking the same path.
+    private func handleFight(_ key: String) {
+        let old = handle.name(on: key)
+        if let new = handle.advance(on: key) {
+            servers[key]?.rapidDrops = 0
+            notice("Another live session holds `\(old)` on `\(key)`; reconnecting there as `\(new)` (start the bridge with --as to pin a name).", kind: "link", server: key)
+        } else if servers[key]?.fightReported == false {
+            servers[key]?.fightReported = true
+            notice("The link to `\(key)` keeps dropping right after connecting: another live session probably uses the handle `\(old)`. Start one of them with a different --as. Link notices stay quiet until the link is stable.", kind: "link", server: key)
+        }
+    }
+
+    /// A connection attempt to `key` failed before authentication (unreachable, timed out).
+    public func connectFailed(_ key: String, reason: String) {
+        guard var server = servers[key] else { return }
+        server.lastError = reason
+        // The session hears once that the server cannot be reached (reference gap 3).
+        if !server.downNotified {
+            server.downNotified = true
+            notice("Cannot reach `\(key)` (\(reason)); retrying in the background.", kind: "link", server: key)
+        }
+        servers[key] = server
+    }
+
+    /// `key` refused this bridge in a way retrying cannot fix (unknown or revoked key, protocol
+    /// version): the session is told once and the link stops.
+    public func linkRejected(_ key: String, reason: String) {
+        disable(key, failure: "`\(key)` refused this bridge: \(reason)")
+        notice("`\(key)` refused this bridge: \(reason). The bridge stopped trying this server; fix the cause (for example `conclave status`) and restart the session.", kind: "link", server: key)
+    }
+
+    /// `key` turned out to be the same server as `canonical`, already linked.
+    public func duplicate(_ key: String, canonical: String) {
+        disable(key, failure: "`\(key)` is the same server as `\(canonical)`; target `\(canonical)` instead")
+        notice("`\(key)` is the same server as `\(canonical)`: this duplicate link is disabled; target `\(canonical)` instead.", kind: "link", server: key)
+    }
+
+    private func disable(_ key: String, failure: String) {
+        guard var server = servers[key] else { return }
+        server.failure = failure
+        server.connection = nil
+        let entries = server.requests.removeAll()
+        server.joined = []
+        server.administered = []
+        server.isServerAdmin = false
+        servers[key] = server
+        for entry in entries { fail(entry, failure) }
+        refreshTools()
+    }
+}

@@ -1,0 +1,283 @@
+import ConclaveIdentity
+import ConclaveProtocol
+
+extension BridgeCore {
+    /// Answers or queues one `tools/call`.
+    func callTool(id: JSONValue, name: String, arguments: ToolArguments) {
+        guard let tool = ToolName(rawValue: name) else {
+            answer(id, "unknown tool `\(name)`", isError: true)
+            return
+        }
+        // An unoffered tool is refused, so the offered list is the capability boundary (gap 11).
+        guard offered.contains(tool) else {
+            answer(id, "`\(name)` is not available to this session: \(Self.unavailableReason(tool.gate))", isError: true)
+            return
+        }
+        do {
+            try perform(tool, id: id, arguments: arguments)
+        } catch {
+            answer(id, error.message, isError: true)
+        }
+    }
+
+    static func unavailableReason(_ gate: ToolName.Gate) -> String {
+        switch gate {
+        case .always: "it is disabled"
+        case .channelEmit: "no joined channel is at converse or act (your user sets that with `conclave perm set` or the set_perm tool)"
+        case .whisperEmit: "whispers are below converse on every linked server"
+        case .moderation: "this user administers no channel and no server here"
+        }
+    }
+
+    // One case per tool keeps each tool's checks in the order they are documented.
+    // swiftlint:disable:next cyclomatic_complexity function_body_length
+    private func perform(_ tool: ToolName, id: JSONValue, arguments: ToolArguments) throws(ToolArguments.Invalid) {
+        if tool == .setPerm {
+            try setPerm(id: id, arguments: arguments)
+            return
+        }
+        let key = try resolveServer(arguments)
+        switch tool {
+        case .joinChannel:
+            let channel = try validChannel(arguments.required("channel")[0])
+            let level = try arguments.string("perm").map { text throws(ToolArguments.Invalid) in try Self.level(text) }
+            enqueue(key, .tool(id: id, action: .join(channel: channel, level: level)), .join(channel: channel, token: try arguments.string("token")))
+        case .leaveChannel:
+            let channel = try arguments.required("channel")[0]
+            servers[key]?.joined.remove(channel)
+            enqueue(key, .tool(id: id, action: .leave(channel: channel)), .leave(channel: channel))
+        case .listChannels:
+            enqueue(key, .tool(id: id, action: .listChannels), .listChannels)
+        case .who:
+            enqueue(key, .tool(id: id, action: .who), .who(channel: try arguments.string("channel")))
+        case .catchUp:
+            let channel = try arguments.required("channel")[0]
+            enqueue(key, .tool(id: id, action: .catchUp(channel: channel)), .readSince(channel: channel, sinceMs: try catchUpStart(key, channel, arguments)))
+        case .createChannel:
+            let name = try validChannel(arguments.required("name")[0])
+            let visibility = try arguments.string("visibility").map { text throws(ToolArguments.Invalid) in try Self.visibility(text) } ?? .public
+            enqueue(key, .tool(id: id, action: .createChannel(name: name)), .admin(.createChannel(name: name, visibility: visibility)))
+        case .sendChannel:
+            let values = try arguments.required("channel", "text")
+            let level = config.permission(server: servers[key]!.url, scope: .channel(values[0]))
+            guard level.mayEmit else {
+                throw .init(message: "permission denied: `\(values[0])` on `\(key)` is \(level), below `converse`")
+            }
+            try refuseRelayLookalike(values[1])
+            enqueue(key, .tool(id: id, action: .send(channel: values[0])), .channelMessage(channel: values[0], from: ownPath(key), payload: .plain(values[1])))
+        case .whisper:
+            let values = try arguments.required("target", "text")
+            guard let target = try? SessionPath(parsing: values[0]) else {
+                throw .init(message: "`target` must be a `user/machine/session` path")
+            }
+            let level = config.permission(server: servers[key]!.url, scope: .whisper)
+            guard level.mayEmit else {
+                throw .init(message: "permission denied: whispers on `\(key)` are \(level), below `converse`")
+            }
+            try refuseRelayLookalike(values[1])
+            enqueue(key, .tool(id: id, action: .whisper), .whisper(from: ownPath(key), target: target, payload: .plain(values[1])))
+        default:
+            try moderate(tool, key: key, id: id, arguments: arguments)
+        }
+    }
+
+    // swiftlint:disable:next cyclomatic_complexity
+    private func moderate(_ tool: ToolName, key: String, id: JSONValue, arguments: ToolArguments) throws(ToolArguments.Invalid) {
+        let operation: AdminOp
+        var action = ToolAction.moderation
+        switch tool {
+        case .deleteChannel:
+            let name = try arguments.required("name")[0]
+            operation = .deleteChannel(name: name)
+            action = .deleteChannel(name: name)
+        case .setVisibility:
+            let values = try arguments.required("name", "visibility")
+            operation = .setVisibility(name: values[0], visibility: try Self.visibility(values[1]))
+        case .aclAdd, .aclRemove, .ban, .unban:
+            let values = try arguments.required("channel", "user")
+            operation = switch tool {
+            case .aclAdd: .aclAdd(channel: values[0], user: values[1])
+            case .aclRemove: .aclRemove(channel: values[0], user: values[1])
+            case .ban: .ban(channel: values[0], user: values[1])
+            default: .unban(channel: values[0], user: values[1])
+            }
+        case .kick:
+            let values = try arguments.required("channel", "target")
+            operation = .kick(channel: values[0], target: values[1])
+        case .inviteCreate:
+            let channel = try arguments.required("channel")[0]
+            let uses = try arguments.positiveInteger("uses", maximum: Int64(UInt32.max)).map(UInt32.init)
+            let expires = try arguments.positiveInteger("expires_in_secs", maximum: Int64.max).map(UInt64.init)
+            operation = .inviteCreate(channel: channel, uses: uses, expiresInSecs: expires)
+        case .inviteRevoke:
+            operation = .inviteRevoke(token: try arguments.required("token")[0])
+        case .renameChannel:
+            let values = try arguments.required("name", "new_name")
+            _ = try validChannel(values[1])
+            operation = .renameChannel(name: values[0], newName: values[1])
+            action = .renameChannel(name: values[0], newName: values[1])
+        case .aclList:
+            operation = .aclList(channel: try arguments.required("channel")[0])
+        case .banList:
+            operation = .banList(channel: try arguments.required("channel")[0])
+        case .inviteList:
+            operation = .inviteList(channel: try arguments.required("channel")[0])
+        default:
+            throw .init(message: "`\(tool.rawValue)` is not a moderation tool")
+        }
+        guard let server = servers[key] else { throw .init(message: "not linked to `\(key)`") }
+        if !server.isServerAdmin {
+            if let channel = operation.channelName, !server.administered.contains(channel) {
+                throw .init(message: "not an admin of `\(channel)` on `\(key)` (only its creator and server admins may do this)")
+            }
+            if operation.channelName == nil, server.administered.isEmpty {
+                throw .init(message: "not an admin on `\(key)`")
+            }
+        }
+        enqueue(key, .tool(id: id, action: action), .admin(operation))
+    }
+
+    private func setPerm(id: JSONValue, arguments: ToolArguments) throws(ToolArguments.Invalid) {
+        guard let token = try arguments.string("level"), let level = try? PermissionLevel(token: token) else {
+            throw .init(message: "`level` must be mute, notify, converse, or act")
+        }
+        let whisper = try arguments.bool("whisper")
+        let channel = try arguments.string("channel")
+        var server: ServerURL?
+        var scope: PermissionScope?
+        var described = "the machine default"
+        switch (channel, whisper) {
+        case (.some, true):
+            throw .init(message: "pass either `channel` or `whisper`, not both")
+        case let (.some(name), false):
+            let key = try resolveServer(arguments)
+            server = servers[key]?.url
+            scope = .channel(name)
+            described = "`\(name)` on `\(key)`"
+        case (nil, true):
+            let key = try resolveServer(arguments)
+            server = servers[key]?.url
+            scope = .whisper
+            described = "whispers on `\(key)`"
+        case (nil, false):
+            if try arguments.string("server") != nil {
+                throw .init(message: "`server` needs `channel` or `whisper`; without them the level is the machine default")
+            }
+        }
+        do {
+            try persistLevel(level, server: server, scope: scope)
+        } catch {
+            throw .init(message: "could not save the level: \(error)")
+        }
+        answer(id, "permission updated: \(described) is now \(level) (saved to config.toml)")
+    }
+
+    /// The server a tool call targets.
+    func resolveServer(_ arguments: ToolArguments) throws(ToolArguments.Invalid) -> String {
+        if let given = try arguments.string("server") {
+            let key = ServerURL.key(for: given)
+            guard let server = servers[key] else {
+                throw .init(message: "not linked to server `\(given)` (linked: \(order.joined(separator: ", ")))")
+            }
+            if let failure = server.failure { throw .init(message: failure) }
+            return key
+        }
+        let usable = order.filter { servers[$0]?.failure == nil }
+        if usable.count == 1 { return usable[0] }
+        if order.count == 1, let failure = servers[order[0]]?.failure { throw .init(message: failure) }
+        if usable.isEmpty { throw .init(message: "no server is usable by this bridge") }
+        throw .init(message: "several servers are linked; pass `server` (one of: \(usable.joined(separator: ", ")))")
+    }
+
+    /// Queues a request on `key` and sends it if the link is idle.
+    func enqueue(_ key: String, _ purpose: RequestPurpose, _ frame: ProtocolMessage, first: Bool = false) {
+        servers[key]?.requests.enqueue(purpose, frame: frame, deadline: .now + settings.connectTimeout, first: first)
+        pump(key)
+    }
+
+    /// Sends the next request of `key` when none is in flight and the link is up.
+    func pump(_ key: String) {
+        guard let connection = servers[key]?.connection,
+            let frame = servers[key]?.requests.frameToSend(replyDeadline: .now + settings.replyTimeout)
+        else { return }
+        connection.send(frame)
+    }
+
+    /// Answers a failed request (internal requests just end).
+    func fail(_ entry: PendingRequests.Entry, _ text: String) {
+        if case let .tool(id, _) = entry.purpose, !entry.cancelled {
+            answer(id, text, isError: true)
+        }
+    }
+
+    /// This session's path on `key`: as the server established it, else as configured.
+    func ownPath(_ key: String) -> SessionPath {
+        if let path = servers[key]?.path { return path }
+        let registration = servers[key]?.registration
+        return SessionPath(user: registration?.username ?? "", machine: registration?.machine ?? "", session: handle.name(on: key))
+    }
+
+    private func catchUpStart(_ key: String, _ channel: String, _ arguments: ToolArguments) throws(ToolArguments.Invalid) -> Int64 {
+        if let since = try arguments.string("since") {
+            let seconds: UInt64
+            do {
+                seconds = try DurationText.seconds(parsing: since)
+            } catch {
+                throw .init(message: "invalid `since`: \(error)")
+            }
+            let span = Int64(clamping: seconds).multipliedReportingOverflow(by: 1000)
+            return span.overflow ? 0 : max(0, wallClock() - span.partialValue)
+        }
+        // Pages end on whole milliseconds, so continuing from the newest history timestamp
+        // neither skips nor repeats; live messages carry only this machine's clock, hence slack.
+        let server = servers[key]
+        let fromHistory = server?.historyMark[channel] ?? 0
+        let fromLive = server?.liveMark[channel].map { $0 - settings.catchUpSlackMs } ?? 0
+        return max(0, fromHistory, fromLive)
+    }
+
+    private func validChannel(_ name: String) throws(ToolArguments.Invalid) -> String {
+        do {
+            try SessionPath.validateComponent(name, kind: .channel)
+        } catch {
+            throw .init(message: "\(error)")
+        }
+        return name
+    }
+
+    /// Agents may not send text shaped like a permission verdict or request: only a person's
+    /// `conclave approve` does.
+    private func refuseRelayLookalike(_ text: String) throws(ToolArguments.Invalid) {
+        if RelayMessage.resembles(text) {
+            throw .init(message: "this text looks like a Conclave permission message, which sessions may not send")
+        }
+    }
+
+    static func level(_ token: String) throws(ToolArguments.Invalid) -> PermissionLevel {
+        guard let level = try? PermissionLevel(token: token) else {
+            throw .init(message: "unknown permission level `\(token)` (expected mute, notify, converse, or act)")
+        }
+        return level
+    }
+
+    static func visibility(_ token: String) throws(ToolArguments.Invalid) -> Visibility {
+        guard let visibility = try? Visibility(token: token) else {
+            throw .init(message: "unknown visibility `\(token)` (expected public, unlisted, or private)")
+        }
+        return visibility
+    }
+}
+
+extension AdminOp {
+    /// The channel an operation acts on, if it acts on one.
+    var channelName: String? {
+        switch self {
+        case let .deleteChannel(name), let .renameChannel(name, _), let .setVisibility(name, _): name
+        case let .aclAdd(channel, _), let .aclRemove(channel, _), let .ban(channel, _), let .unban(channel, _),
+            let .kick(channel, _), let .inviteCreate(channel, _, _), let .aclList(channel), let .banList(channel),
+            let .inviteList(channel):
+            channel
+        default: nil
+        }
+    }
+}

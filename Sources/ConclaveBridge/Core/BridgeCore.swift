@@ -1,0 +1,203 @@
+public import ConclaveIdentity
+public import ConclaveProtocol
+import Foundation
+import Logging
+
+/// Everything stateful in a bridge: the MCP session, the servers' joined channels, pending
+/// requests, permission levels and the permission relay. Links and the stdio reader only deliver
+/// events here; every message to the MCP client is written from here, in order.
+public actor BridgeCore {
+    /// Per-server state.
+    struct ServerState {
+        let key: String
+        let url: ServerURL
+        let registration: Registration
+        var connection: LinkConnection?
+        var path: SessionPath?
+        var joined: Set<String> = []
+        var administered: Set<String> = []
+        var isServerAdmin = false
+        var requests = PendingRequests()
+        var downNotified = false
+        var lastError: String?
+        /// Set when the server can never be used by this process (refused handshake, duplicate).
+        var failure: String?
+        var upSince: ContinuousClock.Instant?
+        var rapidDrops = 0
+        var fightReported = false
+        var historyMark: [String: Int64] = [:]
+        var liveMark: [String: Int64] = [:]
+    }
+
+    /// A permission prompt relayed to approvers and not answered yet.
+    struct PendingApproval {
+        let expires: ContinuousClock.Instant
+        let request: RelayMessage
+        var servers: Set<String>
+    }
+
+    let settings: BridgeSettings
+    let write: @Sendable (JSONValue) -> Void
+    let configFile: ConfigFile?
+    let logger = Logger(label: "conclave.bridge")
+    let wallClock: @Sendable () -> Int64
+    var config: ClientConfig
+    var handle: SessionHandle
+    var servers: [String: ServerState] = [:]
+    /// Server keys in configuration order.
+    let order: [String]
+    var initializeAnswered = false
+    var initialized = false
+    var held: [JSONValue] = []
+    var heldDropped = 0
+    var offered: [ToolName] = []
+    var approvals: [String: PendingApproval] = [:]
+
+    /// A core for `registrations`; `configFile` is where level changes are saved (`nil`: memory only).
+    public init(
+        config: ClientConfig, registrations: [Registration], handle: SessionHandle, configFile: ConfigFile?,
+        settings: BridgeSettings = BridgeSettings(),
+        wallClock: @escaping @Sendable () -> Int64 = BridgeCore.currentTimeMs,
+        write: @escaping @Sendable (JSONValue) -> Void
+    ) {
+        self.config = config
+        self.handle = handle
+        self.configFile = configFile
+        self.settings = settings
+        self.wallClock = wallClock
+        self.write = write
+        var order: [String] = []
+        for registration in registrations {
+            guard let url = try? ServerURL(registration.url), servers[url.normalized] == nil else { continue }
+            servers[url.normalized] = ServerState(key: url.normalized, url: url, registration: registration)
+            order.append(url.normalized)
+        }
+        self.order = order
+        offered = Self.offeredTools(servers: servers, config: config)
+    }
+
+    /// The server keys (normalised URLs) this core serves, in configuration order.
+    public var serverKeys: [String] { order }
+
+    // MARK: Output
+
+    /// Writes a response now.
+    func respond(_ message: JSONValue) {
+        write(message)
+    }
+
+    /// Writes a notification, or holds it until the client has initialized (nothing unsolicited
+    /// is written before that: reference gap 31).
+    func notify(_ message: JSONValue) {
+        guard initialized else {
+            if held.count < settings.heldNotificationLimit {
+                held.append(message)
+            } else {
+                heldDropped += 1
+            }
+            return
+        }
+        write(message)
+    }
+
+    /// A notice from the bridge itself: plain text, no untrusted framing.
+    func notice(_ text: String, kind: String, server: String? = nil) {
+        var meta = ["kind": kind]
+        if let server { meta["server"] = server }
+        notify(OutgoingMessage.channelNotification(content: text, meta: meta))
+    }
+
+    func answer(_ id: JSONValue, _ text: String, isError: Bool = false) {
+        respond(OutgoingMessage.toolResult(id: id, text: text, isError: isError))
+    }
+
+    /// Sends `tools/list_changed` when the offered set changed since the client last saw it.
+    func refreshTools() {
+        let now = Self.offeredTools(servers: servers, config: config)
+        guard now != offered else { return }
+        offered = now
+        if initializeAnswered {
+            notify(OutgoingMessage.notification("notifications/tools/list_changed"))
+        }
+    }
+
+    /// The tools offered for the given state, in catalogue order.
+    static func offeredTools(servers: [String: ServerState], config: ClientConfig) -> [ToolName] {
+        let live = servers.values.filter { $0.failure == nil }
+        let channelEmit = live.contains { server in
+            server.joined.contains { config.permission(server: server.url, scope: .channel($0)).mayEmit }
+        }
+        let whisperEmit = live.contains { config.permission(server: $0.url, scope: .whisper).mayEmit }
+        let moderation = live.contains { $0.isServerAdmin || !$0.administered.isEmpty }
+        return ToolName.allCases.filter { tool in
+            switch tool.gate {
+            case .always: true
+            case .channelEmit: channelEmit
+            case .whisperEmit: whisperEmit
+            case .moderation: moderation
+            }
+        }
+    }
+
+    // MARK: Periodic work
+
+    /// Expires requests and approvals; call a few times a second.
+    public func tick() {
+        let now = ContinuousClock.now
+        for key in order {
+            guard var server = servers[key] else { continue }
+            let expired = server.requests.removeExpired(now: now)
+            var lostSync = false
+            for entry in expired {
+                if entry.sent {
+                    lostSync = true
+                    fail(entry, "no reply from `\(key)` within \(Self.seconds(settings.replyTimeout)) s; the link is being re-established, try again")
+                } else {
+                    let reason = server.failure ?? server.lastError.map { "last attempt: \($0)" } ?? "still connecting"
+                    fail(entry, "not connected to `\(key)` after \(Self.seconds(settings.connectTimeout)) s (\(reason)); the bridge keeps retrying in the background")
+                }
+            }
+            servers[key] = server
+            if lostSync {
+                // A late reply must not answer the next request: start a fresh connection.
+                server.connection?.restart()
+            }
+        }
+        approvals = approvals.filter { $0.value.expires > now }
+    }
+
+    // MARK: Configuration
+
+    /// Applies a configuration re-read from disk (levels, approvers); servers stay as started.
+    public func reload(_ newConfig: ClientConfig) {
+        guard newConfig != config else { return }
+        config = newConfig
+        refreshTools()
+    }
+
+    /// Saves a level change, in memory and in config.toml.
+    func persistLevel(_ level: PermissionLevel, server: ServerURL?, scope: PermissionScope?) throws {
+        func apply(_ config: inout ClientConfig) {
+            if let server, let scope {
+                config.setPermission(level, server: server, scope: scope)
+            } else {
+                config.defaultPermission = level
+            }
+        }
+        if let configFile {
+            config = try configFile.update { file in
+                apply(&file)
+                return file
+            }
+        } else {
+            apply(&config)
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Int64 { duration.components.seconds }
+
+    /// Wall-clock milliseconds since the epoch.
+    public static func currentTimeMs() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+}

@@ -1,0 +1,132 @@
+public import ConclaveIdentity
+import ConclaveProtocol
+public import ConclaveTransport
+import Logging
+import Synchronization
+
+/// One server's link: connect, authenticate with the handle the core chooses, carry frames both
+/// ways with a keepalive that notices half-open connections, and reconnect with jittered backoff
+/// until cancelled, or until the server refuses this bridge for good.
+public struct ServerLink: Sendable {
+    /// Why a connection attempt ends the link for good.
+    private enum Stop: Error {
+        case duplicate(canonical: String)
+    }
+
+    let serverKey: String
+    let url: ServerURL
+    let signingKey: SigningKey
+    let core: BridgeCore
+    let claims: ServerIdentityClaims
+    let timeouts: TransportTimeouts
+    let keepalive: Duration
+    let silenceLimit: Duration
+    let backoff: ReconnectBackoff
+    let logger = Logger(label: "conclave.bridge.link")
+
+    /// A link to `url` (whose normalised form is the core's server key).
+    public init(
+        url: ServerURL, signingKey: SigningKey, core: BridgeCore, claims: ServerIdentityClaims,
+        timeouts: TransportTimeouts = .standard, keepalive: Duration = .seconds(20), silenceLimit: Duration = .seconds(45),
+        backoff: ReconnectBackoff = ReconnectBackoff(initial: .milliseconds(200), maximum: .seconds(30), jitter: 0.2, stableAfter: .seconds(30))
+    ) {
+        serverKey = url.normalized
+        self.url = url
+        self.signingKey = signingKey
+        self.core = core
+        self.claims = claims
+        self.timeouts = timeouts
+        self.keepalive = keepalive
+        self.silenceLimit = silenceLimit
+        self.backoff = backoff
+    }
+
+    /// Runs until the task is cancelled or the server is unusable.
+    public func run() async {
+        var backoff = backoff
+        while !Task.isCancelled {
+            let handle = await core.handleName(for: serverKey)
+            let client = ControlClient(url: url, key: signingKey, session: handle, timeouts: timeouts, logger: logger)
+            let established = Established()
+            let serverKey = serverKey
+            let claims = claims
+            do {
+                try await client.withSession(admit: { serverID in
+                    if let serverID, let canonical = await claims.claim(serverID, for: serverKey) {
+                        throw Stop.duplicate(canonical: canonical)
+                    }
+                }) { session in
+                    established.mark()
+                    try await carry(&session)
+                }
+            } catch Stop.duplicate(let canonical) {
+                await core.duplicate(serverKey, canonical: canonical)
+                return
+            } catch TransportError.handshakeRejected(_, let refusal) {
+                await core.linkRejected(serverKey, reason: Self.explain(refusal))
+                return
+            } catch {
+                if Task.isCancelled { return }
+                if let uptime = established.uptime {
+                    backoff.connectionEnded(after: uptime)
+                    await core.linkDown(serverKey, reason: "\(error)")
+                } else {
+                    await core.connectFailed(serverKey, reason: "\(error)")
+                }
+            }
+            do {
+                try await Task.sleep(for: backoff.nextDelay())
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// Pumps one authenticated connection until it ends.
+    private func carry(_ session: inout ControlSession) async throws {
+        let (frames, continuation) = AsyncStream.makeStream(of: ProtocolMessage.self)
+        let outbound = session.outbound
+        await core.linkUp(serverKey, path: session.path, connection: LinkConnection(
+            send: { continuation.yield($0) }, restart: { continuation.finish() }))
+        defer { continuation.finish() }
+        let keepalive = keepalive
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await frame in frames { try await outbound.send(frame) }
+                // The core asked for a fresh connection: closing ends the reader below.
+                await outbound.close()
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: keepalive)
+                    try await outbound.send(.ping)
+                }
+            }
+            while true {
+                let frame = try await session.next(within: silenceLimit, waitingFor: "any frame (keepalive)")
+                await core.received(frame, from: serverKey)
+            }
+        }
+    }
+
+    /// A refusal's text with what to do about it.
+    static func explain(_ refusal: ProtocolError) -> String {
+        let text = "\(refusal)"
+        if case let .versionMismatch(ours, theirs) = refusal {
+            return text + " — " + ProtocolVersion.mismatchExplanation(ours: theirs, theirs: ours)
+        }
+        if text.contains("unknown machine key") {
+            return text + " (this machine's key is not enrolled there: run `conclave register`, or `conclave machine add` from an enrolled machine and then `conclave server add`)"
+        }
+        return text
+    }
+}
+
+/// When the current connection was authenticated, shared between the attempt and its body.
+private final class Established: Sendable {
+    private let since = Mutex<ContinuousClock.Instant?>(nil)
+
+    func mark() { since.withLock { $0 = .now } }
+
+    var uptime: Duration? { since.withLock { $0 }.map { $0.duration(to: .now) } }
+}

@@ -1,0 +1,65 @@
+public import ConclaveIdentity
+import ConclaveTransport
+import Foundation
+import Logging
+
+/// Runs a bridge on stdin/stdout until stdin ends.
+public enum BridgeRunner {
+    /// What a bridge needs to start.
+    public struct Options: Sendable {
+        /// Where `key` and `config.toml` live (level changes are saved there).
+        public var directory: ConfigDirectory
+        /// This machine's key.
+        public var key: SigningKey
+        /// The configuration read at start.
+        public var config: ClientConfig
+        /// The registrations to link to.
+        public var registrations: [Registration]
+        /// The session handle.
+        public var handle: SessionHandle
+        /// Timing and limits.
+        public var settings = BridgeSettings()
+
+        /// Options for a bridge.
+        public init(directory: ConfigDirectory, key: SigningKey, config: ClientConfig, registrations: [Registration], handle: SessionHandle) {
+            self.directory = directory
+            self.key = key
+            self.config = config
+            self.registrations = registrations
+            self.handle = handle
+        }
+    }
+
+    /// Serves MCP on stdin/stdout and links to every server until stdin ends. `stdoutFailed`
+    /// runs when the client can no longer be written to.
+    public static func run(_ options: Options, stdoutFailed: @escaping @Sendable (String) -> Void) async {
+        let writer = StdoutWriter(onFailure: stdoutFailed)
+        let configFile = ConfigFile(directory: options.directory)
+        let core = BridgeCore(
+            config: options.config, registrations: options.registrations, handle: options.handle, configFile: configFile,
+            settings: options.settings, write: { writer.write($0.serialized()) })
+        let claims = ServerIdentityClaims()
+        let timeouts = TransportTimeouts(connect: options.settings.connectTimeout, reply: options.settings.replyTimeout)
+        let lines = StdinLines.start()
+        await withTaskGroup(of: Void.self) { group in
+            for key in await core.serverKeys {
+                guard let url = try? ServerURL(key) else { continue }
+                let link = ServerLink(url: url, signingKey: options.key, core: core, claims: claims, timeouts: timeouts)
+                group.addTask { await link.run() }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(200))
+                    await core.tick()
+                }
+            }
+            group.addTask { await ConfigWatcher(file: configFile).run { await core.reload($0) } }
+            for await line in lines {
+                let message = line.map(IncomingMessage.classify)
+                    ?? .invalid(id: .null, code: .invalidRequest, message: "invalid request: the line is longer than \(StdinLines.maximumLine) bytes")
+                await core.handle(message)
+            }
+            group.cancelAll()
+        }
+    }
+}

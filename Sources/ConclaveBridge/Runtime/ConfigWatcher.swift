@@ -1,0 +1,44 @@
+import ConclaveIdentity
+import Foundation
+import Logging
+
+/// Notices changes to config.toml (from `conclave perm set`, another bridge's `set_perm`, an
+/// editor) and hands the new configuration to a running bridge (reference gap 12).
+struct ConfigWatcher {
+    let file: ConfigFile
+    var interval: Duration = .seconds(1)
+    let logger = Logger(label: "conclave.bridge.config")
+
+    private struct Stamp: Equatable {
+        let modified: Date?
+        let size: Int?
+    }
+
+    func run(apply: (ClientConfig) async -> Void) async {
+        var last = stamp()
+        var reportedError = false
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            let now = stamp()
+            guard now != last else { continue }
+            last = now
+            do {
+                await apply(try file.load())
+                reportedError = false
+            } catch {
+                // Keep the levels in force; say once why the new file is not used.
+                if !reportedError { logger.warning("config.toml changed but could not be read; keeping the previous settings", metadata: ["error": "\(error)"]) }
+                reportedError = true
+            }
+        }
+    }
+
+    private func stamp() -> Stamp {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: file.directory.configPath)
+        return Stamp(modified: attributes?[.modificationDate] as? Date, size: (attributes?[.size] as? NSNumber)?.intValue)
+    }
+}
