@@ -32,6 +32,9 @@ struct Conclave: AsyncParsableCommand {
             BansCommand.self,
             UserCommand.self,
             PermCommand.self,
+            ApproversCommand.self,
+            ApproveCommand.self,
+            SkillCommand.self,
             CompletionsCommand.self,
         ]
     )

@@ -3,17 +3,18 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+public import Foundation
 
 /// Reads stdin on a thread of its own and yields it line by line.
 ///
 /// A line longer than `maximumLine` is not buffered whole: it is skipped up to its newline and
 /// reported as `nil`, so a runaway client cannot exhaust memory.
-enum StdinLines {
-    static let maximumLine = 16 * 1024 * 1024
+public enum StdinLines {
+    /// The longest line kept whole.
+    public static let maximumLine = 16 * 1024 * 1024
 
     /// The lines of stdin (`nil` for an oversized one); the stream ends at end of input.
-    static func start() -> AsyncStream<Data?> {
+    public static func start() -> AsyncStream<Data?> {
         let (stream, continuation) = AsyncStream.makeStream(of: Data?.self)
         let thread = Thread {
             var buffer = Data()

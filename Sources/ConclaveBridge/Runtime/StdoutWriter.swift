@@ -22,7 +22,7 @@ final class StdoutWriter: Sendable {
             guard !failed else { return nil }
             var bytes = Array((line + "\n").utf8)[...]
             while !bytes.isEmpty {
-                let count = bytes.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+                let count = bytes.withUnsafeBytes { systemWrite(STDOUT_FILENO, $0.baseAddress, $0.count) }
                 if count >= 0 {
                     bytes = bytes.dropFirst(count)
                 } else if errno != EINTR {
@@ -34,4 +34,9 @@ final class StdoutWriter: Sendable {
         }
         if let error { onFailure(error) }
     }
+}
+
+/// `write(2)`, reachable from inside `StdoutWriter` (whose own `write` would shadow it).
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(descriptor, buffer, count)
 }

@@ -3,8 +3,9 @@ import Foundation
 /// Writes results to stdout and notes to stderr, one line at a time.
 ///
 /// stdout carries only results, so scripts can consume it; everything addressed to the person
-/// (notes, warnings, errors) goes to stderr. Writes use the throwing `FileHandle` API: the
-/// non-throwing one traps when the descriptor is closed.
+/// (notes, warnings, errors) goes to stderr. Results are written with `write(2)` so errors are
+/// seen; notes use the throwing `FileHandle` API (the non-throwing one traps on a closed
+/// descriptor).
 enum Output {
     /// Writes a result line; a failed write (a full disk, a closed descriptor) is an error.
     ///
@@ -12,9 +13,14 @@ enum Output {
     /// Unix tools, even if a library has set SIGPIPE to be ignored meanwhile (SwiftNIO's
     /// networking does): the default action is restored and the signal raised.
     static func line(_ text: String) throws {
-        var bytes = Array((text + "\n").utf8)[...]
+        try write(text + "\n")
+    }
+
+    /// Writes `text` as it is (no newline added), with the same error handling as ``line(_:)``.
+    static func write(_ text: String) throws {
+        var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            let written = bytes.withUnsafeBytes { systemWrite(STDOUT_FILENO, $0.baseAddress, $0.count) }
             if written >= 0 {
                 bytes = bytes.dropFirst(written)
                 continue
@@ -42,4 +48,9 @@ enum Output {
     static func error(_ text: String) {
         note("❌ " + text)
     }
+}
+
+/// `write(2)`, reachable from inside `Output` (whose own `write` would shadow it).
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(descriptor, buffer, count)
 }
