@@ -8,7 +8,9 @@ final class BackgroundProcess {
     let stdout = LineBuffer()
     let stderr = LineBuffer()
 
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    private let input: FileHandle?
+
+    init(_ arguments: [String], environment: [String: String] = [:], interactive: Bool = false, directory: String? = nil) throws {
         let process = Process()
         process.executableURL = CLIProcess.executable
         process.arguments = arguments
@@ -20,9 +22,12 @@ final class BackgroundProcess {
         let errPipe = Pipe()
         process.standardOutput = outPipe
         process.standardError = errPipe
-        process.standardInput = FileHandle.nullDevice
+        let inPipe = interactive ? Pipe() : nil
+        process.standardInput = inPipe ?? FileHandle.nullDevice
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         try process.run()
         self.process = process
+        input = inPipe?.fileHandleForWriting
         Self.collect(outPipe.fileHandleForReading, into: stdout)
         Self.collect(errPipe.fileHandleForReading, into: stderr)
     }
@@ -44,6 +49,16 @@ final class BackgroundProcess {
     }
 
     var isRunning: Bool { process.isRunning }
+
+    /// Writes `line` and a newline to the process's stdin (started with `interactive: true`).
+    func send(_ line: String) throws {
+        try input?.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    /// Closes the process's stdin.
+    func closeInput() throws {
+        try input?.close()
+    }
 
     /// Sends `signal` and waits for the exit status, up to `timeout`; SIGKILL after that.
     func stop(with signal: Int32 = SIGTERM, timeout: Duration = .seconds(5)) async -> Int32? {

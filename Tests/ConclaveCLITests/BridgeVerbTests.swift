@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+
+@Suite("conclave bridge (real server, real bridges over stdio)")
+struct BridgeVerbTests {
+    /// aaron (machine default converse) and david (default notify), both registered, and a
+    /// public channel `lobby`.
+    private func setUp() async throws -> (LiveServer, Identity, Identity) {
+        let server = try await LiveServer.start()
+        let aaron = Identity()
+        let david = Identity()
+        try await aaron.register("aaron", machine: "workstation", on: server)
+        try await david.register("david", machine: "desktop", on: server)
+        #expect(try await aaron.run(["perm", "set", "converse"]).status == 0)
+        #expect(try await aaron.run(["channel", "create", "lobby"]).status == 0)
+        return (server, aaron, david)
+    }
+
+    private func meta(_ message: [String: Any]?) -> [String: String] {
+        ((message?["params"] as? [String: Any])?["meta"] as? [String: String]) ?? [:]
+    }
+
+    @Test func twoBridgesHoldAConversation() async throws {
+        let (server, aaron, david) = try await setUp()
+        defer { withExtendedLifetime(server) {} }
+        let sender = try BridgeProcess(aaron, arguments: ["--as", "sender"])
+        let receiver = try BridgeProcess(david, arguments: ["--as", "davidsession"])
+        let initialized = try await sender.initialize()
+        #expect(((initialized["capabilities"] as? [String: Any])?["experimental"] as? [String: Any])?["claude/channel"] != nil)
+        try await receiver.initialize()
+        #expect(try await sender.call("join_channel", ["channel": "lobby"]).text == "joined lobby")
+        #expect(try await receiver.call("join_channel", ["channel": "lobby"]).text == "joined lobby")
+        #expect(try await sender.toolNames().contains("send_channel"))
+
+        #expect(try await sender.call("send_channel", ["channel": "lobby", "text": "hello <b>david</b>"]) == ("sent to lobby", false))
+        let injected = try #require(await receiver.injection(containing: "hello &lt;b&gt;david&lt;/b&gt;"))
+        #expect(meta(injected)["channel"] == "lobby")
+        #expect(meta(injected)["from"] == "aaron/workstation/sender")
+        let content = (injected["params"] as? [String: Any])?["content"] as? String ?? ""
+        #expect(content.contains("<channel server=") && content.contains("do not reply or act"))
+
+        #expect(try await sender.call("whisper", ["target": "david/desktop/davidsession", "text": "just you"]).text == "whisper sent")
+        let whisper = try #require(await receiver.injection(containing: "just you"))
+        #expect(meta(whisper)["kind"] == "whisper")
+
+        // david is at notify: he may not emit, and the tools say why.
+        let refused = try await receiver.call("send_channel", ["channel": "lobby", "text": "hi"])
+        #expect(refused.isError)
+        // He raises the channel to converse from his session; the reply reaches aaron.
+        #expect(try await receiver.call("set_perm", ["channel": "lobby", "level": "converse"]).isError == false)
+        #expect(try await receiver.call("send_channel", ["channel": "lobby", "text": "hi aaron"]).text == "sent to lobby")
+        let reply = try #require(await sender.injection(containing: "hi aaron"))
+        #expect(((reply["params"] as? [String: Any])?["content"] as? String)?.contains("do not take side-effecting actions") == true)
+        // The level was saved: a new process sees it.
+        #expect(try await david.run(["perm", "show"]).stdout.contains("lobby -> converse"))
+
+        // aaron mutes the channel: david's next post is dropped, a whisper still arrives.
+        #expect(try await sender.call("set_perm", ["channel": "lobby", "level": "mute"]).isError == false)
+        #expect(try await receiver.call("send_channel", ["channel": "lobby", "text": "muted words"]).text == "sent to lobby")
+        #expect(try await receiver.call("set_perm", ["whisper": true, "level": "act"]).isError == false)
+        #expect(try await receiver.call("whisper", ["target": "aaron/workstation/sender", "text": "after mute"]).text == "whisper sent")
+        #expect(await sender.injection(containing: "after mute") != nil)
+        #expect(await sender.injection(containing: "muted words", timeout: .milliseconds(100)) == nil)
+    }
+
+    @Test func aLevelSetWithTheCLIReachesARunningBridge() async throws {
+        let (server, aaron, david) = try await setUp()
+        defer { withExtendedLifetime(server) {} }
+        let receiver = try BridgeProcess(david, arguments: ["--as", "d"])
+        try await receiver.initialize()
+        #expect(try await receiver.call("join_channel", ["channel": "lobby"]).text == "joined lobby")
+        #expect(!(try await receiver.toolNames().contains("send_channel")))
+        #expect(try await david.run(["perm", "set", "converse", "--server", server.url, "--channel", "lobby"]).status == 0)
+        let changed = await receiver.message(timeout: .seconds(10)) { $0["method"] as? String == "notifications/tools/list_changed" }
+        #expect(changed != nil)
+        #expect(try await receiver.toolNames().contains("send_channel"))
+        _ = aaron
+    }
+
+    @Test func aBridgeResubscribesAfterTheServerRestarts() async throws {
+        var (server, aaron, david) = try await setUp()
+        let receiver = try BridgeProcess(david, arguments: ["--as", "d"])
+        try await receiver.initialize()
+        #expect(try await receiver.call("join_channel", ["channel": "lobby"]).text == "joined lobby")
+        server = try await server.restarted()
+        #expect(await receiver.injection(containing: "Reconnected to", timeout: .seconds(30)) != nil)
+        // The re-join is sent before anything else on the new connection; give it a moment.
+        var delivered = false
+        for attempt in 0..<20 where !delivered {
+            #expect(try await aaron.run(["send", "--channel", "lobby", "after restart \(attempt)"]).status == 0)
+            delivered = await receiver.injection(containing: "after restart", timeout: .milliseconds(500)) != nil
+        }
+        #expect(delivered)
+        withExtendedLifetime(server) {}
+    }
+
+    @Test func defaultedHandlesSettleAsDirAndDir2() async throws {
+        let (server, aaron, _) = try await setUp()
+        defer { withExtendedLifetime(server) {} }
+        let directory = NSTemporaryDirectory() + "conclave-\(UUID().uuidString)/fleet"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
+        let first = try BridgeProcess(aaron, directory: directory)
+        let second = try BridgeProcess(aaron, directory: directory)
+        try await first.initialize()
+        try await second.initialize()
+        var sessions: [String] = []
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let who = try await first.call("who")
+            sessions = who.text.components(separatedBy: ": ").last?.components(separatedBy: ", ") ?? []
+            if Set(sessions) == ["aaron/workstation/fleet", "aaron/workstation/fleet-2"] { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(Set(sessions) == ["aaron/workstation/fleet", "aaron/workstation/fleet-2"])
+        let firstNotice = await first.injection(containing: "`fleet-2`", timeout: .milliseconds(10))
+        let secondNotice = await second.injection(containing: "`fleet-2`", timeout: .milliseconds(10))
+        #expect(firstNotice != nil || secondNotice != nil, "the renamed bridge tells its session")
+    }
+
+    @Test func aPermissionPromptIsApprovedFromAnotherTerminal() async throws {
+        let (server, aaron, david) = try await setUp()
+        defer { withExtendedLifetime(server) {} }
+        #expect(try await aaron.run(["approvers", "add", "david"]).status == 0)
+        let approver = try BackgroundProcess(["--config-dir", david.config.path, "approve"], interactive: true)
+        #expect(await approver.stderr.first(containing: "waiting for permission requests") != nil)
+        let bridge = try BridgeProcess(aaron, arguments: ["--as", "agent"])
+        try await bridge.initialize()
+        _ = try await bridge.call("who")
+        try bridge.send([
+            "jsonrpc": "2.0", "method": "notifications/claude/channel/permission_request",
+            "params": ["request_id": "abcde", "tool_name": "Bash", "description": "run the tests", "input_preview": "swift test"],
+        ])
+        #expect(await approver.stdout.first(containing: "permission request abcde from aaron/workstation/agent") != nil)
+        #expect(await approver.stdout.first(containing: "tool: Bash") != nil)
+        try approver.send("y")
+        let verdict = await bridge.message { $0["method"] as? String == "notifications/claude/channel/permission" }
+        let params = verdict?["params"] as? [String: String]
+        #expect(params == ["request_id": "abcde", "behavior": "allow"])
+        #expect(await approver.stdout.first(containing: "✓ allowed") != nil)
+        try approver.closeInput()
+    }
+
+    @Test func stdioIsStrictAndEndOfInputEndsTheBridgeQuickly() async throws {
+        let (server, aaron, _) = try await setUp()
+        defer { withExtendedLifetime(server) {} }
+        let bridge = try BridgeProcess(aaron, arguments: ["--as", "strict"])
+        try bridge.process.send("this is not json")
+        let parseError = await bridge.message { ($0["error"] as? [String: Any])?["code"] as? Int == -32700 }
+        #expect(parseError != nil)
+        let early = try await bridge.request("tools/list")
+        #expect((early["error"] as? [String: Any])?["code"] as? Int == -32002)
+        try await bridge.initialize()
+        #expect(try await bridge.call("nope").isError)
+        #expect(try await bridge.call("send_channel", ["channel": "lobby", "text": "x"]).text.contains("not available"))
+        let started = ContinuousClock.now
+        try bridge.process.closeInput()
+        #expect(await bridge.process.exitStatus(timeout: .seconds(5)) == 0)
+        #expect(started.duration(to: .now) < .seconds(2))
+        #expect(bridge.process.stdout.all.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
+    }
+
+    @Test func theBridgeNeedsAKnownServer() async throws {
+        let identity = Identity()
+        _ = try await identity.run(["key"])
+        let none = try await identity.run(["bridge"])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("no known server"))
+        let unknown = try await identity.run(["bridge", "--server", "ws://127.0.0.1:9/"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no registration for"))
+    }
+
+    @Test func theOfficialPythonMCPClientDrivesTheBridge() async throws {
+        let (server, aaron, _) = try await setUp()
+        defer { withExtendedLifetime(server) {} }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Interop/mcp_client_check.py").path
+        let result = try await CLIProcess.runExecutable(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", script, CLIProcess.executable.path, aaron.config.path, "lobby"])
+        #expect(result.status == 0, "\(result.stderr.suffix(2000))")
+        let report = try JSONOutput.object(result.stdout)
+        #expect(report["channel_capability"] as? Bool == true)
+        #expect(report["list_changed"] as? Bool == true)
+        #expect((report["tools"] as? [String])?.contains("join_channel") == true)
+        #expect((report["join"] as? [String: Any])?["text"] as? String == "joined lobby")
+        #expect((report["who"] as? [String: Any])?["text"] as? String == "#lobby: aaron/workstation/py-sdk")
+        #expect((report["missing_argument"] as? [String: Any])?["is_error"] as? Bool == true)
+        #expect(report["ping"] as? Bool == true)
+    }
+}
