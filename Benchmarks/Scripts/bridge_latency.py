@@ -1,0 +1,125 @@
+"""Bridge → server → bridge latency, measured the way Claude Code experiences it.
+
+Starts an ephemeral `conclave serve` on loopback, registers two identities in temporary config
+directories, runs one `conclave bridge` for each over stdio, joins both to a channel, then times
+each `tools/call send_channel` written to bridge A until the `notifications/claude/channel` line
+for that message is read from bridge B. Also times bridge cold start (process spawn to the
+`initialize` reply). Prints one JSON object.
+
+Usage: python3 bridge_latency.py PATH/TO/conclave [messages]
+"""
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+class Bridge:
+    def __init__(self, binary, config, handle):
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [binary, "--config-dir", config, "bridge", "--as", handle],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
+        self.next_id = 0
+
+    def send(self, message):
+        self.process.stdin.write((json.dumps(message) + "\n").encode())
+
+    def read(self):
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("bridge closed stdout")
+        return json.loads(line)
+
+    def request(self, method, params):
+        self.next_id += 1
+        self.send({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
+        while True:
+            message = self.read()
+            if message.get("id") == self.next_id:
+                return message
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=5)
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1])
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 500
+    work = tempfile.mkdtemp(prefix="conclave-bench-")
+    server = subprocess.Popen([binary, "serve", "--ephemeral", "--bind", "127.0.0.1:0"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "CONCLAVE_LOG_FORMAT": "json"})
+    try:
+        address = None
+        while address is None:
+            line = server.stderr.readline().decode()
+            match = re.search(r'"addr":"([^"]+)"', line)
+            if match:
+                address = match.group(1)
+        url = f"ws://{address}/"
+        configs = {}
+        for user in ("alice", "bob"):
+            configs[user] = os.path.join(work, user)
+            subprocess.run([binary, "--config-dir", configs[user], "register", "--server", url, "--username", user, "--machine", "m"],
+                           check=True, capture_output=True)
+            subprocess.run([binary, "--config-dir", configs[user], "perm", "set", "converse"], check=True, capture_output=True)
+        subprocess.run([binary, "--config-dir", configs["alice"], "channel", "create", "bench"], check=True, capture_output=True)
+
+        cold = []
+        for _ in range(10):
+            bridge = Bridge(binary, configs["alice"], "cold")
+            bridge.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {}})
+            cold.append((time.perf_counter() - bridge.started) * 1000)
+            bridge.close()
+
+        sender, receiver = Bridge(binary, configs["alice"], "a"), Bridge(binary, configs["bob"], "b")
+        for bridge in (sender, receiver):
+            bridge.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {}})
+            bridge.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+            reply = bridge.request("tools/call", {"name": "join_channel", "arguments": {"channel": "bench"}})
+            assert "joined" in reply["result"]["content"][0]["text"], reply
+
+        latencies = []
+        for index in range(count + 20):
+            text = f"m{index}"
+            sender.next_id += 1
+            started = time.perf_counter()
+            sender.send({"jsonrpc": "2.0", "id": sender.next_id, "method": "tools/call",
+                         "params": {"name": "send_channel", "arguments": {"channel": "bench", "text": text}}})
+            while True:
+                message = receiver.read()
+                if message.get("method") == "notifications/claude/channel" and f"\n{text}\n" in message["params"]["content"]:
+                    break
+            elapsed = (time.perf_counter() - started) * 1000
+            while sender.read().get("id") != sender.next_id:
+                pass
+            if index >= 20:  # warm-up
+                latencies.append(elapsed)
+        sender.close()
+        receiver.close()
+        print(json.dumps({
+            "messages": count,
+            "bridge_to_bridge_ms": {"p50": round(percentile(latencies, 0.5), 3), "p99": round(percentile(latencies, 0.99), 3),
+                                    "mean": round(statistics.mean(latencies), 3), "max": round(max(latencies), 3)},
+            "cold_start_to_initialize_ms": {"p50": round(percentile(cold, 0.5), 2), "max": round(max(cold), 2)},
+        }))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
