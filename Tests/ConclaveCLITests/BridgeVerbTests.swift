@@ -189,3 +189,49 @@ struct BridgeVerbTests {
         #expect(report["ping"] as? Bool == true)
     }
 }
+
+@Suite("conclave bridge with several servers")
+struct BridgeMultiHomeTests {
+    @Test func oneBridgeTalksToTwoServersAndLinksOneServerOnce() async throws {
+        let first = try await LiveServer.start()
+        let second = try await LiveServer.start()
+        let aaron = Identity()
+        let listener = Identity()
+        for server in [first, second] {
+            try await aaron.register("aaron", machine: "workstation", on: server)
+            try await listener.register("lena", machine: "l", on: server)
+            #expect(try await aaron.run(["channel", "create", "room", "--server", server.url]).status == 0)
+        }
+        // The first server once more, under another URL (a query string).
+        try aaron.config.write(try aaron.config.read("config.toml") + """
+
+            [[servers]]
+            url = "\(first.url)?alias"
+            username = "aaron"
+            machine = "workstation"
+            """, to: "config.toml")
+        #expect(try await aaron.run(["perm", "set", "converse"]).status == 0)
+        let bridge = try BridgeProcess(aaron, arguments: ["--as", "multi"])
+        try await bridge.initialize()
+        #expect(await bridge.injection(containing: "is the same server as", timeout: .seconds(20)) != nil)
+
+        let lena = try BridgeProcess(listener, arguments: ["--as", "ear", "--server", second.url])
+        try await lena.initialize()
+        #expect(try await lena.call("join_channel", ["channel": "room"]).text == "joined room")
+
+        let ambiguous = try await bridge.call("join_channel", ["channel": "room"])
+        #expect(ambiguous.isError && ambiguous.text.contains("pass `server`"))
+        for server in [first, second] {
+            #expect(try await bridge.call("join_channel", ["channel": "room", "server": server.url]).text == "joined room")
+        }
+        #expect(try await bridge.call("send_channel", ["channel": "room", "server": second.url, "text": "to the second"]).text == "sent to room")
+        let delivered = try #require(await lena.injection(containing: "to the second"))
+        #expect(((delivered["params"] as? [String: Any])?["meta"] as? [String: String])?["server"] == second.url)
+        #expect(try await bridge.call("whisper", ["server": second.url, "target": "lena/l/ear", "text": "direct"]).text == "whisper sent")
+        #expect(await lena.injection(containing: "direct") != nil)
+        let who = try await bridge.call("who", ["server": first.url])
+        #expect(who.text == "server-wide: aaron/workstation/multi")
+        let duplicate = try await bridge.call("who", ["server": "\(first.url)?alias"])
+        #expect(duplicate.isError && duplicate.text.contains("is the same server as"))
+    }
+}

@@ -146,16 +146,16 @@ extension BridgeCore {
             return ("sent to \(channel)", false)
         case (.whisper, .ack):
             return ("whisper sent", false)
-        case let (.createChannel(name), .ack):
+        case let (.createChannel(name), .ack(detail)):
             servers[key]?.administered.insert(name)
-            return ("created \(name)", false)
-        case let (.deleteChannel(name), .ack):
+            return (detail ?? name, false)
+        case let (.deleteChannel(name), .ack(detail)):
             servers[key]?.joined.remove(name)
             servers[key]?.administered.remove(name)
-            return ("deleted \(name)", false)
-        case let (.renameChannel(name, newName), .ack):
+            return (detail ?? name, false)
+        case let (.renameChannel(name, newName), .ack(detail)):
             followRename(from: name, to: newName, server: key)
-            return ("renamed \(name) to \(newName)", false)
+            return (detail ?? newName, false)
         case let (.moderation, .ack(detail)):
             return (detail ?? "ok", false)
         case let (.moderation, .userList(users)):

@@ -30,7 +30,7 @@ extension BridgeCore {
 
     /// The connection to `key` ended.
     public func linkDown(_ key: String, reason: String) {
-        guard var server = servers[key] else { return }
+        guard var server = servers[key], server.failure == nil else { return }
         let reason = server.lastError ?? reason
         server.connection = nil
         let inFlight = server.requests.connectionLost()
@@ -72,7 +72,7 @@ extension BridgeCore {
 
     /// A connection attempt to `key` failed before authentication (unreachable, timed out).
     public func connectFailed(_ key: String, reason: String) {
-        guard var server = servers[key] else { return }
+        guard var server = servers[key], server.failure == nil else { return }
         server.lastError = reason
         // The session hears once that the server cannot be reached (reference gap 3).
         if !server.downNotified {
@@ -89,8 +89,14 @@ extension BridgeCore {
         notice("`\(key)` refused this bridge: \(ChannelFraming.escape(reason)). The bridge stopped trying this server; fix the cause (for example `conclave status`) and restart the session.", kind: "link", server: key)
     }
 
-    /// `key` turned out to be the same server as `canonical`, already linked.
+    /// Whether `key` may still be linked (not refused, not a duplicate).
+    public func isUsable(_ key: String) -> Bool {
+        servers[key]?.failure == nil
+    }
+
+    /// `key` turned out to be the same server as `canonical`, which is listed earlier.
     public func duplicate(_ key: String, canonical: String) {
+        guard servers[key]?.failure == nil else { return }
         disable(key, failure: "`\(key)` is the same server as `\(canonical)`; target `\(canonical)` instead")
         notice("`\(key)` is the same server as `\(canonical)`: this duplicate link is disabled; target `\(canonical)` instead.", kind: "link", server: key)
     }
@@ -98,6 +104,7 @@ extension BridgeCore {
     private func disable(_ key: String, failure: String) {
         guard var server = servers[key] else { return }
         server.failure = failure
+        server.connection?.restart()
         server.connection = nil
         let entries = server.requests.removeAll()
         server.joined = []

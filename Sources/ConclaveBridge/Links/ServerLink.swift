@@ -14,6 +14,7 @@ public struct ServerLink: Sendable {
     }
 
     let serverKey: String
+    let rank: Int
     let url: ServerURL
     let signingKey: SigningKey
     let core: BridgeCore
@@ -24,13 +25,15 @@ public struct ServerLink: Sendable {
     let backoff: ReconnectBackoff
     let logger = Logger(label: "conclave.bridge.link")
 
-    /// A link to `url` (whose normalised form is the core's server key).
+    /// A link to `url` (whose normalised form is the core's server key), listed `rank`-th in the
+    /// configuration.
     public init(
-        url: ServerURL, signingKey: SigningKey, core: BridgeCore, claims: ServerIdentityClaims,
+        url: ServerURL, rank: Int, signingKey: SigningKey, core: BridgeCore, claims: ServerIdentityClaims,
         timeouts: TransportTimeouts = .standard, keepalive: Duration = .seconds(20), silenceLimit: Duration = .seconds(45),
         backoff: ReconnectBackoff = ReconnectBackoff(initial: .milliseconds(200), maximum: .seconds(30), jitter: 0.2, stableAfter: .seconds(30))
     ) {
         serverKey = url.normalized
+        self.rank = rank
         self.url = url
         self.signingKey = signingKey
         self.core = core
@@ -44,16 +47,24 @@ public struct ServerLink: Sendable {
     /// Runs until the task is cancelled or the server is unusable.
     public func run() async {
         var backoff = backoff
-        while !Task.isCancelled {
+        while !Task.isCancelled, await core.isUsable(serverKey) {
             let handle = await core.handleName(for: serverKey)
             let client = ControlClient(url: url, key: signingKey, session: handle, timeouts: timeouts, logger: logger)
             let established = Established()
             let serverKey = serverKey
             let claims = claims
+            let rank = rank
+            let core = core
             do {
                 try await client.withSession(admit: { serverID in
-                    if let serverID, let canonical = await claims.claim(serverID, for: serverKey) {
+                    guard let serverID else { return }
+                    switch await claims.claim(serverID, for: serverKey, rank: rank) {
+                    case .granted:
+                        break
+                    case let .duplicate(canonical):
                         throw Stop.duplicate(canonical: canonical)
+                    case let .tookOver(other):
+                        await core.duplicate(other, canonical: serverKey)
                     }
                 }) { session in
                     established.mark()
