@@ -14,7 +14,9 @@ enum Main {
             exitForParseOutcome(error)
         }
         ProcessSetup.bootstrapLogging(verbose: (command as? any GlobalOptionsProviding)?.global.verbose ?? false)
-        if !(command is any LongRunningVerb) {
+        if command is any LongRunningVerb {
+            ProcessSetup.ignoreSIGPIPE()
+        } else {
             ProcessSetup.restoreDefaultSIGPIPE()
         }
         do {

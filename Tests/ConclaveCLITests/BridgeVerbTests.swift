@@ -160,6 +160,30 @@ struct BridgeVerbTests {
         #expect(bridge.process.stdout.all.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
     }
 
+    @Test func aClosedStdoutEndsTheBridge() async throws {
+        let (server, aaron, _) = try await setUp()
+        defer { withExtendedLifetime(server) {} }
+        let process = Process()
+        process.executableURL = CLIProcess.executable
+        process.arguments = ["--config-dir", aaron.config.path, "bridge", "--as", "gone"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The client goes away: nobody will read the bridge's stdout again.
+        try output.fileHandleForReading.close()
+        try input.fileHandleForWriting.write(contentsOf: Data(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#.utf8 + [0x0A]))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(!process.isRunning, "the bridge must end when it cannot write to its client")
+        if process.isRunning { process.terminate() } else { #expect(process.terminationStatus == 0) }
+        try? input.fileHandleForWriting.close()
+    }
+
     @Test func theBridgeNeedsAKnownServer() async throws {
         let identity = Identity()
         _ = try await identity.run(["key"])

@@ -16,4 +16,10 @@ enum ProcessSetup {
     static func restoreDefaultSIGPIPE() {
         signal(SIGPIPE, SIG_DFL)
     }
+
+    /// Long-running verbs see a closed pipe as a write error (`EPIPE`) and end cleanly instead of
+    /// being killed mid-write.
+    static func ignoreSIGPIPE() {
+        signal(SIGPIPE, SIG_IGN)
+    }
 }

@@ -1,0 +1,233 @@
+"""The benchmark suite: builds in release, starts what it needs on loopback, runs every scenario,
+prints a table and writes it as JSON.
+
+Usage: python3 Benchmarks/Scripts/suite.py [--quick] [--out FILE]
+
+Scenarios (issue 6): codec (CodecProbe, wall clock; `make bench` also runs the ordo-one codec
+benchmarks), handshakes, fan-out 1 -> N for Conclave, the same-stack broadcast floor and Redis
+pub/sub, latency at fixed rates, idle sessions, the agent path (bridge -> bridge, cold start,
+`conclave send`), and history. Every server is started and stopped here, on 127.0.0.1 only.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CONCLAVE = os.path.join(ROOT, ".build", "release", "conclave")
+BENCH = os.path.join(ROOT, "Benchmarks")
+LOAD = os.path.join(BENCH, ".build", "release", "ConclaveLoad")
+PROBE = os.path.join(BENCH, ".build", "release", "CodecProbe")
+
+
+def log(text):
+    print(text, file=sys.stderr, flush=True)
+
+
+def build():
+    log("building conclave and the load generator in release mode…")
+    subprocess.run(["swift", "build", "-c", "release", "--product", "conclave"], cwd=ROOT, check=True)
+    for product in ("ConclaveLoad", "CodecProbe"):
+        subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=BENCH, check=True)
+
+
+class Server:
+    """A `conclave serve` (or another server) on a free loopback port."""
+
+    def __init__(self, arguments, pattern, env=None):
+        self.process = subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        env={**os.environ, **(env or {})}, text=True)
+        self.port = None
+        deadline = time.time() + 60
+        stream = self.process.stderr if "conclave" in os.path.basename(arguments[0]) and arguments[1] == "serve" else self.process.stdout
+        while self.port is None and time.time() < deadline:
+            line = stream.readline()
+            if not line:
+                raise RuntimeError(f"{arguments[0]} exited before listening")
+            match = re.search(pattern, line)
+            if match:
+                self.port = int(match.group(1))
+
+    @property
+    def url(self):
+        return f"ws://127.0.0.1:{self.port}/"
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def conclave_server(data_dir):
+    return Server([CONCLAVE, "serve", "--bind", "127.0.0.1:0", "--data-dir", data_dir],
+                  r'"addr":"127\.0\.0\.1:(\d+)"', env={"CONCLAVE_LOG_FORMAT": "json", "CONCLAVE_LOG": "warning"})
+
+
+def load(*arguments):
+    result = subprocess.run([LOAD, *map(str, arguments)], capture_output=True, text=True, timeout=1800)
+    if result.returncode != 0:
+        raise RuntimeError(f"conclave-load {' '.join(map(str, arguments))} failed: {result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def redis_server():
+    binary = shutil.which("redis-server")
+    if binary is None and os.geteuid() == 0:
+        log("installing redis-server (the pub/sub anchor)…")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        binary = shutil.which("redis-server")
+    if binary is None:
+        return None
+    port = 16379 + os.getpid() % 1000
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    return process, port
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="smaller counts and shorter holds")
+    parser.add_argument("--out", default=os.path.join(BENCH, "results", "latest.json"))
+    parser.add_argument("--skip-build", action="store_true")
+    options = parser.parse_args()
+    if not options.skip_build:
+        build()
+    quick = options.quick
+    work = tempfile.mkdtemp(prefix="conclave-suite-")
+    results = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "quick": quick, "scenarios": {}}
+    scenarios = results["scenarios"]
+    try:
+        # 1. Codec.
+        count = 500_000 if quick else 2_000_000
+        for mode in ("decode", "encode"):
+            started = time.perf_counter()
+            subprocess.run([PROBE, str(count), mode], check=True, capture_output=True)
+            scenarios[f"codec_{mode}"] = {"frames_per_second": int(count / (time.perf_counter() - started))}
+        log(f"codec: {scenarios['codec_decode']} {scenarios['codec_encode']}")
+
+        # 2, 3, 4, 7: against a server with a persistent store (history on, as in production).
+        server = conclave_server(os.path.join(work, "data"))
+        try:
+            scenarios["handshake"] = load("handshake", "--url", server.url, "--connections", 500 if quick else 3000)
+            log(f"handshake: {scenarios['handshake']}")
+            for subscribers in (10, 100, 1000):
+                messages = max(20, (20_000 if quick else 100_000) // subscribers)
+                scenarios[f"fanout_conclave_{subscribers}"] = load("fanout", "--target", "conclave", "--url", server.url,
+                                                                   "--subscribers", subscribers, "--messages", messages)
+                log(f"fanout conclave {subscribers}: {scenarios[f'fanout_conclave_{subscribers}']}")
+            for rate in (1000, 10000):
+                scenarios[f"latency_{rate}"] = load("latency", "--url", server.url, "--subscribers", 100, "--rate", rate,
+                                                    "--duration", 3 if quick else 10)
+                log(f"latency {rate}/s: {scenarios[f'latency_{rate}']}")
+            scenarios["history"] = load("history", "--url", server.url, "--posts", 20_000 if quick else 1_000_000)
+            log(f"history: {scenarios['history']}")
+        finally:
+            server.stop()
+
+        # Idle sessions on a fresh server, so its baseline memory is its own.
+        server = conclave_server(os.path.join(work, "idle"))
+        try:
+            scenarios["idle"] = load("idle", "--url", server.url, "--server-pid", server.process.pid,
+                                     "--sessions", 1000 if quick else 10_000, "--hold", 10 if quick else 60)
+            log(f"idle: {scenarios['idle']}")
+        finally:
+            server.stop()
+
+        # Anchors: the same-stack broadcast floor and Redis pub/sub, same bodies and counts.
+        floor = Server([LOAD, "floor-server"], r"listening (\d+)")
+        try:
+            for subscribers in (10, 100, 1000):
+                messages = max(20, (20_000 if quick else 100_000) // subscribers)
+                scenarios[f"fanout_floor_{subscribers}"] = load("fanout", "--target", "floor", "--url", floor.url,
+                                                                "--subscribers", subscribers, "--messages", messages)
+                log(f"fanout floor {subscribers}: {scenarios[f'fanout_floor_{subscribers}']}")
+        finally:
+            floor.stop()
+        redis = redis_server()
+        if redis is None:
+            log("redis-server is not available: the Redis anchor is skipped")
+        else:
+            process, port = redis
+            try:
+                for subscribers in (10, 100, 1000):
+                    messages = max(20, (20_000 if quick else 100_000) // subscribers)
+                    scenarios[f"fanout_redis_{subscribers}"] = load("fanout", "--target", "redis", "--url", f"127.0.0.1:{port}",
+                                                                    "--subscribers", subscribers, "--messages", messages)
+                    log(f"fanout redis {subscribers}: {scenarios[f'fanout_redis_{subscribers}']}")
+            finally:
+                process.terminate()
+                process.wait()
+
+        # 6. Agent path.
+        agent = subprocess.run([sys.executable, os.path.join(BENCH, "Scripts", "bridge_latency.py"), CONCLAVE,
+                                "200" if quick else "1000"], capture_output=True, text=True, check=True)
+        scenarios["agent_path"] = json.loads(agent.stdout.strip().splitlines()[-1])
+        server = conclave_server(os.path.join(work, "send"))
+        try:
+            config = os.path.join(work, "sender")
+            subprocess.run([CONCLAVE, "--config-dir", config, "register", "--server", server.url, "--username", "sender"],
+                           check=True, capture_output=True)
+            subprocess.run([CONCLAVE, "--config-dir", config, "channel", "create", "send"], check=True, capture_output=True)
+            timings = []
+            for _ in range(20 if quick else 50):
+                started = time.perf_counter()
+                subprocess.run([CONCLAVE, "--config-dir", config, "send", "--channel", "send", "hello"], check=True, capture_output=True)
+                timings.append((time.perf_counter() - started) * 1000)
+            scenarios["conclave_send"] = {"p50_ms": round(statistics.median(timings), 2), "max_ms": round(max(timings), 2)}
+        finally:
+            server.stop()
+        log(f"agent path: {scenarios['agent_path']} send: {scenarios['conclave_send']}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    os.makedirs(os.path.dirname(options.out), exist_ok=True)
+    with open(options.out, "w") as file:
+        json.dump(results, file, indent=2, sort_keys=True)
+    print(render(results))
+
+
+def render(results):
+    s = results["scenarios"]
+    lines = ["| Scenario | Result | Anchor ratio |", "|---|---|---|"]
+    lines.append(f"| Codec decode / encode (ChannelMsg, 200 B) | {s['codec_decode']['frames_per_second']:,} / {s['codec_encode']['frames_per_second']:,} frames/s | |")
+    lines.append(f"| Handshakes | {s['handshake']['connections_per_second']:,} connections/s | |")
+    for n in (10, 100, 1000):
+        ours = s[f"fanout_conclave_{n}"]["deliveries_per_second"]
+        floor = s.get(f"fanout_floor_{n}", {}).get("deliveries_per_second")
+        redis = s.get(f"fanout_redis_{n}", {}).get("deliveries_per_second")
+        ratios = []
+        if floor:
+            ratios.append(f"{ours / floor:.2f}× floor ({floor:,}/s)")
+        if redis:
+            ratios.append(f"{ours / redis:.2f}× Redis ({redis:,}/s)")
+        lines.append(f"| Fan-out 1 → {n} (persisted) | {ours:,} deliveries/s | {'; '.join(ratios)} |")
+    for rate in (1000, 10000):
+        r = s[f"latency_{rate}"]
+        lines.append(f"| Latency at {rate:,} msgs/s into 100 | p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, p99.9 {r['p999_ms']} ms, lost {r['lost']} | |")
+    i = s["idle"]
+    lines.append(f"| {i['sessions']:,} idle sessions, {i['hold_seconds']} s | {i['rss_per_session_kib']} KiB RSS/session, {i['server_cpu_percent_while_idle']}% CPU | |")
+    a = s["agent_path"]
+    lines.append(f"| Bridge → bridge | p50 {a['bridge_to_bridge_ms']['p50']} ms, p99 {a['bridge_to_bridge_ms']['p99']} ms | |")
+    lines.append(f"| Bridge cold start to `initialize` reply | p50 {a['cold_start_to_initialize_ms']['p50']} ms | |")
+    lines.append(f"| `conclave send`, whole process | p50 {s['conclave_send']['p50_ms']} ms | |")
+    h = s["history"]
+    lines.append(f"| History: {h['posts']:,} persisted posts, then ReadSince pages of {h['read_page_messages']} | {h['persisted_posts_per_second']:,} posts/s; read p50 {h['read_p50_ms']} ms, p99 {h['read_p99_ms']} ms | |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+import ConclaveIdentity
+import ConclaveProtocol
+import ConclaveTransport
+import Logging
+import Synchronization
+
+/// One registered identity opening many sessions (`load/m/<handle>`) on a Conclave server.
+struct Fleet: Sendable {
+    let url: ServerURL
+    let key: SigningKey
+    static let quietLogger = Logger(label: "conclave.load") { _ in SwiftLogNoOpLogHandler() }
+
+    /// Registers a fresh key as `username` (a new name per run).
+    static func register(url: String, username: String) async throws -> Fleet {
+        let url = try ServerURL(url)
+        let key = try SigningKey.generate()
+        let client = ControlClient(url: url, key: key, session: "register", logger: quietLogger)
+        _ = try await client.register(username: username, machine: "m")
+        return Fleet(url: url, key: key)
+    }
+
+    func client(_ session: String) -> ControlClient {
+        ControlClient(url: url, key: key, session: session, timeouts: TransportTimeouts(connect: .seconds(60), reply: .seconds(60)), logger: Self.quietLogger)
+    }
+
+    /// A 200-byte (or `size`) body starting with `prefix`.
+    static func body(_ prefix: String, size: Int) -> String {
+        prefix.count >= size ? prefix : prefix + String(repeating: "x", count: size - prefix.count)
+    }
+}
+
+/// A counter shared by many tasks.
+final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    @discardableResult
+    func increment(by amount: Int = 1) -> Int { value.add(amount, ordering: .relaxed).newValue }
+
+    var current: Int { value.load(ordering: .relaxed) }
+
+    /// Waits until the counter reaches `target`, polling.
+    func wait(for target: Int, timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while current < target {
+            if ContinuousClock.now > deadline { return false }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        return true
+    }
+}
+
+/// Latency samples from many tasks.
+final class Samples: Sendable {
+    private let values = Mutex<[Double]>([])
+
+    func append(_ value: Double) { values.withLock { $0.append(value) } }
+
+    func sorted() -> [Double] { values.withLock { $0.sorted() } }
+}

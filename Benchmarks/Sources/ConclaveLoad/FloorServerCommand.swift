@@ -1,0 +1,54 @@
+import ArgumentParser
+import ConclaveTransport
+import Logging
+import NIOCore
+import Synchronization
+
+/// The anchor "floor of our stack": the same WebSocket server code as `conclave serve`
+/// (`FrameServer`: Hummingbird 2 + hummingbird-websocket) that broadcasts every frame to every
+/// other connection, encoded once, with no handshake, no authorization and no store.
+struct FloorServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "floor-server", abstract: "Minimal same-stack broadcast server.")
+
+    @Option var port = 0
+
+    func run() async throws {
+        let broadcaster = Broadcaster()
+        let logger = Logger(label: "floor") { _ in SwiftLogNoOpLogHandler() }
+        let application = try FrameServer.makeApplication(
+            configuration: .init(host: "127.0.0.1", port: port, serverID: "floor"),
+            logger: logger,
+            onRunning: { port in print("listening \(port)") },
+            handler: { connection in await broadcaster.serve(connection) })
+        try await application.runService()
+    }
+}
+
+/// Connections and their outbound queues.
+final class Broadcaster: Sendable {
+    private let queues = Mutex<[Int: AsyncStream<ByteBuffer>.Continuation]>([:])
+    private let nextID = Atomic<Int>(0)
+
+    func serve(_ connection: ServerConnection) async {
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+        queues.withLock { $0[id] = continuation }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await buffer in stream {
+                    do { try await connection.outbound.send(encoded: buffer) } catch { return }
+                }
+            }
+            do {
+                for try await frame in connection.inbound {
+                    guard case let .message(message) = frame else { continue }
+                    let buffer = ByteBuffer(bytes: message.wireBytes)
+                    let targets = queues.withLock { $0.filter { $0.key != id }.map(\.value) }
+                    for target in targets { target.yield(buffer) }
+                }
+            } catch {}
+            queues.withLock { $0[id] = nil }
+            continuation.finish()
+        }
+    }
+}

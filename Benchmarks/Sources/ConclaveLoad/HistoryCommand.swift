@@ -1,0 +1,57 @@
+import ArgumentParser
+import ConclaveProtocol
+import ConclaveTransport
+
+/// Scenario 7: a 500-message `ReadSince` page from a large history, and post throughput when
+/// every post is persisted and acknowledged.
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "ReadSince pages and persisted post throughput.")
+
+    @Option var url: String
+    @Option(help: "Posts to write first (each acknowledged, so persisted).") var posts = 20_000
+    @Option(help: "Posts in flight before waiting for acknowledgements.") var window = 64
+    @Option var reads = 200
+
+    func run() async throws {
+        let fleet = try await Fleet.register(url: url, username: "hist\(UInt32.random(in: 0...UInt32.max))")
+        let channel = "history"
+        _ = try await fleet.client("setup").request(.admin(.createChannel(name: channel, visibility: .public)))
+        let posts = posts
+        let window = window
+        let reads = reads
+        let result = try await fleet.client("writer").withSession { session -> [String: Any] in
+            _ = try await session.request(.join(channel: channel, token: nil))
+            let frame = ByteBufferFrame(.channelMessage(channel: channel, from: session.path, payload: .plain(Fleet.body("history", size: 200))))
+            let started = ContinuousClock.now
+            var sent = 0
+            while sent < posts {
+                let batch = min(window, posts - sent)
+                for _ in 0..<batch { try await session.outbound.send(encoded: frame.buffer) }
+                var acknowledged = 0
+                while acknowledged < batch {
+                    if case .ack = try await session.next() { acknowledged += 1 }
+                }
+                sent += batch
+            }
+            let postSeconds = Report.seconds(started.duration(to: .now))
+            var latencies: [Double] = []
+            var pageSize = 0
+            for index in 0..<reads {
+                // Pages from spread-out points of the history.
+                let since = Int64(index) * 7
+                let begin = ContinuousClock.now
+                guard case let .history(_, messages) = try await session.request(.readSince(channel: channel, sinceMs: since)) else {
+                    throw LoadError("ReadSince did not answer with History")
+                }
+                latencies.append(Report.seconds(begin.duration(to: .now)) * 1000)
+                pageSize = max(pageSize, messages.count)
+            }
+            latencies.sort()
+            return [
+                "persisted_posts_per_second": Int(Double(posts) / postSeconds), "read_page_messages": pageSize,
+                "read_p50_ms": Report.rounded(Report.percentile(latencies, 0.5)), "read_p99_ms": Report.rounded(Report.percentile(latencies, 0.99)),
+            ]
+        }
+        Report.print(result.merging(["scenario": "history", "posts": posts]) { $1 })
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import ConclaveProtocol
+import ConclaveTransport
+
+/// Scenario 4: publish-to-receive latency at a fixed offered rate into one channel.
+struct LatencyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "latency", abstract: "Publish-to-receive latency at a fixed rate.")
+
+    @Option var url: String
+    @Option var subscribers = 100
+    @Option(help: "Messages per second offered.") var rate = 1_000
+    @Option(help: "Seconds of load (after a one-second warm-up).") var duration = 5
+    @Option var body = 200
+
+    static let origin = ContinuousClock.now
+
+    static func nanos() -> Int64 {
+        let components = origin.duration(to: .now).components
+        return components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+
+    func run() async throws {
+        let fleet = try await Fleet.register(url: url, username: "lat\(UInt32.random(in: 0...UInt32.max))")
+        let channel = "latency"
+        _ = try await fleet.client("setup").request(.admin(.createChannel(name: channel, visibility: .public)))
+        let ready = Counter()
+        let delivered = Counter()
+        let samples = Samples()
+        let warmup = rate
+        let total = rate * (duration + 1)
+        let subscribers = subscribers
+        let rate = rate
+        let size = body
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<subscribers {
+                group.addTask {
+                    try await fleet.client("s\(index)").withSession { session in
+                        _ = try await session.request(.join(channel: channel, token: nil))
+                        ready.increment()
+                        var received = 0
+                        while received < total {
+                            guard case let .channelMessage(_, _, .plain(text)) = try await session.next() else { continue }
+                            received += 1
+                            delivered.increment()
+                            let sent = Int64(text.prefix { $0 != "|" }) ?? 0
+                            let sequence = Int(text.split(separator: "|").dropFirst().first ?? "") ?? 0
+                            if sequence >= warmup { samples.append(Double(Self.nanos() - sent) / 1_000_000) }
+                        }
+                    }
+                }
+            }
+            guard await ready.wait(for: subscribers, timeout: .seconds(120)) else { throw LoadError("subscribers did not join in time") }
+            try await fleet.client("publisher").withSession { session in
+                _ = try await session.request(.join(channel: channel, token: nil))
+                let outbound = session.outbound
+                let from = session.path
+                try await withThrowingTaskGroup(of: Void.self) { senders in
+                    senders.addTask {
+                        let start = ContinuousClock.now
+                        var sent = 0
+                        while sent < total {
+                            let due = min(total, Int(Report.seconds(start.duration(to: .now)) * Double(rate)) + 1)
+                            while sent < due {
+                                let text = Fleet.body("\(Self.nanos())|\(sent)|", size: size)
+                                try await outbound.send(.channelMessage(channel: channel, from: from, payload: .plain(text)))
+                                sent += 1
+                            }
+                            try await Task.sleep(for: .microseconds(500))
+                        }
+                    }
+                    var acknowledged = 0
+                    while acknowledged < total {
+                        if case .ack = try await session.next() { acknowledged += 1 }
+                    }
+                    try await senders.waitForAll()
+                }
+            }
+            _ = await delivered.wait(for: subscribers * total, timeout: .seconds(30))
+            group.cancelAll()
+        }
+        let sorted = samples.sorted()
+        Report.print([
+            "scenario": "latency", "subscribers": subscribers, "rate": rate, "seconds": duration,
+            "expected_deliveries": subscribers * total, "lost": subscribers * total - delivered.current,
+            "p50_ms": Report.rounded(Report.percentile(sorted, 0.5)), "p99_ms": Report.rounded(Report.percentile(sorted, 0.99)),
+            "p999_ms": Report.rounded(Report.percentile(sorted, 0.999)), "max_ms": Report.rounded(sorted.last ?? .nan),
+        ])
+    }
+}

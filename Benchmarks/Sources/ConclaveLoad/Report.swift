@@ -1,0 +1,24 @@
+import Foundation
+
+/// Percentiles and the one-line JSON every scenario prints.
+enum Report {
+    static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        let index = min(sorted.count - 1, Int((fraction * Double(sorted.count - 1)).rounded()))
+        return sorted[index]
+    }
+
+    static func print(_ fields: [String: Any]) {
+        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
+        Swift.print(String(decoding: data, as: UTF8.self))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func rounded(_ value: Double, _ places: Int = 3) -> Double {
+        let scale = pow(10, Double(places))
+        return (value * scale).rounded() / scale
+    }
+}
