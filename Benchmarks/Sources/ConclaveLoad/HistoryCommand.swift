@@ -19,7 +19,7 @@ struct HistoryCommand: AsyncParsableCommand {
         let posts = posts
         let window = window
         let reads = reads
-        let result = try await fleet.client("writer").withSession { session -> [String: Any] in
+        let (postsPerSecond, pageSize, readP50, readP99) = try await fleet.client("writer").withSession { session -> (Int, Int, Double, Double) in
             _ = try await session.request(.join(channel: channel, token: nil))
             let frame = ByteBufferFrame(.channelMessage(channel: channel, from: session.path, payload: .plain(Fleet.body("history", size: 200))))
             let started = ContinuousClock.now
@@ -34,6 +34,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 sent += batch
             }
             let postSeconds = Report.seconds(started.duration(to: .now))
+            let postSecondsOrOne = posts == 0 ? 1 : postSeconds
             var latencies: [Double] = []
             var pageSize = 0
             for index in 0..<reads {
@@ -47,11 +48,12 @@ struct HistoryCommand: AsyncParsableCommand {
                 pageSize = max(pageSize, messages.count)
             }
             latencies.sort()
-            return [
-                "persisted_posts_per_second": Int(Double(posts) / postSeconds), "read_page_messages": pageSize,
-                "read_p50_ms": Report.rounded(Report.percentile(latencies, 0.5)), "read_p99_ms": Report.rounded(Report.percentile(latencies, 0.99)),
-            ]
+            if latencies.isEmpty { latencies = [0] }
+            return (Int(Double(posts) / postSecondsOrOne), pageSize, Report.percentile(latencies, 0.5), Report.percentile(latencies, 0.99))
         }
-        Report.print(result.merging(["scenario": "history", "posts": posts]) { $1 })
+        Report.print([
+            "scenario": "history", "posts": posts, "persisted_posts_per_second": postsPerSecond, "read_page_messages": pageSize,
+            "read_p50_ms": Report.rounded(readP50), "read_p99_ms": Report.rounded(readP99),
+        ])
     }
 }

@@ -62,4 +62,30 @@ final class ServerSession: Sendable {
 
     /// The reason the session was killed, if it was.
     var terminationReason: String? { killReason.withLock { $0 } }
+
+    /// When the write in progress started (milliseconds since `writeOrigin`), 0 when idle.
+    private let writeStartedMs = Atomic<Int64>(0)
+    private static let writeOrigin = ContinuousClock.now
+
+    /// Records that a write to the socket started; ``writeStalled(now:limit:)`` reads it.
+    func markWriteStarted(now: ContinuousClock.Instant) {
+        writeStartedMs.store(max(1, Self.milliseconds(now)), ordering: .relaxed)
+    }
+
+    /// Records that the write in progress finished.
+    func markWriteFinished() {
+        writeStartedMs.store(0, ordering: .relaxed)
+    }
+
+    /// Whether a write has been in progress for `limit` or longer: the peer stopped reading.
+    func writeStalled(now: ContinuousClock.Instant, limit: Duration) -> Bool {
+        let started = writeStartedMs.load(ordering: .relaxed)
+        guard started != 0 else { return false }
+        return Self.milliseconds(now) - started >= Int64(limit.components.seconds) * 1000
+    }
+
+    private static func milliseconds(_ instant: ContinuousClock.Instant) -> Int64 {
+        let components = writeOrigin.duration(to: instant).components
+        return components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
 }
