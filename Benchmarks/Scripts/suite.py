@@ -81,9 +81,13 @@ def conclave_server(data_dir):
 
 
 def load(*arguments):
-    result = subprocess.run([LOAD, *map(str, arguments)], capture_output=True, text=True, timeout=600)
+    """Runs one scenario; a failed scenario is recorded with its error, not fatal to the suite."""
+    try:
+        result = subprocess.run([LOAD, *map(str, arguments)], capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        return {"error": "timed out after 600 s"}
     if result.returncode != 0:
-        raise RuntimeError(f"conclave-load {' '.join(map(str, arguments))} failed: {result.stderr[-2000:]}")
+        return {"error": result.stderr.strip()[-500:] or f"exit status {result.returncode}"}
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -127,6 +131,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="smaller counts and shorter holds")
     parser.add_argument("--out", default=os.path.join(BENCH, "results", "latest.json"))
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--resume", action="store_true", help="keep the scenarios already in --out, run the others")
     options = parser.parse_args()
     if not options.skip_build:
         build()
@@ -135,134 +140,155 @@ def main():
     results = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "quick": quick, "scenarios": {}}
     scenarios = results["scenarios"]
+    if options.resume and os.path.exists(options.out):
+        with open(options.out) as file:
+            previous = json.load(file)
+        scenarios.update(previous["scenarios"])
+        results["date"] = previous["date"] + " (resumed " + results["date"] + ")"
+
+    def needed(*keys):
+        return not all(key in scenarios for key in keys)
     try:
         # 1. Codec.
         count = 500_000 if quick else 2_000_000
-        for mode in ("decode", "encode"):
+        for mode in ("decode", "encode") if needed("codec_decode", "codec_encode") else ():
             started = time.perf_counter()
             subprocess.run([PROBE, str(count), mode], check=True, capture_output=True)
             scenarios[f"codec_{mode}"] = {"frames_per_second": int(count / (time.perf_counter() - started))}
-        log(f"codec: {scenarios['codec_decode']} {scenarios['codec_encode']}")
+        log(f"codec: {scenarios.get('codec_decode')} {scenarios.get('codec_encode')}")
 
         # 2, 3, 4, 7: against a server with a persistent store (history on, as in production).
-        server = conclave_server(os.path.join(work, "data"))
-        try:
-            scenarios["handshake"] = load("handshake", "--url", server.url, "--connections", 500 if quick else 3000)
-            log(f"handshake: {scenarios['handshake']}")
-            for subscribers in (10, 100, 1000):
-                messages = max(20, (20_000 if quick else 100_000) // subscribers)
-                scenarios[f"fanout_conclave_{subscribers}"] = load("fanout", "--target", "conclave", "--url", server.url,
-                                                                   "--subscribers", subscribers, "--messages", messages)
-                log(f"fanout conclave {subscribers}: {scenarios[f'fanout_conclave_{subscribers}']}")
-            for rate in (1000, 10000):
-                scenarios[f"latency_{rate}"] = load("latency", "--url", server.url, "--subscribers", 100, "--rate", rate,
-                                                    "--duration", 3 if quick else 10)
-                log(f"latency {rate}/s: {scenarios[f'latency_{rate}']}")
-            scenarios["history"] = load("history", "--url", server.url, "--posts", 20_000, "--reads", 0)
-        finally:
-            server.stop()
-        # Grow the history to the target row count directly in SQLite (posting a million messages
-        # through the protocol would take minutes), then time ReadSince pages against it.
-        rows = 100_000 if quick else 1_000_000
-        scenarios["history"]["rows"] = grow_history(os.path.join(work, "data", "conclave.sqlite"), rows)
-        server = conclave_server(os.path.join(work, "data"))
-        try:
-            reads = load("history", "--url", server.url, "--posts", 0, "--reads", 300)
-            scenarios["history"].update({key: reads[key] for key in ("read_page_messages", "read_p50_ms", "read_p99_ms")})
-            log(f"history: {scenarios['history']}")
-        finally:
-            server.stop()
+        main_keys = ["handshake", "history"] + [f"fanout_conclave_{n}" for n in (10, 100, 1000)] + [f"latency_{r}" for r in (1000, 10000)]
+        if needed(*main_keys):
+            server = conclave_server(os.path.join(work, "data"))
+            try:
+                scenarios["handshake"] = load("handshake", "--url", server.url, "--connections", 500 if quick else 3000)
+                log(f"handshake: {scenarios['handshake']}")
+                for subscribers in (10, 100, 1000):
+                    messages = max(20, (20_000 if quick else 100_000) // subscribers)
+                    scenarios[f"fanout_conclave_{subscribers}"] = load("fanout", "--target", "conclave", "--url", server.url,
+                                                                       "--subscribers", subscribers, "--messages", messages)
+                    log(f"fanout conclave {subscribers}: {scenarios[f'fanout_conclave_{subscribers}']}")
+                for rate in (1000, 10000):
+                    scenarios[f"latency_{rate}"] = load("latency", "--url", server.url, "--subscribers", 100, "--rate", rate,
+                                                        "--duration", 3 if quick or rate > 1000 else 10)
+                    log(f"latency {rate}/s: {scenarios[f'latency_{rate}']}")
+                scenarios["history"] = load("history", "--url", server.url, "--posts", 20_000, "--reads", 0)
+            finally:
+                server.stop()
+            # Grow the history to the target row count directly in SQLite (posting a million messages
+            # through the protocol would take minutes), then time ReadSince pages against it.
+            rows = 100_000 if quick else 1_000_000
+            scenarios["history"]["rows"] = grow_history(os.path.join(work, "data", "conclave.sqlite"), rows)
+            server = conclave_server(os.path.join(work, "data"))
+            try:
+                reads = load("history", "--url", server.url, "--posts", 0, "--reads", 300)
+                scenarios["history"].update({key: reads[key] for key in ("read_page_messages", "read_p50_ms", "read_p99_ms")})
+                log(f"history: {scenarios['history']}")
+            finally:
+                server.stop()
 
         # Idle sessions on a fresh server, so its baseline memory is its own.
-        server = conclave_server(os.path.join(work, "idle"))
-        try:
-            scenarios["idle"] = load("idle", "--url", server.url, "--server-pid", server.process.pid,
-                                     "--sessions", 1000 if quick else 10_000, "--hold", 10 if quick else 60)
-            log(f"idle: {scenarios['idle']}")
-        finally:
-            server.stop()
+        if needed("idle"):
+            server = conclave_server(os.path.join(work, "idle"))
+            try:
+                scenarios["idle"] = load("idle", "--url", server.url, "--server-pid", server.process.pid,
+                                         "--sessions", 1000 if quick else 10_000, "--hold", 10 if quick else 60)
+                log(f"idle: {scenarios['idle']}")
+            finally:
+                server.stop()
 
         # Anchors: the same-stack broadcast floor and Redis pub/sub, same bodies and counts.
-        floor = Server([LOAD, "floor-server"], r"listening (\d+)")
-        try:
-            for subscribers in (10, 100, 1000):
-                messages = max(20, (20_000 if quick else 100_000) // subscribers)
-                scenarios[f"fanout_floor_{subscribers}"] = load("fanout", "--target", "floor", "--url", floor.url,
-                                                                "--subscribers", subscribers, "--messages", messages)
-                log(f"fanout floor {subscribers}: {scenarios[f'fanout_floor_{subscribers}']}")
-        finally:
-            floor.stop()
-        redis = redis_server()
-        if redis is None:
-            log("redis-server is not available: the Redis anchor is skipped")
-        else:
-            process, port = redis
+        if needed(*[f"fanout_floor_{n}" for n in (10, 100, 1000)]):
+            floor = Server([LOAD, "floor-server"], r"listening (\d+)")
             try:
                 for subscribers in (10, 100, 1000):
                     messages = max(20, (20_000 if quick else 100_000) // subscribers)
-                    scenarios[f"fanout_redis_{subscribers}"] = load("fanout", "--target", "redis", "--url", f"127.0.0.1:{port}",
+                    scenarios[f"fanout_floor_{subscribers}"] = load("fanout", "--target", "floor", "--url", floor.url,
                                                                     "--subscribers", subscribers, "--messages", messages)
-                    log(f"fanout redis {subscribers}: {scenarios[f'fanout_redis_{subscribers}']}")
+                    log(f"fanout floor {subscribers}: {scenarios[f'fanout_floor_{subscribers}']}")
             finally:
-                process.terminate()
-                process.wait()
+                floor.stop()
+        if needed(*[f"fanout_redis_{n}" for n in (10, 100, 1000)]):
+            redis = redis_server()
+            if redis is None:
+                log("redis-server is not available: the Redis anchor is skipped")
+            else:
+                process, port = redis
+                try:
+                    for subscribers in (10, 100, 1000):
+                        messages = max(20, (20_000 if quick else 100_000) // subscribers)
+                        scenarios[f"fanout_redis_{subscribers}"] = load("fanout", "--target", "redis", "--url", f"127.0.0.1:{port}",
+                                                                        "--subscribers", subscribers, "--messages", messages)
+                        log(f"fanout redis {subscribers}: {scenarios[f'fanout_redis_{subscribers}']}")
+                finally:
+                    process.terminate()
+                    process.wait()
 
         # 6. Agent path.
-        agent = subprocess.run([sys.executable, os.path.join(BENCH, "Scripts", "bridge_latency.py"), CONCLAVE,
-                                "200" if quick else "1000"], capture_output=True, text=True, check=True)
-        scenarios["agent_path"] = json.loads(agent.stdout.strip().splitlines()[-1])
-        server = conclave_server(os.path.join(work, "send"))
-        try:
-            config = os.path.join(work, "sender")
-            subprocess.run([CONCLAVE, "--config-dir", config, "register", "--server", server.url, "--username", "sender"],
-                           check=True, capture_output=True)
-            subprocess.run([CONCLAVE, "--config-dir", config, "channel", "create", "send"], check=True, capture_output=True)
-            timings = []
-            for _ in range(20 if quick else 50):
-                started = time.perf_counter()
-                subprocess.run([CONCLAVE, "--config-dir", config, "send", "--channel", "send", "hello"], check=True, capture_output=True)
-                timings.append((time.perf_counter() - started) * 1000)
-            scenarios["conclave_send"] = {"p50_ms": round(statistics.median(timings), 2), "max_ms": round(max(timings), 2)}
-        finally:
-            server.stop()
-        log(f"agent path: {scenarios['agent_path']} send: {scenarios['conclave_send']}")
+        if needed("agent_path", "conclave_send"):
+            agent = subprocess.run([sys.executable, os.path.join(BENCH, "Scripts", "bridge_latency.py"), CONCLAVE,
+                                    "200" if quick else "1000"], capture_output=True, text=True, check=True)
+            scenarios["agent_path"] = json.loads(agent.stdout.strip().splitlines()[-1])
+            server = conclave_server(os.path.join(work, "send"))
+            try:
+                config = os.path.join(work, "sender")
+                subprocess.run([CONCLAVE, "--config-dir", config, "register", "--server", server.url, "--username", "sender"],
+                               check=True, capture_output=True)
+                subprocess.run([CONCLAVE, "--config-dir", config, "channel", "create", "send"], check=True, capture_output=True)
+                timings = []
+                for _ in range(20 if quick else 50):
+                    started = time.perf_counter()
+                    subprocess.run([CONCLAVE, "--config-dir", config, "send", "--channel", "send", "hello"], check=True, capture_output=True)
+                    timings.append((time.perf_counter() - started) * 1000)
+                scenarios["conclave_send"] = {"p50_ms": round(statistics.median(timings), 2), "max_ms": round(max(timings), 2)}
+            finally:
+                server.stop()
+            log(f"agent path: {scenarios['agent_path']} send: {scenarios['conclave_send']}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        # Whatever ran is kept, so an interrupted run can be resumed.
+        os.makedirs(os.path.dirname(options.out), exist_ok=True)
+        with open(options.out, "w") as file:
+            json.dump(results, file, indent=2, sort_keys=True)
 
-    os.makedirs(os.path.dirname(options.out), exist_ok=True)
-    with open(options.out, "w") as file:
-        json.dump(results, file, indent=2, sort_keys=True)
     print(render(results))
 
 
 def render(results):
     s = results["scenarios"]
-    lines = ["| Scenario | Result | Anchor ratio |", "|---|---|---|"]
-    lines.append(f"| Codec decode / encode (ChannelMsg, 200 B) | {s['codec_decode']['frames_per_second']:,} / {s['codec_encode']['frames_per_second']:,} frames/s | |")
-    lines.append(f"| Handshakes | {s['handshake']['connections_per_second']:,} connections/s | |")
+    rows = ["| Scenario | Result | Anchor ratio |", "|---|---|---|"]
+
+    def row(build):
+        try:
+            rows.append(build())
+        except (KeyError, TypeError, ZeroDivisionError):
+            pass
+
+    row(lambda: f"| Codec decode / encode (ChannelMsg, 200 B, CodecProbe) | {s['codec_decode']['frames_per_second']:,} / {s['codec_encode']['frames_per_second']:,} frames/s | |")
+    row(lambda: f"| Handshakes (32 concurrent) | {s['handshake']['connections_per_second']:,} connections/s | |")
     for n in (10, 100, 1000):
-        ours = s[f"fanout_conclave_{n}"]["deliveries_per_second"]
-        floor = s.get(f"fanout_floor_{n}", {}).get("deliveries_per_second")
-        redis = s.get(f"fanout_redis_{n}", {}).get("deliveries_per_second")
-        ratios = []
-        if floor:
-            ratios.append(f"{ours / floor:.2f}× floor ({floor:,}/s)")
-        if redis:
-            ratios.append(f"{ours / redis:.2f}× Redis ({redis:,}/s)")
-        lines.append(f"| Fan-out 1 → {n} (persisted) | {ours:,} deliveries/s | {'; '.join(ratios)} |")
+        def fanout(n=n):
+            ours = s[f"fanout_conclave_{n}"]["deliveries_per_second"]
+            ratios = []
+            for name, label in (("floor", "floor"), ("redis", "Redis")):
+                anchor = s.get(f"fanout_{name}_{n}", {}).get("deliveries_per_second")
+                if anchor:
+                    ratios.append(f"{ours / anchor:.2f}× {label} ({anchor:,}/s)")
+            return f"| Fan-out 1 → {n} (persisted) | {ours:,} deliveries/s | {'; '.join(ratios)} |"
+        row(fanout)
     for rate in (1000, 10000):
-        r = s[f"latency_{rate}"]
-        lines.append(f"| Latency at {rate:,} msgs/s into 100 | p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, p99.9 {r['p999_ms']} ms, lost {r['lost']} | |")
-    i = s["idle"]
-    lines.append(f"| {i['sessions']:,} idle sessions, {i['hold_seconds']} s | {i['rss_per_session_kib']} KiB RSS/session, {i['server_cpu_percent_while_idle']}% CPU | |")
-    a = s["agent_path"]
-    lines.append(f"| Bridge → bridge | p50 {a['bridge_to_bridge_ms']['p50']} ms, p99 {a['bridge_to_bridge_ms']['p99']} ms | |")
-    lines.append(f"| Bridge cold start to `initialize` reply | p50 {a['cold_start_to_initialize_ms']['p50']} ms | |")
-    lines.append(f"| `conclave send`, whole process | p50 {s['conclave_send']['p50_ms']} ms | |")
-    h = s["history"]
-    lines.append(f"| History: posts persisted one by one (window 64) | {h['persisted_posts_per_second']:,} posts/s | |")
-    lines.append(f"| History: ReadSince page of {h['read_page_messages']} with {h['rows']:,} rows stored | p50 {h['read_p50_ms']} ms, p99 {h['read_p99_ms']} ms | |")
-    return "\n".join(lines)
+        row(lambda rate=rate: (lambda r: f"| Latency at {rate:,} msgs/s into 100 | p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, p99.9 {r['p999_ms']} ms, lost {r['lost']:,} of {r['expected_deliveries']:,} | |")(s[f"latency_{rate}"]))
+    row(lambda: (lambda i: f"| {i['sessions']:,} idle sessions, {i['hold_seconds']} s | {i['rss_per_session_kib']} KiB RSS/session, {i['server_cpu_percent_while_idle']}% CPU | |")(s["idle"]))
+    row(lambda: (lambda a: f"| Bridge → bridge | p50 {a['bridge_to_bridge_ms']['p50']} ms, p99 {a['bridge_to_bridge_ms']['p99']} ms | |")(s["agent_path"]))
+    row(lambda: f"| Bridge cold start to `initialize` reply | p50 {s['agent_path']['cold_start_to_initialize_ms']['p50']} ms | |")
+    row(lambda: f"| `conclave send`, whole process | p50 {s['conclave_send']['p50_ms']} ms | |")
+    row(lambda: f"| History: posts persisted, window 64 | {s['history']['persisted_posts_per_second']:,} posts/s | |")
+    row(lambda: (lambda h: f"| History: ReadSince page of {h['read_page_messages']} with {h['rows']:,} rows stored | p50 {h['read_p50_ms']} ms, p99 {h['read_p99_ms']} ms | |")(s["history"]))
+    for key, value in s.items():
+        if isinstance(value, dict) and "error" in value:
+            rows.append(f"| {key} | failed: {value['error'].splitlines()[-1]} | |")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

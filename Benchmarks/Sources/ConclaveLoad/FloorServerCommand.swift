@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ConclaveTransport
 import Logging
 import NIOCore
@@ -18,7 +19,10 @@ struct FloorServerCommand: AsyncParsableCommand {
         let application = try FrameServer.makeApplication(
             configuration: .init(host: "127.0.0.1", port: port, serverID: "floor"),
             logger: logger,
-            onRunning: { port in print("listening \(port)") },
+            onRunning: { port in
+                // stdout is a pipe to the suite: flush so it sees the port now.
+                FileHandle.standardOutput.write(Data("listening \(port)\n".utf8))
+            },
             handler: { connection in await broadcaster.serve(connection) })
         try await application.runService()
     }

@@ -37,6 +37,7 @@ extension BridgeCore {
             return
         }
         let key = try resolveServer(arguments)
+        guard let serverURL = servers[key]?.url else { throw .init(message: "not linked to `\(key)`") }
         switch tool {
         case .joinChannel:
             let channel = try validChannel(arguments.required("channel")[0])
@@ -59,7 +60,7 @@ extension BridgeCore {
             enqueue(key, .tool(id: id, action: .createChannel(name: name)), .admin(.createChannel(name: name, visibility: visibility)))
         case .sendChannel:
             let values = try arguments.required("channel", "text")
-            let level = config.permission(server: servers[key]!.url, scope: .channel(values[0]))
+            let level = config.permission(server: serverURL, scope: .channel(values[0]))
             guard level.mayEmit else {
                 throw .init(message: "permission denied: `\(values[0])` on `\(key)` is \(level), below `converse`")
             }
@@ -70,7 +71,7 @@ extension BridgeCore {
             guard let target = try? SessionPath(parsing: values[0]) else {
                 throw .init(message: "`target` must be a `user/machine/session` path")
             }
-            let level = config.permission(server: servers[key]!.url, scope: .whisper)
+            let level = config.permission(server: serverURL, scope: .whisper)
             guard level.mayEmit else {
                 throw .init(message: "permission denied: whispers on `\(key)` are \(level), below `converse`")
             }
