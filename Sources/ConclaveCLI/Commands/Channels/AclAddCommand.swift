@@ -1,7 +1,8 @@
 import ArgumentParser
+import ConclaveProtocol
 
 /// `conclave acl add --channel C <user>`.
-struct AclAddCommand: AsyncParsableCommand, GlobalOptionsProviding {
+struct AclAddCommand: ChannelUserVerb {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Make a user a member (also lifts a ban).")
 
     @Argument(help: "The username.")
@@ -11,8 +12,7 @@ struct AclAddCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @OptionGroup var server: ServerOptions
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        let remote = try RemoteServer(global: global, server: server)
-        try Output.line(try await remote.acknowledged(.aclAdd(channel: channel.channel, user: user), fallback: user))
+    static func operation(channel: String, user: String) -> AdminOp {
+        .aclAdd(channel: channel, user: user)
     }
 }

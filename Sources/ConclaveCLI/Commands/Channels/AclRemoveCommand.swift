@@ -1,7 +1,8 @@
 import ArgumentParser
+import ConclaveProtocol
 
 /// `conclave acl remove --channel C <user>`.
-struct AclRemoveCommand: AsyncParsableCommand, GlobalOptionsProviding {
+struct AclRemoveCommand: ChannelUserVerb {
     static let configuration = CommandConfiguration(
         commandName: "remove", abstract: "Remove a member; their live sessions leave the channel.")
 
@@ -12,8 +13,7 @@ struct AclRemoveCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @OptionGroup var server: ServerOptions
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        let remote = try RemoteServer(global: global, server: server)
-        try Output.line(try await remote.acknowledged(.aclRemove(channel: channel.channel, user: user), fallback: user))
+    static func operation(channel: String, user: String) -> AdminOp {
+        .aclRemove(channel: channel, user: user)
     }
 }

@@ -1,7 +1,8 @@
 import ArgumentParser
+import ConclaveProtocol
 
 /// `conclave ban --channel C <user>`.
-struct BanCommand: AsyncParsableCommand, GlobalOptionsProviding {
+struct BanCommand: ChannelUserVerb {
     static let configuration = CommandConfiguration(
         commandName: "ban", abstract: "Ban a user from a channel: removes membership and unsubscribes their sessions.")
 
@@ -12,8 +13,7 @@ struct BanCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @OptionGroup var server: ServerOptions
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        let remote = try RemoteServer(global: global, server: server)
-        try Output.line(try await remote.acknowledged(.ban(channel: channel.channel, user: user), fallback: user))
+    static func operation(channel: String, user: String) -> AdminOp {
+        .ban(channel: channel, user: user)
     }
 }

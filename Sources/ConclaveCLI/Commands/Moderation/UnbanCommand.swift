@@ -1,7 +1,8 @@
 import ArgumentParser
+import ConclaveProtocol
 
 /// `conclave unban --channel C <user>`.
-struct UnbanCommand: AsyncParsableCommand, GlobalOptionsProviding {
+struct UnbanCommand: ChannelUserVerb {
     static let configuration = CommandConfiguration(
         commandName: "unban", abstract: "Lift a ban (does not make the user a member; see `acl add`).")
 
@@ -12,8 +13,7 @@ struct UnbanCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @OptionGroup var server: ServerOptions
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        let remote = try RemoteServer(global: global, server: server)
-        try Output.line(try await remote.acknowledged(.unban(channel: channel.channel, user: user), fallback: user))
+    static func operation(channel: String, user: String) -> AdminOp {
+        .unban(channel: channel, user: user)
     }
 }
