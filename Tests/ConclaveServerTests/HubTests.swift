@@ -1,6 +1,7 @@
 @testable import ConclaveServer
 import ConclaveProtocol
 import Logging
+import Synchronization
 import Testing
 
 /// Behaviours that need a controlled clock or queue size, tested on the hub directly.
@@ -30,6 +31,27 @@ struct HubTests {
         #expect(await hub.livePaths == [chatty.path])
     }
 
+    @Test func aWriteThatStaysPendingCutsTheSessionAndItsSocket() async throws {
+        let hub = try makeHub()
+        let start = ContinuousClock.now
+        let stuck = session("stuck", now: start)
+        let busy = session("busy", now: start)
+        let idle = session("idle", now: start)
+        for member in [stuck, busy, idle] { await hub.attach(member) }
+        let closed = ClosedFlag()
+        stuck.setConnectionCloser { closed.set() }
+        stuck.markWriteStarted(now: start)
+        busy.markWriteStarted(now: start + .seconds(8))
+        busy.markWriteFinished()
+        busy.markWriteStarted(now: start + .seconds(9))
+        let dropped = await hub.dropStalledSessions(now: start + .seconds(11))
+        #expect(dropped.map(\.path) == [stuck.path])
+        #expect(stuck.terminationReason == "slow consumer: outbound queue overflowed")
+        #expect(busy.terminationReason == nil && idle.terminationReason == nil)
+        for session in dropped { await session.closeConnection() }
+        #expect(closed.isSet)
+    }
+
     @Test func aRecipientThatCannotKeepUpIsDroppedNotBuffered() async throws {
         let hub = try makeHub()
         let sender = session("sender")
@@ -54,4 +76,13 @@ struct HubTests {
         #expect(await hub.handle(.ping, from: member) == .pong)
         #expect(await hub.handle(.hello(protocolVersion: 1, session: "x"), from: member) == .error(.malformedFrame("unexpected frame from client")))
     }
+}
+
+/// Records that a connection closer ran.
+final class ClosedFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    func set() { flag.store(true, ordering: .relaxed) }
+
+    var isSet: Bool { flag.load(ordering: .relaxed) }
 }

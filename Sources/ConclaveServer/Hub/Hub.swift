@@ -92,6 +92,20 @@ actor Hub {
         return idle.count
     }
 
+    /// Sessions whose socket write has been pending for `settings.writeTimeout` (the peer stopped
+    /// reading): they are dropped here; the caller cuts their sockets (gap G11).
+    ///
+    /// A timestamp per write, checked by the reaper, replaces a timer task per write, which cost
+    /// more than the write itself on the fan-out path.
+    func dropStalledSessions(now: ContinuousClock.Instant = .now) -> [ServerSession] {
+        let stalled = presence.allSessions.filter { $0.writeStalled(now: now, limit: settings.writeTimeout) }
+        for session in stalled {
+            logger.info("cutting a stalled connection", metadata: ["path": "\(session.path)"])
+            drop(session, reason: "slow consumer: outbound queue overflowed")
+        }
+        return stalled
+    }
+
     /// Deletes history past retention and expired invites.
     func purge() async {
         let now = wallClock()

@@ -14,6 +14,8 @@ public struct HubSettings: Sendable {
     public var reapInterval: Duration = .seconds(15)
     /// The whole handshake must complete within this.
     public var handshakeDeadline: Duration = .seconds(10)
+    /// A socket write pending this long means the peer stopped reading; the reaper cuts it.
+    public var writeTimeout: Duration = .seconds(10)
     /// Longest accepted invite lifetime (about 100 years).
     public var maxInviteLifetimeSeconds: UInt64 = 100 * 365 * 24 * 3600
 

@@ -1,7 +1,7 @@
 import Logging
 import ServiceLifecycle
 
-/// Periodic work: the idle reaper (every 15 s) and the retention sweep (at start, then hourly).
+/// Periodic work: the idle and stalled-write reaper (every 15 s) and the retention sweep (at start, then hourly).
 /// On graceful shutdown it tells every live session why it is being disconnected.
 struct MaintenanceService: Service {
     let hub: Hub
@@ -12,7 +12,12 @@ struct MaintenanceService: Service {
         await hub.purge()
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await repeatEvery(reapInterval) { await hub.reapIdleSessions() } }
+                group.addTask {
+                    await repeatEvery(reapInterval) {
+                        await hub.reapIdleSessions()
+                        for session in await hub.dropStalledSessions() { await session.closeConnection() }
+                    }
+                }
                 group.addTask { await repeatEvery(purgeInterval) { await hub.purge() } }
             }
         }

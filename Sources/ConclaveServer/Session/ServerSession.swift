@@ -84,6 +84,18 @@ final class ServerSession: Sendable {
         return Self.milliseconds(now) - started >= Int64(limit.components.seconds) * 1000
     }
 
+    private let closer = Mutex<(@Sendable () async -> Void)?>(nil)
+
+    /// How to cut this session's socket (set by the runner once the session exists).
+    func setConnectionCloser(_ close: @escaping @Sendable () async -> Void) {
+        closer.withLock { $0 = close }
+    }
+
+    /// Cuts the socket, ending a write that waits on a peer that stopped reading.
+    func closeConnection() async {
+        await closer.withLock { $0 }?()
+    }
+
     private static func milliseconds(_ instant: ContinuousClock.Instant) -> Int64 {
         let components = writeOrigin.duration(to: instant).components
         return components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000

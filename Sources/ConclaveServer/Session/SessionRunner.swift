@@ -11,8 +11,6 @@ struct SessionRunner: Sendable {
     let hub: Hub
     let settings: HubSettings
     let logger: Logger
-    /// A write that takes longer means a stalled peer; the connection is cut (gap G11).
-    var writeTimeout: Duration = .seconds(10)
 
     func run(_ connection: ServerConnection) async {
         var frames = connection.inbound.makeAsyncIterator()
@@ -22,14 +20,9 @@ struct SessionRunner: Sendable {
             return
         }
         await hub.attach(session)
+        session.setConnectionCloser { await connection.outbound.close() }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await withTaskGroup(of: Void.self) { writer in
-                    writer.addTask { await watchWrites(session, connection: connection) }
-                    await writeQueued(session, to: connection)
-                    writer.cancelAll()
-                }
-            }
+            group.addTask { await writeQueued(session, to: connection) }
             await readFrames(session, frames: &frames)
             await hub.detach(session)
             session.queue.close(final: nil)
@@ -174,20 +167,6 @@ struct SessionRunner: Sendable {
         }
         // Closing ends the reader's wait for the next frame too.
         await connection.outbound.close()
-    }
-
-    /// Cuts the connection when one write has waited `writeTimeout` (gap G11). A clock read per
-    /// write and one sleeping task per session replace a timer task per write, which cost more
-    /// than the write itself on the fan-out path.
-    private func watchWrites(_ session: ServerSession, connection: ServerConnection) async {
-        let interval = writeTimeout / 4
-        while (try? await Task.sleep(for: interval)) != nil {
-            guard session.writeStalled(now: .now, limit: writeTimeout) else { continue }
-            logger.info("cutting a stalled connection", metadata: ["path": "\(session.path)"])
-            await hub.drop(session, reason: "slow consumer: outbound queue overflowed")
-            await connection.outbound.close()
-            return
-        }
     }
 }
 
