@@ -208,6 +208,21 @@ struct BridgeCoreTests {
         for id in Int64(3)...5 { #expect(Captured.result(id, in: refusals)?.isError == true, "call \(id)") }
     }
 
+    @Test func aConfigReadThatRacedWithASaveIsNotApplied() async {
+        let harness = CoreHarness()
+        await harness.initialize()
+        await harness.up()
+        let before = await harness.core.configGeneration
+        await harness.call(1, "set_perm", ["whisper": true, "level": "converse"])
+        #expect(await harness.toolNames().contains("whisper"))
+        // A file read that started before the save carries the old levels: ignored.
+        await harness.core.reload(ClientConfig(), generation: before)
+        #expect(await harness.toolNames().contains("whisper"))
+        // A read after the save is applied (someone edited the file).
+        await harness.core.reload(ClientConfig(), generation: await harness.core.configGeneration)
+        #expect(!(await harness.toolNames()).contains("whisper"))
+    }
+
     @Test func invalidArgumentsAreErrorsNotDefaults() async {
         let harness = CoreHarness()
         await harness.initialize()

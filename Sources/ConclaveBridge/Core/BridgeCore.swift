@@ -168,9 +168,14 @@ public actor BridgeCore {
 
     // MARK: Configuration
 
+    /// Counts this core's own saves, so a file read that started before one is not applied over it.
+    public private(set) var configGeneration = 0
+
     /// Applies a configuration re-read from disk (levels, approvers); servers stay as started.
-    public func reload(_ newConfig: ClientConfig) {
-        guard newConfig != config else { return }
+    /// `generation` is ``configGeneration`` from before the file was read: if this core saved a
+    /// change since, the read may predate it and is ignored (the next poll sees the newer file).
+    public func reload(_ newConfig: ClientConfig, generation: Int) {
+        guard generation == configGeneration, newConfig != config else { return }
         config = newConfig
         refreshTools()
     }
@@ -184,6 +189,7 @@ public actor BridgeCore {
                 config.defaultPermission = level
             }
         }
+        configGeneration += 1
         if let configFile {
             config = try configFile.update { file in
                 apply(&file)

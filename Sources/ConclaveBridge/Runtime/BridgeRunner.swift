@@ -53,7 +53,10 @@ public enum BridgeRunner {
                     await core.tick()
                 }
             }
-            group.addTask { await ConfigWatcher(file: configFile).run { await core.reload($0) } }
+            group.addTask {
+                await ConfigWatcher(file: configFile).run(
+                    generation: { await core.configGeneration }, apply: { await core.reload($0, generation: $1) })
+            }
             for await line in lines {
                 let message = line.map(IncomingMessage.classify)
                     ?? .invalid(id: .null, code: .invalidRequest, message: "invalid request: the line is longer than \(StdinLines.maximumLine) bytes")

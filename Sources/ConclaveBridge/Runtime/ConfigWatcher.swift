@@ -14,7 +14,9 @@ struct ConfigWatcher {
         let size: Int?
     }
 
-    func run(apply: (ClientConfig) async -> Void) async {
+    /// Polls until cancelled. `generation` is read before each file read and handed to `apply`
+    /// with what was read, so the core can ignore a read that raced with its own save.
+    func run(generation: () async -> Int, apply: (ClientConfig, Int) async -> Void) async {
         var last = stamp()
         var reportedError = false
         while !Task.isCancelled {
@@ -26,8 +28,9 @@ struct ConfigWatcher {
             let now = stamp()
             guard now != last else { continue }
             last = now
+            let before = await generation()
             do {
-                await apply(try file.load())
+                await apply(try file.load(), before)
                 reportedError = false
             } catch {
                 // Keep the levels in force; say once why the new file is not used.
