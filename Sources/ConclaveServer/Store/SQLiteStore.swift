@@ -112,7 +112,8 @@ public final class SQLiteStore: ConclaveStore {
     }
 
     private static func channelID(_ db: Database, _ name: String) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT id FROM channels WHERE name = ?", arguments: [name])
+        // Cached: this runs for every post and history read, so it is parsed once per connection.
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM channels WHERE name = ?"), arguments: [name])
     }
 
     // MARK: Meta
@@ -400,9 +401,9 @@ public final class SQLiteStore: ConclaveStore {
     public func appendMessage(channel: String, sender: String, payload: [UInt8], tsMs: Int64) async throws(StoreError) -> Int64 {
         try await write("append message") { db in
             guard let id = try Self.channelID(db, channel) else { return 0 }
-            try db.execute(
-                sql: "INSERT INTO messages (channel_id, sender, payload, ts_ms) VALUES (?, ?, ?, ?)",
-                arguments: [id, sender, Data(payload), tsMs])
+            // The hot path of every post: a prepared statement, parsed once per connection.
+            try db.cachedStatement(sql: "INSERT INTO messages (channel_id, sender, payload, ts_ms) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [id, sender, Data(payload), tsMs])
             return db.lastInsertedRowID
         }
     }
@@ -410,11 +411,10 @@ public final class SQLiteStore: ConclaveStore {
     public func messages(in channel: String, after sinceMs: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
         try await read("read history") { db in
             try Row.fetchAll(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     SELECT m.id, m.sender, m.payload, m.ts_ms FROM messages m JOIN channels c ON c.id = m.channel_id
                     WHERE c.name = ? AND m.ts_ms > ? ORDER BY m.ts_ms, m.id LIMIT ?
-                    """,
+                    """),
                 arguments: [channel, sinceMs, limit]
             ).map { row in
                 StoredMessage(id: row["id"], sender: row["sender"], payload: [UInt8](row["payload"] as Data), tsMs: row["ts_ms"])
