@@ -65,16 +65,7 @@ struct FanoutCommand: AsyncParsableCommand {
             try await fleet.client("publisher").withSession { session in
                 _ = try await session.request(.join(channel: channel, token: nil))
                 let frame = ByteBufferFrame(.channelMessage(channel: channel, from: session.path, payload: .plain(body)))
-                var sent = 0
-                while sent < messages {
-                    let batch = min(window, messages - sent)
-                    for _ in 0..<batch { try await session.outbound.send(encoded: frame.buffer) }
-                    var acknowledged = 0
-                    while acknowledged < batch {
-                        if case .ack = try await session.next() { acknowledged += 1 }
-                    }
-                    sent += batch
-                }
+                try await Fleet.post(frame, count: messages, window: window, on: &session)
             }
             guard await delivered.wait(for: subscribers * messages, timeout: .seconds(600)) else {
                 throw LoadError("only \(delivered.current) of \(subscribers * messages) deliveries arrived")

@@ -23,6 +23,21 @@ struct Fleet: Sendable {
         ControlClient(url: url, key: key, session: session, timeouts: TransportTimeouts(connect: .seconds(60), reply: .seconds(60)), logger: Self.quietLogger)
     }
 
+    /// Posts `frame` `count` times, `window` at a time, waiting for every `Ack` of a window (so
+    /// each post is persisted) before sending the next.
+    static func post(_ frame: ByteBufferFrame, count: Int, window: Int, on session: inout ControlSession) async throws {
+        var sent = 0
+        while sent < count {
+            let batch = min(window, count - sent)
+            for _ in 0..<batch { try await session.outbound.send(encoded: frame.buffer) }
+            var acknowledged = 0
+            while acknowledged < batch {
+                if case .ack = try await session.next() { acknowledged += 1 }
+            }
+            sent += batch
+        }
+    }
+
     /// A 200-byte (or `size`) body starting with `prefix`.
     static func body(_ prefix: String, size: Int) -> String {
         prefix.count >= size ? prefix : prefix + String(repeating: "x", count: size - prefix.count)

@@ -23,16 +23,7 @@ struct HistoryCommand: AsyncParsableCommand {
             _ = try await session.request(.join(channel: channel, token: nil))
             let frame = ByteBufferFrame(.channelMessage(channel: channel, from: session.path, payload: .plain(Fleet.body("history", size: 200))))
             let started = ContinuousClock.now
-            var sent = 0
-            while sent < posts {
-                let batch = min(window, posts - sent)
-                for _ in 0..<batch { try await session.outbound.send(encoded: frame.buffer) }
-                var acknowledged = 0
-                while acknowledged < batch {
-                    if case .ack = try await session.next() { acknowledged += 1 }
-                }
-                sent += batch
-            }
+            try await Fleet.post(frame, count: posts, window: window, on: &session)
             let postSeconds = Report.seconds(started.duration(to: .now))
             let postSecondsOrOne = posts == 0 ? 1 : postSeconds
             var latencies: [Double] = []

@@ -1,7 +1,8 @@
 import ArgumentParser
+import ConclaveProtocol
 
 /// `conclave acl list --channel C`.
-struct AclListCommand: AsyncParsableCommand, GlobalOptionsProviding {
+struct AclListCommand: ChannelUserListVerb {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List a channel's members.")
 
     @OptionGroup var channel: ChannelOption
@@ -9,10 +10,9 @@ struct AclListCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @OptionGroup var output: OutputOptions
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        let remote = try RemoteServer(global: global, server: server)
-        let reply = try await remote.request(.admin(.aclList(channel: channel.channel)))
-        guard case let .userList(users) = reply else { throw remote.unexpected(reply) }
-        try Listing.emit(users: users, header: "MEMBER", options: output, emptyNote: "`\(channel.channel)` has no members")
-    }
+    static let header = "MEMBER"
+
+    static func operation(channel: String) -> AdminOp { .aclList(channel: channel) }
+
+    static func emptyNote(channel: String) -> String { "`\(channel)` has no members" }
 }

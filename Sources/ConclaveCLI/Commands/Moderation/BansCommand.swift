@@ -1,7 +1,8 @@
 import ArgumentParser
+import ConclaveProtocol
 
 /// `conclave bans --channel C`.
-struct BansCommand: AsyncParsableCommand, GlobalOptionsProviding {
+struct BansCommand: ChannelUserListVerb {
     static let configuration = CommandConfiguration(commandName: "bans", abstract: "List the users banned from a channel.")
 
     @OptionGroup var channel: ChannelOption
@@ -9,10 +10,9 @@ struct BansCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @OptionGroup var output: OutputOptions
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        let remote = try RemoteServer(global: global, server: server)
-        let reply = try await remote.request(.admin(.banList(channel: channel.channel)))
-        guard case let .userList(users) = reply else { throw remote.unexpected(reply) }
-        try Listing.emit(users: users, header: "BANNED", options: output, emptyNote: "nobody is banned from `\(channel.channel)`")
-    }
+    static let header = "BANNED"
+
+    static func operation(channel: String) -> AdminOp { .banList(channel: channel) }
+
+    static func emptyNote(channel: String) -> String { "nobody is banned from `\(channel)`" }
 }
