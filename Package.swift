@@ -130,7 +130,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ConclaveServerTests",
-            dependencies: ["ConclaveServer", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol"],
+            dependencies: [
+                "ConclaveServer", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol",
+                // To break the store from outside, as a full disk would.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

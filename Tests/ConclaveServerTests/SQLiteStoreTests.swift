@@ -23,6 +23,23 @@ struct SQLiteStoreTests {
         #expect(try await store.usernames() == ["a", "b"])
     }
 
+    @Test func aBatchOfMessagesIsStoredInOrderSkippingMissingChannels() async throws {
+        let store = try SQLiteStore.inMemory()
+        #expect(try await store.createChannel(name: "a", visibility: .public, creator: "u", now: now) == .done)
+        #expect(try await store.createChannel(name: "b", visibility: .public, creator: "u", now: now) == .done)
+        let ids = try await store.appendMessages([
+            NewMessage(channel: "a", sender: "u/m/s", payload: [1], tsMs: 5),
+            NewMessage(channel: "gone", sender: "u/m/s", payload: [2], tsMs: 5),
+            NewMessage(channel: "b", sender: "u/m/s", payload: [3], tsMs: 5),
+            NewMessage(channel: "a", sender: "u/m/s", payload: [4], tsMs: 5),
+        ])
+        #expect(ids.count == 4)
+        #expect(ids[1] == 0)
+        #expect(ids[0] > 0 && ids[2] > ids[0] && ids[3] > ids[2])
+        #expect(try await store.messages(in: "a", after: 0, limit: 10).map(\.payload) == [[1], [4]])
+        #expect(try await store.messages(in: "b", after: 0, limit: 10).map(\.payload) == [[3]])
+    }
+
     @Test func renameMovesEverythingAndDeleteRemovesEverything() async throws {
         let store = try SQLiteStore.inMemory()
         #expect(try await store.createChannel(name: "c", visibility: .private, creator: "a", now: now) == .done)

@@ -29,18 +29,24 @@ struct FloorServerCommand: AsyncParsableCommand {
 }
 
 /// Connections and their outbound queues.
+///
+/// Written like the server's session writer (``FrameQueue`` drained in batches into
+/// ``FrameOutbound/send(batch:)``), so the floor moves with the stack and the ratio measures what
+/// `conclave serve` adds: the handshake, authorization, the hub and the store.
 final class Broadcaster: Sendable {
-    private let queues = Mutex<[Int: AsyncStream<ByteBuffer>.Continuation]>([:])
+    private let queues = Mutex<[Int: FrameQueue]>([:])
     private let nextID = Atomic<Int>(0)
 
     func serve(_ connection: ServerConnection) async {
         let id = nextID.add(1, ordering: .relaxed).newValue
-        let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
-        queues.withLock { $0[id] = continuation }
+        let queue = FrameQueue(capacity: 1 << 20)
+        queues.withLock { $0[id] = queue }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await buffer in stream {
-                    do { try await connection.outbound.send(encoded: buffer) } catch { return }
+                while true {
+                    let batch = await queue.nextBatch(limit: 64)
+                    if batch.isEmpty { return }
+                    do { try await connection.outbound.send(batch: batch) } catch { return }
                 }
             }
             do {
@@ -48,11 +54,11 @@ final class Broadcaster: Sendable {
                     guard case let .message(message) = frame else { continue }
                     let buffer = ByteBuffer(bytes: message.wireBytes)
                     let targets = queues.withLock { $0.filter { $0.key != id }.map(\.value) }
-                    for target in targets { target.yield(buffer) }
+                    for target in targets { _ = target.offer(buffer) }
                 }
             } catch {}
             queues.withLock { $0[id] = nil }
-            continuation.finish()
+            queue.close(final: nil)
         }
     }
 }

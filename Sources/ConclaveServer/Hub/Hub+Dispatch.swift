@@ -18,6 +18,19 @@ extension Hub {
         }
     }
 
+    /// Admits a post for pipelined acknowledgement (see ``admitPost(_:to:session:)``), or returns
+    /// the refusal to send, logged like any other.
+    func submitPost(_ payload: Payload, to channel: String, from session: ServerSession) -> Result<PendingPost, ProtocolError> {
+        do {
+            return .success(try admitPost(payload, to: channel, session: session))
+        } catch let error as ProtocolError {
+            logger.warning("error frame emitted", metadata: ["error": "\(error)", "path": "\(session.path)"])
+            return .failure(error)
+        } catch {
+            return .failure(Refusal.storage)
+        }
+    }
+
     private func route(_ frame: ProtocolMessage, from session: ServerSession) async throws -> ProtocolMessage? {
         switch frame {
         case .ping:

@@ -2,19 +2,74 @@ import ConclaveProtocol
 import NIOCore
 
 extension Hub {
-    /// Stores the post, then hands one encoding of it to every other subscriber.
+    /// Stores the post, then hands one encoding of it to every other subscriber; the reply is
+    /// `Ack` only once the post is durable.
     func post(_ payload: Payload, to channel: String, session: ServerSession) async throws -> ProtocolMessage {
+        await reply(to: try admitPost(payload, to: channel, session: session))
+    }
+
+    /// Accepts a post from a member into the next commit batch, without waiting for it.
+    ///
+    /// Sessions pipeline their posts through this (`SessionRunner`): a publisher's consecutive
+    /// posts, and concurrent posts of many sessions, share one transaction, while each `Ack` still
+    /// follows its own commit.
+    func admitPost(_ payload: Payload, to channel: String, session: ServerSession) throws -> PendingPost {
         guard presence.isSubscribed(session.path, to: channel) else { throw Refusal.notMember(channel) }
+        let post = PendingPost(
+            message: NewMessage(channel: channel, sender: session.path.description, payload: payload.wireBytes, tsMs: wallClock()),
+            frame: .channelMessage(channel: channel, from: session.path, payload: payload),
+            sender: session)
+        uncommittedPosts.append(post)
+        return post
+    }
+
+    /// The reply to an admitted post, once its batch is committed.
+    ///
+    /// Group commit without a background task: whoever asks while no batch is being written
+    /// writes one, and when a batch ends a waiter for a later post is nudged to write the next.
+    func reply(to post: PendingPost) async -> ProtocolMessage {
+        while true {
+            if let reply = post.reply { return reply }
+            if !committingPosts, !uncommittedPosts.isEmpty {
+                await commitPostBatch()
+                continue
+            }
+            await post.wait()
+        }
+    }
+
+    /// Writes the oldest uncommitted posts in one transaction, then delivers them in order and
+    /// completes them: nothing reaches a subscriber that is not stored (an `Ack` means persisted).
+    private func commitPostBatch() async {
+        committingPosts = true
+        let count = min(uncommittedPosts.count, settings.commitBatchLimit)
+        let batch = Array(uncommittedPosts.prefix(count))
+        uncommittedPosts.removeFirst(count)
+        let outcome: Result<Void, StoreError>
         do {
-            try await store.appendMessage(channel: channel, sender: session.path.description, payload: payload.wireBytes, tsMs: wallClock())
+            try await store.appendMessages(batch.map(\.message))
+            outcome = .success(())
         } catch {
-            logger.warning("history write failed, delivering live only", metadata: ["channel": "\(channel)", "error": "\(error)"])
+            outcome = .failure(error)
         }
-        let frame = ByteBuffer(bytes: ProtocolMessage.channelMessage(channel: channel, from: session.path, payload: payload).wireBytes)
-        for subscriber in presence.subscribers(of: channel) where subscriber !== session {
-            deliver(frame, to: subscriber)
+        committingPosts = false
+        switch outcome {
+        case .success:
+            for post in batch {
+                let frame = ByteBuffer(bytes: post.frame.wireBytes)
+                for subscriber in presence.subscribers(of: post.message.channel) where subscriber !== post.sender {
+                    deliver(frame, to: subscriber)
+                }
+                post.complete(.ack(detail: nil))
+            }
+        case let .failure(error):
+            // Not stored, so not delivered either: the sender learns it failed and may retry.
+            logger.error("history write failed; posts refused", metadata: ["posts": "\(batch.count)", "error": "\(error)"])
+            for post in batch { post.complete(.error(Refusal.storage)) }
         }
-        return .ack(detail: nil)
+        // Every waiter looks again; the first to reach the hub writes the next batch. Nudging only
+        // one could pick a session whose acknowledger is stuck behind its own unread replies.
+        for post in uncommittedPosts { post.nudge() }
     }
 
     func whisper(_ payload: Payload, to target: SessionPath, session: ServerSession) throws -> ProtocolMessage? {

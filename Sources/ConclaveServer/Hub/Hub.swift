@@ -18,6 +18,10 @@ actor Hub {
     var presence: any PresenceDirectory = LocalPresence()
     /// Channel → banned usernames, loaded at start and written through.
     var bans: [String: Set<String>] = [:]
+    /// Posts admitted and not yet handed to the store, oldest first.
+    var uncommittedPosts: [PendingPost] = []
+    /// Whether a batch of posts is being written.
+    var committingPosts = false
 
     init(
         store: any ConclaveStore, admins: AdminAllowlist, settings: HubSettings = HubSettings(), logger: Logger,

@@ -16,6 +16,12 @@ public struct HubSettings: Sendable {
     public var handshakeDeadline: Duration = .seconds(10)
     /// A socket write pending this long means the peer stopped reading; the reaper cuts it.
     public var writeTimeout: Duration = .seconds(10)
+    /// Most posts written in one transaction.
+    public var commitBatchLimit = 256
+    /// Most posts one session may have admitted and not yet acknowledged; its next post waits.
+    public var postPipelineDepth = 64
+    /// Most queued frames one socket write (one flush) carries.
+    public var writeBatchLimit = 64
     /// Longest accepted invite lifetime (about 100 years).
     public var maxInviteLifetimeSeconds: UInt64 = 100 * 365 * 24 * 3600
 

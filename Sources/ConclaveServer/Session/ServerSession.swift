@@ -14,7 +14,7 @@ final class ServerSession: Sendable {
     /// Whether the user is on the server's admin allowlist.
     let isAdmin: Bool
     /// Frames waiting to be written.
-    let queue: OutboundQueue
+    let queue: FrameQueue
     /// When the last decoded frame arrived.
     private let frameActivity: ConnectionActivity
     private let killReason = Mutex<String?>(nil)
@@ -28,7 +28,7 @@ final class ServerSession: Sendable {
     ) {
         self.path = path
         self.isAdmin = isAdmin
-        queue = OutboundQueue(capacity: queueCapacity)
+        queue = FrameQueue(capacity: queueCapacity)
         frameActivity = ConnectionActivity(now: now)
         self.connectionActivity = connectionActivity
     }

@@ -21,9 +21,13 @@ struct SessionRunner: Sendable {
         }
         await hub.attach(session)
         session.setConnectionCloser { await connection.outbound.close() }
+        let posts = PostPipeline(depth: settings.postPipelineDepth)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await writeQueued(session, to: connection) }
-            await readFrames(session, frames: &frames)
+            group.addTask { await acknowledgePosts(session, posts) }
+            await readFrames(session, posts, frames: &frames)
+            // Posts already admitted are committed and delivered even though the sender is gone.
+            posts.close()
             await hub.detach(session)
             session.queue.close(final: nil)
             await group.waitForAll()
@@ -132,7 +136,7 @@ struct SessionRunner: Sendable {
 
     // MARK: Established
 
-    private func readFrames(_ session: ServerSession, frames: inout FrameInbound.AsyncIterator) async {
+    private func readFrames(_ session: ServerSession, _ posts: PostPipeline, frames: inout FrameInbound.AsyncIterator) async {
         while !session.queue.isClosed {
             let event: InboundFrame
             do {
@@ -143,7 +147,19 @@ struct SessionRunner: Sendable {
             }
             session.touch(now: .now)
             switch event {
+            case let .message(.channelMessage(channel, _, payload)):
+                await posts.waitForRoom()
+                switch await hub.submitPost(payload, to: channel, from: session) {
+                case let .success(post):
+                    posts.push(post)
+                case let .failure(refusal):
+                    await posts.waitUntil(inFlightAtMost: 0)
+                    guard await session.queue.enqueue(ByteBuffer(bytes: ProtocolMessage.error(refusal).wireBytes)) else { return }
+                }
             case let .message(frame):
+                // Everything else sees this session's earlier posts stored and delivered, and
+                // replies after their acknowledgements.
+                await posts.waitUntil(inFlightAtMost: 0)
                 guard let reply = await hub.handle(frame, from: session) else { continue }
                 guard await session.queue.enqueue(ByteBuffer(bytes: reply.wireBytes)) else { return }
             case let .undecodable(error):
@@ -155,11 +171,26 @@ struct SessionRunner: Sendable {
         }
     }
 
+    /// Queues each admitted post's reply, in order, once its commit is done.
+    private func acknowledgePosts(_ session: ServerSession, _ posts: PostPipeline) async {
+        while let post = await posts.next() {
+            let reply = await hub.reply(to: post)
+            let frame = if case .ack(nil) = reply { Self.ackFrame } else { ByteBuffer(bytes: reply.wireBytes) }
+            // A closed queue (the session ended) still counts the post as answered.
+            _ = await session.queue.enqueue(frame)
+            posts.acknowledged()
+        }
+    }
+
+    private static let ackFrame = ByteBuffer(bytes: ProtocolMessage.ack(detail: nil).wireBytes)
+
     private func writeQueued(_ session: ServerSession, to connection: ServerConnection) async {
-        while let frame = await session.queue.next() {
+        while true {
+            let batch = await session.queue.nextBatch(limit: settings.writeBatchLimit)
+            if batch.isEmpty { break }
             session.markWriteStarted(now: .now)
             do {
-                try await connection.outbound.send(encoded: frame)
+                try await connection.outbound.send(batch: batch)
             } catch {
                 break
             }

@@ -81,12 +81,22 @@ public protocol ConclaveStore: Sendable {
 
     // MARK: History
 
-    /// Appends a message and returns its row id.
+    /// Appends messages in order, all in one transaction: when this returns, every one of them is
+    /// durable; when it throws, none is stored. Returns each row id, 0 for a message whose channel
+    /// no longer exists (it is skipped).
     @discardableResult
-    func appendMessage(channel: String, sender: String, payload: [UInt8], tsMs: Int64) async throws(StoreError) -> Int64
+    func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [Int64]
     /// Messages with `ts_ms > sinceMs`, oldest first, at most `limit` rows.
     func messages(in channel: String, after sinceMs: Int64, limit: Int) async throws(StoreError) -> [StoredMessage]
     /// Deletes messages older than `cutoffMs` and invites expired before `nowMs`; returns
     /// (messages, invites) deleted.
     func purge(messagesBefore cutoffMs: Int64, invitesExpiredBefore nowMs: Int64) async throws(StoreError) -> (messages: Int, invites: Int)
+}
+
+extension ConclaveStore {
+    /// Appends one message (a transaction of its own) and returns its row id.
+    @discardableResult
+    public func appendMessage(channel: String, sender: String, payload: [UInt8], tsMs: Int64) async throws(StoreError) -> Int64 {
+        try await appendMessages([NewMessage(channel: channel, sender: sender, payload: payload, tsMs: tsMs)]).first ?? 0
+    }
 }

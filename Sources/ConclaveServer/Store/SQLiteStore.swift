@@ -398,13 +398,31 @@ public final class SQLiteStore: ConclaveStore {
     // MARK: History
 
     @discardableResult
-    public func appendMessage(channel: String, sender: String, payload: [UInt8], tsMs: Int64) async throws(StoreError) -> Int64 {
-        try await write("append message") { db in
-            guard let id = try Self.channelID(db, channel) else { return 0 }
-            // The hot path of every post: a prepared statement, parsed once per connection.
-            try db.cachedStatement(sql: "INSERT INTO messages (channel_id, sender, payload, ts_ms) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [id, sender, Data(payload), tsMs])
-            return db.lastInsertedRowID
+    public func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [Int64] {
+        guard !messages.isEmpty else { return [] }
+        return try await write("append messages") { db in
+            // The hot path of every post: prepared statements, parsed once per connection, and
+            // one transaction (one WAL commit) for the whole batch.
+            let insert = try db.cachedStatement(sql: "INSERT INTO messages (channel_id, sender, payload, ts_ms) VALUES (?, ?, ?, ?)")
+            var channelIDs: [String: Int64?] = [:]
+            var rowIDs: [Int64] = []
+            rowIDs.reserveCapacity(messages.count)
+            for message in messages {
+                let channelID: Int64?
+                if let known = channelIDs[message.channel] {
+                    channelID = known
+                } else {
+                    channelID = try Self.channelID(db, message.channel)
+                    channelIDs[message.channel] = channelID
+                }
+                guard let channelID else {
+                    rowIDs.append(0)
+                    continue
+                }
+                try insert.execute(arguments: [channelID, message.sender, Data(message.payload), message.tsMs])
+                rowIDs.append(db.lastInsertedRowID)
+            }
+            return rowIDs
         }
     }
 

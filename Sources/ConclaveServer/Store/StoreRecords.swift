@@ -48,6 +48,26 @@ public struct StoredMessage: Sendable, Hashable {
     public var tsMs: Int64
 }
 
+/// A message to append to a channel's history.
+public struct NewMessage: Sendable, Hashable {
+    /// Channel name.
+    public var channel: String
+    /// Sender path text (`user/machine/session`).
+    public var sender: String
+    /// The payload in its wire encoding.
+    public var payload: [UInt8]
+    /// Server receive time, epoch milliseconds.
+    public var tsMs: Int64
+
+    /// Creates a message record.
+    public init(channel: String, sender: String, payload: [UInt8], tsMs: Int64) {
+        self.channel = channel
+        self.sender = sender
+        self.payload = payload
+        self.tsMs = tsMs
+    }
+}
+
 /// Outcome of a registration attempt.
 public enum RegistrationOutcome: Sendable, Hashable {
     case registered

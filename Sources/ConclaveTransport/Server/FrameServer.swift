@@ -67,7 +67,7 @@ public struct FrameServer: Sendable {
             }
             return .upgrade(headers) { inbound, outbound, _ in
                 await handler(ServerConnection(
-                    inbound: FrameInbound(stream: inbound), outbound: FrameOutbound(writer: outbound),
+                    inbound: FrameInbound(stream: inbound), outbound: FrameOutbound(writer: outbound, serverChannel: channel),
                     remoteAddress: remoteAddress, activity: activity))
             }
         }

@@ -1,28 +1,33 @@
-import NIOCore
+public import NIOCore
 import Synchronization
 
-/// A session's bounded queue of encoded frames, drained by its writer.
+/// A connection's bounded queue of encoded frames, drained by one writer.
 ///
 /// Two ways in, matching who caused the frame:
-/// - ``offer(_:)`` for deliveries caused by other sessions (fan-out, whispers): never waits;
+/// - ``offer(_:)`` for deliveries caused by other connections (fan-out, whispers): never waits;
 ///   `false` when full, and the caller treats the recipient as a slow consumer;
-/// - ``enqueue(_:)`` for the session's own replies: waits for room, which slows only the session
+/// - ``enqueue(_:)`` for the connection's own replies: waits for room, which slows only the peer
 ///   that is not reading (reference gap G10: replies were silently dropped).
 /// ``close(final:)`` appends a last frame regardless of capacity and ends the queue once drained.
-final class OutboundQueue: Sendable {
+///
+/// The writer takes everything queued at once (``nextBatch(limit:)``) and hands it to
+/// ``FrameOutbound/send(batch:)``: under load one wake-up and one socket write carry many frames.
+public final class FrameQueue: Sendable {
     private struct State {
         var frames: [ByteBuffer] = []
         var head = 0
         var closed = false
-        var reader: CheckedContinuation<ByteBuffer?, Never>?
+        var reader: CheckedContinuation<[ByteBuffer], Never>?
         var spaceWaiters: [CheckedContinuation<Bool, Never>] = []
 
         var count: Int { frames.count - head }
 
-        mutating func popFirst() -> ByteBuffer? {
-            guard head < frames.count else { return nil }
-            let frame = frames[head]
-            head += 1
+        /// Up to `limit` frames from the front, oldest first; empty when nothing is queued.
+        mutating func popFront(limit: Int) -> [ByteBuffer] {
+            guard head < frames.count else { return [] }
+            let end = min(frames.count, head + limit)
+            let batch = Array(frames[head..<end])
+            head = end
             if head == frames.count {
                 frames.removeAll(keepingCapacity: true)
                 head = 0
@@ -30,20 +35,22 @@ final class OutboundQueue: Sendable {
                 frames.removeFirst(head)
                 head = 0
             }
-            return frame
+            return batch
         }
     }
 
-    let capacity: Int
+    /// How many frames fit before ``offer(_:)`` refuses and ``enqueue(_:)`` waits.
+    public let capacity: Int
     private let state = Mutex(State())
 
-    init(capacity: Int) {
+    /// Creates an empty queue holding at most `capacity` frames.
+    public init(capacity: Int) {
         self.capacity = capacity
     }
 
     /// Adds a frame if there is room; never waits.
-    func offer(_ frame: ByteBuffer) -> Bool {
-        let reader = state.withLock { state -> CheckedContinuation<ByteBuffer?, Never>?? in
+    public func offer(_ frame: ByteBuffer) -> Bool {
+        let reader = state.withLock { state -> CheckedContinuation<[ByteBuffer], Never>?? in
             guard !state.closed, state.count < capacity else { return nil }
             if let reader = state.reader {
                 state.reader = nil
@@ -53,12 +60,12 @@ final class OutboundQueue: Sendable {
             return .some(nil)
         }
         guard let reader else { return false }
-        reader?.resume(returning: frame)
+        reader?.resume(returning: [frame])
         return true
     }
 
     /// Adds a frame, waiting for room; `false` if the queue closed meanwhile.
-    func enqueue(_ frame: ByteBuffer) async -> Bool {
+    public func enqueue(_ frame: ByteBuffer) async -> Bool {
         while true {
             if offer(frame) { return true }
             let open = await withCheckedContinuation { continuation in
@@ -75,8 +82,8 @@ final class OutboundQueue: Sendable {
     }
 
     /// Appends `final` (if any) and closes: the writer drains what is queued, then stops.
-    func close(final: ByteBuffer?) {
-        let (reader, waiters) = state.withLock { state -> (CheckedContinuation<ByteBuffer?, Never>?, [CheckedContinuation<Bool, Never>]) in
+    public func close(final: ByteBuffer?) {
+        let (reader, waiters) = state.withLock { state -> (CheckedContinuation<[ByteBuffer], Never>?, [CheckedContinuation<Bool, Never>]) in
             guard !state.closed else { return (nil, []) }
             state.closed = true
             let waiters = state.spaceWaiters
@@ -88,41 +95,54 @@ final class OutboundQueue: Sendable {
             if let final { state.frames.append(final) }
             return (nil, waiters)
         }
-        reader?.resume(returning: final)
+        reader?.resume(returning: final.map { [$0] } ?? [])
         for waiter in waiters { waiter.resume(returning: false) }
     }
 
     /// Whether ``close(final:)`` was called.
-    var isClosed: Bool { state.withLock { $0.closed } }
+    public var isClosed: Bool { state.withLock { $0.closed } }
 
-    /// The next frame for the writer; `nil` once closed and drained, or when the task is cancelled.
-    func next() async -> ByteBuffer? {
-        let (immediate, freed) = state.withLock { state -> (ByteBuffer??, [CheckedContinuation<Bool, Never>]) in
-            if let frame = state.popFirst() {
+    /// The frames queued for the writer, oldest first and at most `limit` of them, waiting until
+    /// there is at least one; empty once closed and drained, or when the task is cancelled.
+    public func nextBatch(limit: Int = 128) async -> [ByteBuffer] {
+        precondition(limit > 0, "a batch holds at least one frame")
+        let (immediate, freed) = state.withLock { state -> ([ByteBuffer]?, [CheckedContinuation<Bool, Never>]) in
+            let batch = state.popFront(limit: limit)
+            if !batch.isEmpty {
                 let freed = state.spaceWaiters
                 state.spaceWaiters = []
-                return (.some(frame), freed)
+                return (batch, freed)
             }
-            return (state.closed ? .some(nil) : nil, [])
+            return (state.closed ? [] : nil, [])
         }
         for waiter in freed { waiter.resume(returning: true) }
         if let immediate { return immediate }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let ready = state.withLock { state -> ByteBuffer?? in
-                    if let frame = state.popFirst() { return .some(frame) }
-                    if state.closed || Task.isCancelled { return .some(nil) }
+                let (ready, freed) = state.withLock { state -> ([ByteBuffer]?, [CheckedContinuation<Bool, Never>]) in
+                    let batch = state.popFront(limit: limit)
+                    if !batch.isEmpty {
+                        defer { state.spaceWaiters = [] }
+                        return (batch, state.spaceWaiters)
+                    }
+                    if state.closed || Task.isCancelled { return ([], []) }
                     state.reader = continuation
-                    return nil
+                    return (nil, [])
                 }
+                for waiter in freed { waiter.resume(returning: true) }
                 if let ready { continuation.resume(returning: ready) }
             }
         } onCancel: {
-            let reader = state.withLock { state -> CheckedContinuation<ByteBuffer?, Never>? in
+            let reader = state.withLock { state -> CheckedContinuation<[ByteBuffer], Never>? in
                 defer { state.reader = nil }
                 return state.reader
             }
-            reader?.resume(returning: nil)
+            reader?.resume(returning: [])
         }
+    }
+
+    /// The next frame for the writer; `nil` once closed and drained, or when the task is cancelled.
+    public func next() async -> ByteBuffer? {
+        await nextBatch(limit: 1).first
     }
 }

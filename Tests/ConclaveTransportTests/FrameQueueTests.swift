@@ -1,0 +1,80 @@
+import ConclaveProtocol
+@testable import ConclaveTransport
+import NIOCore
+import Testing
+
+@Suite("Frame queue and batched sends")
+struct FrameQueueTests {
+    private static func frame(_ index: Int) -> ByteBuffer {
+        ByteBuffer(bytes: ProtocolMessage.ack(detail: "\(index)").wireBytes)
+    }
+
+    private static func index(of buffer: ByteBuffer) -> Int? {
+        guard case let .ack(detail?) = try? ProtocolMessage(wireBytes: Array(buffer.readableBytesView)) else { return nil }
+        return Int(detail)
+    }
+
+    @Test func aBatchTakesEverythingQueuedInOrderUpToTheLimit() async {
+        let queue = FrameQueue(capacity: 10)
+        for index in 0..<7 { #expect(queue.offer(Self.frame(index))) }
+        let first = await queue.nextBatch(limit: 5)
+        let second = await queue.nextBatch(limit: 5)
+        #expect(first.compactMap(Self.index(of:)) == [0, 1, 2, 3, 4])
+        #expect(second.compactMap(Self.index(of:)) == [5, 6])
+    }
+
+    @Test func offersAreRefusedWhenFullAndRepliesWaitForRoom() async {
+        let queue = FrameQueue(capacity: 2)
+        #expect(queue.offer(Self.frame(0)))
+        #expect(queue.offer(Self.frame(1)))
+        #expect(!queue.offer(Self.frame(2)))
+        async let admitted = queue.enqueue(Self.frame(3))
+        // The reply fits once the writer drains a batch.
+        let drained = await queue.nextBatch(limit: 8)
+        #expect(drained.compactMap(Self.index(of:)) == [0, 1])
+        #expect(await admitted)
+        #expect(await queue.nextBatch(limit: 8).compactMap(Self.index(of:)) == [3])
+    }
+
+    @Test func closingDeliversTheFinalFrameLastThenEnds() async {
+        let queue = FrameQueue(capacity: 4)
+        #expect(queue.offer(Self.frame(0)))
+        queue.close(final: Self.frame(99))
+        #expect(!queue.offer(Self.frame(1)))
+        #expect(await queue.nextBatch(limit: 8).compactMap(Self.index(of:)) == [0, 99])
+        #expect(await queue.nextBatch(limit: 8).isEmpty)
+        #expect(await queue.next() == nil)
+    }
+
+    @Test func aWaitingWriterGetsTheNextOffer() async {
+        let queue = FrameQueue(capacity: 4)
+        async let batch = queue.nextBatch(limit: 8)
+        try? await Task.sleep(for: .milliseconds(20))
+        #expect(queue.offer(Self.frame(5)))
+        #expect(await batch.compactMap(Self.index(of:)) == [5])
+    }
+
+    @Test func aBatchSentByTheServerArrivesAsSeparateFramesInOrder() async throws {
+        let count = 300
+        let received = try await ControlClientTests().withScriptedServer({ connection in
+            var frames = connection.inbound.makeAsyncIterator()
+            guard case .message? = try? await frames.next() else { return }
+            // Two batches, so the second also waits on the first's completion.
+            try? await connection.outbound.send(batch: (0..<count / 2).map(Self.frame))
+            try? await connection.outbound.send(batch: (count / 2..<count).map(Self.frame))
+            _ = try? await frames.next()
+        }, { url in
+            try await FrameLink.connect(to: url, timeout: .seconds(5)) { connection in
+                try await connection.outbound.send(.ping)
+                var indices: [Int] = []
+                for try await event in connection.inbound {
+                    guard case let .message(.ack(detail?)) = event, let index = Int(detail) else { continue }
+                    indices.append(index)
+                    if indices.count == count { break }
+                }
+                return indices
+            }
+        })
+        #expect(received == Array(0..<count))
+    }
+}
