@@ -24,8 +24,11 @@ struct SessionRunner: Sendable {
         let posts = PostPipeline(depth: settings.postPipelineDepth)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await writeQueued(session, to: connection) }
-            group.addTask { await acknowledgePosts(session, posts) }
-            await readFrames(session, posts, frames: &frames)
+            // The acknowledger starts with the first post: most sessions never post (tail, one-shot
+            // verbs, listeners), and an idle session's memory is mostly its tasks.
+            await readFrames(session, posts, frames: &frames) {
+                group.addTask { await acknowledgePosts(session, posts) }
+            }
             // Posts already admitted are committed and delivered even though the sender is gone.
             posts.close()
             await hub.detach(session)
@@ -136,7 +139,11 @@ struct SessionRunner: Sendable {
 
     // MARK: Established
 
-    private func readFrames(_ session: ServerSession, _ posts: PostPipeline, frames: inout FrameInbound.AsyncIterator) async {
+    private func readFrames(
+        _ session: ServerSession, _ posts: PostPipeline, frames: inout FrameInbound.AsyncIterator,
+        startAcknowledger: () -> Void
+    ) async {
+        var acknowledging = false
         while !session.queue.isClosed {
             let event: InboundFrame
             do {
@@ -148,6 +155,10 @@ struct SessionRunner: Sendable {
             session.touch(now: .now)
             switch event {
             case let .message(.channelMessage(channel, _, payload)):
+                if !acknowledging {
+                    acknowledging = true
+                    startAcknowledger()
+                }
                 await posts.waitForRoom()
                 switch await hub.submitPost(payload, to: channel, from: session) {
                 case let .success(post):

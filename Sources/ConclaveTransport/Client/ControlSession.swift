@@ -47,20 +47,19 @@ public struct ControlSession {
 
     /// The next frame from the server, whatever it is (for streaming uses such as `tail`).
     public mutating func next() async throws -> ProtocolMessage {
-        let url = connection.url.normalized
         let frame: InboundFrame?
         do {
             frame = try await frames.next()
         } catch {
-            throw watchdog.firedError ?? TransportError.connectFailed(url: url, reason: "\(error)")
+            throw watchdog.firedError ?? TransportError.connectFailed(url: connection.url.normalized, reason: "\(error)")
         }
         switch frame {
         case let .message(message)?:
             return message
         case let .undecodable(error)?:
-            throw TransportError.malformedFrame(url: url, error)
+            throw TransportError.malformedFrame(url: connection.url.normalized, error)
         case nil:
-            throw watchdog.firedError ?? TransportError.closed(url: url)
+            throw watchdog.firedError ?? TransportError.closed(url: connection.url.normalized)
         }
     }
 }

@@ -52,9 +52,11 @@ public struct FrameServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: "This is a Conclave server: connect with a WebSocket client (conclave).\n")))
         }
         let serverID = configuration.serverID
-        // A closing peer gets 2 s to answer our close before the socket is torn down.
+        // A closing peer gets 2 s to answer our close before the socket is torn down. No automatic
+        // WebSocket pings: clients send heartbeats and the hub's reaper drops silent sessions, so a
+        // ping timer per connection would only cost memory and wake-ups (as in the reference).
         let webSocketConfiguration = WebSocketServerConfiguration(
-            maxFrameSize: FrameLimits.maxFrameBytes, closeTimeout: .seconds(2))
+            maxFrameSize: FrameLimits.maxFrameBytes, autoPing: .disabled, closeTimeout: .seconds(2))
         var server = HTTPServerBuilder.http1WebSocketUpgrade(configuration: .init(ws: webSocketConfiguration)) { request, channel, _ in
             guard request.path == "/" || request.path?.hasPrefix("/?") == true else { return .dontUpgrade }
             let remoteAddress = channel.remoteAddress?.description
