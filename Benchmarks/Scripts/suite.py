@@ -165,7 +165,7 @@ def main():
                 scenarios["handshake"] = load("handshake", "--url", server.url, "--connections", 500 if quick else 3000)
                 log(f"handshake: {scenarios['handshake']}")
                 for subscribers in (10, 100, 1000):
-                    messages = max(20, (20_000 if quick else 100_000) // subscribers)
+                    messages = max(20, (20_000 if quick else 400_000) // subscribers)
                     scenarios[f"fanout_conclave_{subscribers}"] = load("fanout", "--target", "conclave", "--url", server.url,
                                                                        "--subscribers", subscribers, "--messages", messages)
                     log(f"fanout conclave {subscribers}: {scenarios[f'fanout_conclave_{subscribers}']}")
@@ -203,7 +203,7 @@ def main():
             floor = Server([LOAD, "floor-server"], r"listening (\d+)")
             try:
                 for subscribers in (10, 100, 1000):
-                    messages = max(20, (20_000 if quick else 100_000) // subscribers)
+                    messages = max(20, (20_000 if quick else 400_000) // subscribers)
                     scenarios[f"fanout_floor_{subscribers}"] = load("fanout", "--target", "floor", "--url", floor.url,
                                                                     "--subscribers", subscribers, "--messages", messages)
                     log(f"fanout floor {subscribers}: {scenarios[f'fanout_floor_{subscribers}']}")
@@ -217,7 +217,7 @@ def main():
                 process, port = redis
                 try:
                     for subscribers in (10, 100, 1000):
-                        messages = max(20, (20_000 if quick else 100_000) // subscribers)
+                        messages = max(20, (20_000 if quick else 400_000) // subscribers)
                         scenarios[f"fanout_redis_{subscribers}"] = load("fanout", "--target", "redis", "--url", f"127.0.0.1:{port}",
                                                                         "--subscribers", subscribers, "--messages", messages)
                         log(f"fanout redis {subscribers}: {scenarios[f'fanout_redis_{subscribers}']}")

@@ -5,12 +5,12 @@ import Testing
 
 @Suite("Frame queue and batched sends")
 struct FrameQueueTests {
-    private static func frame(_ index: Int) -> ByteBuffer {
-        ByteBuffer(bytes: ProtocolMessage.ack(detail: "\(index)").wireBytes)
+    private static func frame(_ index: Int) -> EncodedFrame {
+        EncodedFrame(ProtocolMessage.ack(detail: "\(index)"))
     }
 
-    private static func index(of buffer: ByteBuffer) -> Int? {
-        guard case let .ack(detail?) = try? ProtocolMessage(wireBytes: Array(buffer.readableBytesView)) else { return nil }
+    private static func index(of frame: EncodedFrame) -> Int? {
+        guard case let .ack(detail?) = try? ProtocolMessage(wireBytes: Array(frame.wireBytes.readableBytesView)) else { return nil }
         return Int(detail)
     }
 
@@ -76,5 +76,30 @@ struct FrameQueueTests {
             }
         })
         #expect(received == Array(0..<count))
+    }
+
+    @Test func readyMadeMessagesOfEveryLengthClassArriveIntact() async throws {
+        // Protocol frames around the WebSocket length boundaries (7-bit, 16-bit and 64-bit).
+        let bodies = [0, 100, 117, 118, 200, 65_000, 65_530, 65_531, 70_000, 300_000].map { String(repeating: "b", count: $0) }
+        let sent = bodies.map { ProtocolMessage.channelMessage(channel: "c", from: SessionPath(user: "u", machine: "m", session: "s"), payload: .plain($0)) }
+        let received = try await ControlClientTests().withScriptedServer({ connection in
+            var frames = connection.inbound.makeAsyncIterator()
+            guard case .message? = try? await frames.next() else { return }
+            try? await connection.outbound.send(batch: sent.map(EncodedFrame.init))
+            _ = try? await frames.next()
+        }, { url in
+            try await FrameLink.connect(to: url, timeout: .seconds(5)) { connection in
+                try await connection.outbound.send(.ping)
+                var frames: [ProtocolMessage] = []
+                for try await event in connection.inbound {
+                    guard case let .message(frame) = event else { Issue.record("undecodable frame"); break }
+                    frames.append(frame)
+                    if frames.count == sent.count { break }
+                }
+                return frames
+            }
+        })
+        #expect(received == sent)
+        #expect(sent.map { EncodedFrame($0).wireBytes.readableBytes } == sent.map { $0.wireBytes.count })
     }
 }

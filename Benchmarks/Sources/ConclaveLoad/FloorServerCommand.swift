@@ -52,7 +52,7 @@ final class Broadcaster: Sendable {
             do {
                 for try await frame in connection.inbound {
                     guard case let .message(message) = frame else { continue }
-                    let buffer = ByteBuffer(bytes: message.wireBytes)
+                    let buffer = EncodedFrame(message)
                     let targets = queues.withLock { $0.filter { $0.key != id }.map(\.value) }
                     for target in targets { _ = target.offer(buffer) }
                 }

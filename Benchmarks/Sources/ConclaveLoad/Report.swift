@@ -9,7 +9,13 @@ enum Report {
     }
 
     static func print(_ fields: [String: Any]) {
-        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
+        // JSON has no NaN: a percentile of no samples (every subscriber cut) is null, and the
+        // other fields still say what happened.
+        let finite = fields.mapValues { value -> Any in
+            if let number = value as? Double, !number.isFinite { return NSNull() }
+            return value
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: finite, options: [.sortedKeys])) ?? Data("{}".utf8)
         Swift.print(String(decoding: data, as: UTF8.self))
     }
 

@@ -1,6 +1,6 @@
 import ConclaveIdentity
 import ConclaveProtocol
-import NIOCore
+import ConclaveTransport
 
 extension Hub {
     func addMachine(_ name: String, pubkey: [UInt8], session: ServerSession) async throws -> ProtocolMessage {
@@ -32,7 +32,7 @@ extension Hub {
         _ = try await store.removeMachine(user: owner, name: machine)
         let victims = presence.allSessions.filter { $0.path.user == owner && $0.path.machine == machine }
         if victims.contains(where: { $0 === session }) {
-            _ = await session.queue.enqueue(ByteBuffer(bytes: ProtocolMessage.ack(detail: name).wireBytes))
+            _ = await session.queue.enqueue(EncodedFrame(ProtocolMessage.ack(detail: name)))
         }
         for victim in victims {
             drop(victim, reason: "machine key revoked")
@@ -50,7 +50,7 @@ extension Hub {
         }
         let victims = presence.allSessions.filter { $0.user == username }
         if victims.contains(where: { $0 === session }) {
-            _ = await session.queue.enqueue(ByteBuffer(bytes: ProtocolMessage.ack(detail: username).wireBytes))
+            _ = await session.queue.enqueue(EncodedFrame(ProtocolMessage.ack(detail: username)))
         }
         for victim in victims {
             drop(victim, reason: "user removed from this server")

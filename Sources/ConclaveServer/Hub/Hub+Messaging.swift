@@ -1,5 +1,5 @@
 import ConclaveProtocol
-import NIOCore
+import ConclaveTransport
 
 extension Hub {
     /// Stores the post, then hands one encoding of it to every other subscriber; the reply is
@@ -56,7 +56,7 @@ extension Hub {
         switch outcome {
         case .success:
             for post in batch {
-                let frame = ByteBuffer(bytes: post.frame.wireBytes)
+                let frame = EncodedFrame(post.frame)
                 for subscriber in presence.subscribers(of: post.message.channel) where subscriber !== post.sender {
                     deliver(frame, to: subscriber)
                 }
@@ -74,7 +74,7 @@ extension Hub {
 
     func whisper(_ payload: Payload, to target: SessionPath, session: ServerSession) throws -> ProtocolMessage? {
         guard let recipient = presence.session(at: target) else { throw Refusal.offline(target) }
-        let frame = ByteBuffer(bytes: ProtocolMessage.whisper(from: session.path, target: target, payload: payload).wireBytes)
+        let frame = EncodedFrame(ProtocolMessage.whisper(from: session.path, target: target, payload: payload))
         if recipient === session {
             // To oneself: the whisper precedes the Ack, on the same queue, as in the reference.
             _ = session.queue.offer(frame)

@@ -2,7 +2,7 @@ import ConclaveIdentity
 import ConclaveProtocol
 import Foundation
 import Logging
-import NIOCore
+import ConclaveTransport
 
 /// The server's shared state and rules: sessions, subscriptions, the ban mirror, and every
 /// request a session can make. One actor, so state changes are serialized; store calls are
@@ -72,7 +72,7 @@ actor Hub {
 
     /// Hands an encoded frame to a recipient without waiting; a full queue makes it a slow
     /// consumer, which is dropped (the sender is unaffected).
-    func deliver(_ frame: ByteBuffer, to recipient: ServerSession) {
+    func deliver(_ frame: EncodedFrame, to recipient: ServerSession) {
         if !recipient.queue.offer(frame), !recipient.queue.isClosed {
             drop(recipient, reason: "slow consumer: outbound queue overflowed")
         }
@@ -80,7 +80,7 @@ actor Hub {
 
     /// Tells a session, as a whisper from `conclave/server/notice`, what happened to it.
     func notify(_ session: ServerSession, _ text: String) {
-        _ = session.queue.offer(ByteBuffer(bytes: SystemNotice.frame(text, to: session.path).wireBytes))
+        _ = session.queue.offer(EncodedFrame(SystemNotice.frame(text, to: session.path)))
     }
 
     /// Drops every session idle for at least the idle timeout; returns how many.

@@ -57,7 +57,7 @@ final class ServerSession: Sendable {
             return true
         }
         guard first else { return }
-        queue.close(final: ByteBuffer(bytes: ProtocolMessage.error(.unauthorized(reason)).wireBytes))
+        queue.close(final: EncodedFrame(ProtocolMessage.error(.unauthorized(reason))))
     }
 
     /// The reason the session was killed, if it was.

@@ -122,8 +122,8 @@ struct SessionRunner: Sendable {
         let session = ServerSession(
             path: path, isAdmin: isAdmin, queueCapacity: settings.outboundQueueCapacity, now: .now,
             connectionActivity: connection.activity)
-        _ = session.queue.offer(ByteBuffer(bytes: ProtocolMessage.established(path: path).wireBytes))
-        _ = session.queue.offer(ByteBuffer(bytes: ProtocolMessage.serverInfo(admin: isAdmin).wireBytes))
+        _ = session.queue.offer(EncodedFrame(ProtocolMessage.established(path: path)))
+        _ = session.queue.offer(EncodedFrame(ProtocolMessage.serverInfo(admin: isAdmin)))
         return session
     }
 
@@ -165,18 +165,18 @@ struct SessionRunner: Sendable {
                     posts.push(post)
                 case let .failure(refusal):
                     await posts.waitUntil(inFlightAtMost: 0)
-                    guard await session.queue.enqueue(ByteBuffer(bytes: ProtocolMessage.error(refusal).wireBytes)) else { return }
+                    guard await session.queue.enqueue(EncodedFrame(ProtocolMessage.error(refusal))) else { return }
                 }
             case let .message(frame):
                 // Everything else sees this session's earlier posts stored and delivered, and
                 // replies after their acknowledgements.
                 await posts.waitUntil(inFlightAtMost: 0)
                 guard let reply = await hub.handle(frame, from: session) else { continue }
-                guard await session.queue.enqueue(ByteBuffer(bytes: reply.wireBytes)) else { return }
+                guard await session.queue.enqueue(EncodedFrame(reply)) else { return }
             case let .undecodable(error):
                 // Say why before closing, unlike the reference (gap G28).
                 logger.warning("error frame emitted", metadata: ["error": "malformed frame: \(error)", "path": "\(session.path)"])
-                session.queue.close(final: ByteBuffer(bytes: ProtocolMessage.error(.malformedFrame("undecodable frame: \(error)")).wireBytes))
+                session.queue.close(final: EncodedFrame(ProtocolMessage.error(.malformedFrame("undecodable frame: \(error)"))))
                 return
             }
         }
@@ -186,14 +186,14 @@ struct SessionRunner: Sendable {
     private func acknowledgePosts(_ session: ServerSession, _ posts: PostPipeline) async {
         while let post = await posts.next() {
             let reply = await hub.reply(to: post)
-            let frame = if case .ack(nil) = reply { Self.ackFrame } else { ByteBuffer(bytes: reply.wireBytes) }
+            let frame = if case .ack(nil) = reply { Self.ackFrame } else { EncodedFrame(reply) }
             // A closed queue (the session ended) still counts the post as answered.
             _ = await session.queue.enqueue(frame)
             posts.acknowledged()
         }
     }
 
-    private static let ackFrame = ByteBuffer(bytes: ProtocolMessage.ack(detail: nil).wireBytes)
+    private static let ackFrame = EncodedFrame(ProtocolMessage.ack(detail: nil))
 
     private func writeQueued(_ session: ServerSession, to connection: ServerConnection) async {
         while true {

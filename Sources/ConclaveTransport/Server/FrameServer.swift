@@ -63,13 +63,20 @@ public struct FrameServer: Sendable {
             let activity = ConnectionActivity()
             // This closure does not run on the channel's event loop: use the pipeline's async API.
             try await channel.pipeline.addHandler(ActivityHandler(activity: activity), position: .first).get()
+            // Added last now, it ends up just below the WebSocket encoder the upgrade adds after
+            // it, and above TLS: ready-made messages written here are still encrypted.
+            let rawWriter = try await channel.eventLoop.submit {
+                let writer = RawMessageWriter()
+                try channel.pipeline.syncOperations.addHandler(writer)
+                return NIOLoopBound(writer, eventLoop: channel.eventLoop)
+            }.get()
             var headers = HTTPFields()
             if let name = HTTPField.Name(ServerIdentity.headerName) {
                 headers[name] = serverID
             }
             return .upgrade(headers) { inbound, outbound, _ in
                 await handler(ServerConnection(
-                    inbound: FrameInbound(stream: inbound), outbound: FrameOutbound(writer: outbound, serverChannel: channel),
+                    inbound: FrameInbound(stream: inbound), outbound: FrameOutbound(writer: outbound, rawWriter: rawWriter),
                     remoteAddress: remoteAddress, activity: activity))
             }
         }

@@ -6,13 +6,13 @@ import WSCore
 /// Sends frames on one WebSocket connection, one binary message per frame.
 public struct FrameOutbound: Sendable {
     let writer: WebSocketOutboundWriter
-    /// The server side's channel, for ``send(batch:)``: server frames are not masked, so they can
-    /// go straight to the pipeline's frame encoder, many per flush.
-    let serverChannel: (any Channel)?
+    /// On the server side, the handler below the WebSocket encoder that takes ready-made
+    /// messages for ``send(batch:)`` (server frames are not masked, so they can be pre-framed).
+    let rawWriter: NIOLoopBound<RawMessageWriter>?
 
-    init(writer: WebSocketOutboundWriter, serverChannel: (any Channel)? = nil) {
+    init(writer: WebSocketOutboundWriter, rawWriter: NIOLoopBound<RawMessageWriter>? = nil) {
         self.writer = writer
-        self.serverChannel = serverChannel
+        self.rawWriter = rawWriter
     }
 
     /// Encodes and sends one frame.
@@ -20,32 +20,29 @@ public struct FrameOutbound: Sendable {
         try await writer.write(.binary(ByteBuffer(bytes: message.wireBytes)))
     }
 
-    /// Sends an already encoded frame; fan-out encodes once and sends the same bytes to everyone.
+    /// Sends an already encoded frame (its protocol bytes).
     public func send(encoded frame: ByteBuffer) async throws {
         try await writer.write(.binary(frame))
     }
 
-    /// Sends already encoded frames in order, one binary message each, and returns once the last
-    /// one is handed to the kernel.
+    /// Sends frames encoded once (``EncodedFrame``) in order, one binary message each, and
+    /// returns once the last one is handed to the kernel.
     ///
     /// On a server connection the batch costs one event-loop hop and one flush (one `writev`),
-    /// instead of an actor hop, a hop and a flush per frame: this is the fan-out hot path. Frames
-    /// still wait for the socket, so a peer that stops reading stalls its writer here and nowhere
-    /// else. Do not call concurrently with itself or with ``send(_:)`` on the same connection.
-    public func send(batch frames: [ByteBuffer]) async throws {
-        guard let channel = serverChannel else {
-            for frame in frames { try await writer.write(.binary(frame)) }
+    /// and each frame is written as the ready-made message it carries: no actor hop, no
+    /// WebSocket encoding and no flush per frame. This is the fan-out hot path. Frames still wait
+    /// for the socket, so a peer that stops reading stalls its writer here and nowhere else. Do
+    /// not call concurrently with itself on the same connection.
+    public func send(batch frames: [EncodedFrame]) async throws {
+        guard let rawWriter else {
+            for frame in frames { try await writer.write(.binary(frame.wireBytes)) }
             return
         }
         guard !frames.isEmpty else { return }
-        let written = channel.eventLoop.makePromise(of: Void.self)
-        channel.eventLoop.execute {
-            let last = frames.count - 1
-            for (index, frame) in frames.enumerated() {
-                channel.write(WebSocketFrame(fin: true, opcode: .binary, data: frame), promise: index == last ? written : nil)
-            }
-            channel.flush()
-        }
+        let eventLoop = rawWriter.eventLoop
+        let written = eventLoop.makePromise(of: Void.self)
+        let messages = frames.map(\.message)
+        eventLoop.execute { rawWriter.value.write(messages, promise: written) }
         try await written.futureResult.get()
     }
 

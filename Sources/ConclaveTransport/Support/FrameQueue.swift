@@ -1,4 +1,3 @@
-public import NIOCore
 import Synchronization
 
 /// A connection's bounded queue of encoded frames, drained by one writer.
@@ -14,16 +13,16 @@ import Synchronization
 /// ``FrameOutbound/send(batch:)``: under load one wake-up and one socket write carry many frames.
 public final class FrameQueue: Sendable {
     private struct State {
-        var frames: [ByteBuffer] = []
+        var frames: [EncodedFrame] = []
         var head = 0
         var closed = false
-        var reader: CheckedContinuation<[ByteBuffer], Never>?
+        var reader: CheckedContinuation<[EncodedFrame], Never>?
         var spaceWaiters: [CheckedContinuation<Bool, Never>] = []
 
         var count: Int { frames.count - head }
 
         /// Up to `limit` frames from the front, oldest first; empty when nothing is queued.
-        mutating func popFront(limit: Int) -> [ByteBuffer] {
+        mutating func popFront(limit: Int) -> [EncodedFrame] {
             guard head < frames.count else { return [] }
             let end = min(frames.count, head + limit)
             let batch = Array(frames[head..<end])
@@ -49,8 +48,8 @@ public final class FrameQueue: Sendable {
     }
 
     /// Adds a frame if there is room; never waits.
-    public func offer(_ frame: ByteBuffer) -> Bool {
-        let reader = state.withLock { state -> CheckedContinuation<[ByteBuffer], Never>?? in
+    public func offer(_ frame: EncodedFrame) -> Bool {
+        let reader = state.withLock { state -> CheckedContinuation<[EncodedFrame], Never>?? in
             guard !state.closed, state.count < capacity else { return nil }
             if let reader = state.reader {
                 state.reader = nil
@@ -65,7 +64,7 @@ public final class FrameQueue: Sendable {
     }
 
     /// Adds a frame, waiting for room; `false` if the queue closed meanwhile.
-    public func enqueue(_ frame: ByteBuffer) async -> Bool {
+    public func enqueue(_ frame: EncodedFrame) async -> Bool {
         while true {
             if offer(frame) { return true }
             let open = await withCheckedContinuation { continuation in
@@ -82,8 +81,8 @@ public final class FrameQueue: Sendable {
     }
 
     /// Appends `final` (if any) and closes: the writer drains what is queued, then stops.
-    public func close(final: ByteBuffer?) {
-        let (reader, waiters) = state.withLock { state -> (CheckedContinuation<[ByteBuffer], Never>?, [CheckedContinuation<Bool, Never>]) in
+    public func close(final: EncodedFrame?) {
+        let (reader, waiters) = state.withLock { state -> (CheckedContinuation<[EncodedFrame], Never>?, [CheckedContinuation<Bool, Never>]) in
             guard !state.closed else { return (nil, []) }
             state.closed = true
             let waiters = state.spaceWaiters
@@ -104,9 +103,9 @@ public final class FrameQueue: Sendable {
 
     /// The frames queued for the writer, oldest first and at most `limit` of them, waiting until
     /// there is at least one; empty once closed and drained, or when the task is cancelled.
-    public func nextBatch(limit: Int = 128) async -> [ByteBuffer] {
+    public func nextBatch(limit: Int = 128) async -> [EncodedFrame] {
         precondition(limit > 0, "a batch holds at least one frame")
-        let (immediate, freed) = state.withLock { state -> ([ByteBuffer]?, [CheckedContinuation<Bool, Never>]) in
+        let (immediate, freed) = state.withLock { state -> ([EncodedFrame]?, [CheckedContinuation<Bool, Never>]) in
             let batch = state.popFront(limit: limit)
             if !batch.isEmpty {
                 let freed = state.spaceWaiters
@@ -119,7 +118,7 @@ public final class FrameQueue: Sendable {
         if let immediate { return immediate }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let (ready, freed) = state.withLock { state -> ([ByteBuffer]?, [CheckedContinuation<Bool, Never>]) in
+                let (ready, freed) = state.withLock { state -> ([EncodedFrame]?, [CheckedContinuation<Bool, Never>]) in
                     let batch = state.popFront(limit: limit)
                     if !batch.isEmpty {
                         defer { state.spaceWaiters = [] }
@@ -133,7 +132,7 @@ public final class FrameQueue: Sendable {
                 if let ready { continuation.resume(returning: ready) }
             }
         } onCancel: {
-            let reader = state.withLock { state -> CheckedContinuation<[ByteBuffer], Never>? in
+            let reader = state.withLock { state -> CheckedContinuation<[EncodedFrame], Never>? in
                 defer { state.reader = nil }
                 return state.reader
             }
@@ -142,7 +141,7 @@ public final class FrameQueue: Sendable {
     }
 
     /// The next frame for the writer; `nil` once closed and drained, or when the task is cancelled.
-    public func next() async -> ByteBuffer? {
+    public func next() async -> EncodedFrame? {
         await nextBatch(limit: 1).first
     }
 }
