@@ -59,7 +59,7 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 500
     work = tempfile.mkdtemp(prefix="conclave-bench-")
-    server = subprocess.Popen([binary, "serve", "--ephemeral", "--bind", "127.0.0.1:0"],
+    server = subprocess.Popen([binary, "serve", "--ephemeral", "--unlimited", "--bind", "127.0.0.1:0"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "CONCLAVE_LOG_FORMAT": "json"})
     try:
         address = None

@@ -76,7 +76,7 @@ class Server:
 
 
 def conclave_server(data_dir):
-    return Server([CONCLAVE, "serve", "--bind", "127.0.0.1:0", "--data-dir", data_dir],
+    return Server([CONCLAVE, "serve", "--unlimited", "--bind", "127.0.0.1:0", "--data-dir", data_dir],
                   r'"addr":"127\.0\.0\.1:(\d+)"', env={"CONCLAVE_LOG_FORMAT": "json"})
 
 

@@ -7,8 +7,8 @@ import Testing
 @Suite("send and tail (real server)")
 struct MessagingVerbTests {
     /// Two registered people and a public channel `watch`.
-    private func setUp() async throws -> (LiveServer, Identity, Identity) {
-        let server = try await LiveServer.start()
+    private func setUp(limits: [String] = []) async throws -> (LiveServer, Identity, Identity) {
+        let server = try await LiveServer.start(limits: limits)
         let aaron = Identity()
         let bob = Identity()
         try await aaron.register("aaron", machine: "workstation", on: server)
@@ -44,8 +44,34 @@ struct MessagingVerbTests {
         #expect(await tail.stop(with: SIGINT) == 0)
     }
 
+    @Test func serveLimitsAreSetFromTheCommandLineAndRefusalsSayWhenToRetry() async throws {
+        let (server, aaron, _) = try await setUp(limits: ["post-rate=2/min"])
+        defer { withExtendedLifetime(server) {} }
+        // `send` is one session per process: the per-session limit does not carry over...
+        for index in 0..<3 {
+            #expect(try await aaron.run(["send", "--channel", "watch", "note \(index)"]).status == 0)
+        }
+        // ...while a user-wide limit does.
+        let strict = try await LiveServer.start(limits: ["user-post-rate=2/min"])
+        defer { withExtendedLifetime(strict) {} }
+        let carol = Identity()
+        try await carol.register("carol", machine: "desk", on: strict)
+        #expect(try await carol.run(["channel", "create", "news"]).status == 0)
+        for index in 0..<2 {
+            #expect(try await carol.run(["send", "--channel", "news", "item \(index)"]).status == 0)
+        }
+        let refused = try await carol.run(["send", "--channel", "news", "one too many"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("rate limited: posts from user `carol` exceed 2/min; retry in"))
+
+        let bad = try await CLIProcess.run(["serve", "--ephemeral", "--bind", "127.0.0.1:0", "--limit", "posts=1/s"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("unknown limit `posts`"))
+    }
+
     @Test func tailSinceReplaysTheWholeBacklogInOrderThenStreams() async throws {
-        let (server, aaron, bob) = try await setUp()
+        // Hundreds of posts in a burst: more than the default flood limits allow.
+        let (server, aaron, bob) = try await setUp(limits: ["post-rate=off", "user-post-rate=off"])
         // More than one history page (500) of messages, posted in-process for speed.
         let count = 620
         let key = try KeyStore(directory: ConfigDirectory(path: aaron.config.path)).load()

@@ -7,9 +7,16 @@ import Testing
 
 @Suite("Pipelined posts and group commit: an Ack means stored")
 struct GroupCommitTests {
+    /// Hundreds of posts at once are a flood by the default limits; these tests are about storage.
+    static let unlimited: HubSettings = {
+        var settings = HubSettings()
+        settings.limits = .unlimited
+        return settings
+    }()
+
     @Test func pipelinedPostsAreAcknowledgedDeliveredAndStoredInOrder() async throws {
         let count = 300
-        try await TestServer.with { server in
+        try await TestServer.with(settings: Self.unlimited) { server in
             try await server.peer(key: try newKey(), register: "alice") { (alice) async throws in
                 _ = try await alice.request(.admin(.createChannel(name: "ops", visibility: .public)))
                 _ = try await alice.request(.join(channel: "ops", token: nil))
@@ -39,7 +46,7 @@ struct GroupCommitTests {
     @Test func postsFromManySessionsAtOnceAreAllStored() async throws {
         let sessions = 8
         let perSession = 40
-        try await TestServer.with { server in
+        try await TestServer.with(settings: Self.unlimited) { server in
             let key = try newKey()
             try await server.peer(key: key, session: "owner", register: "team") { (owner) async throws in
                 _ = try await owner.request(.admin(.createChannel(name: "ops", visibility: .public)))

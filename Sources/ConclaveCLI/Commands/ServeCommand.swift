@@ -13,7 +13,13 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
             Listens for Conclave clients on a WebSocket (GET /) and answers GET /health with `ok`. \
             State lives in --data-dir (SQLite, WAL mode); --ephemeral keeps everything in memory. \
             SIGTERM or SIGINT shut down gracefully: live sessions are told why, then closed.
-            Environment: CONCLAVE_BIND, CONCLAVE_DATA_DIR, CONCLAVE_ADMINS (comma-separated).
+            Environment: CONCLAVE_BIND, CONCLAVE_DATA_DIR, CONCLAVE_ADMINS (comma-separated), \
+            CONCLAVE_LIMITS (comma-separated NAME=VALUE, applied before --limit).
+
+            Flood limits (refusals are Error frames naming the limit and when to retry; heartbeats, \
+            presence and leaving are never limited). RATE is COUNT/UNIT[:BURST] with UNIT s, min or h; \
+            any limit can be `off`. Defaults:
+            \(ServeCommand.limitDefaults)
             """
     )
 
@@ -37,7 +43,35 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
     @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
     var tlsKey: String?
 
+    @Option(name: .customLong("limit"), help: ArgumentHelp(
+        "Set one flood limit, e.g. post-rate=20/s:100 or max-body=256KiB or join-rate=off (repeatable; names below).",
+        valueName: "name=value"))
+    var limits: [String] = []
+
+    @Flag(help: "Switch every flood limit off (benchmarks, trusted single-user setups).")
+    var unlimited = false
+
     @OptionGroup var global: GlobalOptions
+
+    static var limitDefaults: String {
+        let defaults = ServerLimits()
+        return ServerLimits.Key.allCases.map { "  \($0.rawValue)=\(defaults[$0])  \($0.summary)" }.joined(separator: "\n")
+    }
+
+    /// Defaults, then CONCLAVE_LIMITS, then each --limit; --unlimited first switches all off.
+    private func serverLimits(environment: [String: String]) throws -> ServerLimits {
+        var result = unlimited ? ServerLimits.unlimited : ServerLimits()
+        let fromEnvironment = (environment["CONCLAVE_LIMITS"] ?? "").split(separator: ",").map(String.init)
+        for setting in fromEnvironment + limits where !setting.trimmingCharacters(in: .whitespaces).isEmpty {
+            do {
+                try result.apply(setting)
+            } catch {
+                // A usage mistake: exit status 2 with the expected form.
+                throw ValidationError(error.description)
+            }
+        }
+        return result
+    }
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
@@ -62,8 +96,11 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
         case (nil, nil): tls = nil
         default: throw ValidationError("--tls-cert and --tls-key go together")
         }
+        var settings = HubSettings()
+        settings.limits = try serverLimits(environment: environment)
         let configuration = ServerConfiguration(
-            host: host, port: port, storage: storage, admins: try AdminAllowlist(parsing: adminValues), tls: tls)
+            host: host, port: port, storage: storage, admins: try AdminAllowlist(parsing: adminValues), tls: tls,
+            settings: settings)
         let logger = Logger(label: "conclave.serve")
         if let endpoint = environment["CONCLAVE_OTLP_ENDPOINT"], !endpoint.isEmpty {
             // Telemetry must never stop a server from serving; say plainly that it is off.

@@ -2,6 +2,7 @@ import ConclaveProtocol
 
 extension Hub {
     func join(_ name: String, token: String?, session: ServerSession) async throws -> ProtocolMessage {
+        if let refusal = limiters.admitJoin(from: session.path, now: .now) { throw refusal }
         guard let channel = try await store.channel(named: name) else { throw Refusal.channelNotFound(name) }
         let member = try await isMember(name, session.user)
         if bans[name]?.contains(session.user) == true {

@@ -15,8 +15,12 @@ extension Hub {
     /// follows its own commit.
     func admitPost(_ payload: Payload, to channel: String, session: ServerSession) throws -> PendingPost {
         guard presence.isSubscribed(session.path, to: channel) else { throw Refusal.notMember(channel) }
+        let bytes = payload.wireBytes
+        try checkBodySize(bytes.count)
+        if let refusal = limiters.admitPost(from: session.path, now: .now) { throw refusal }
+        postedSinceTrim.insert(channel)
         let post = PendingPost(
-            message: NewMessage(channel: channel, sender: session.path.description, payload: payload.wireBytes, tsMs: wallClock()),
+            message: NewMessage(channel: channel, sender: session.path.description, payload: bytes, tsMs: wallClock()),
             frame: .channelMessage(channel: channel, from: session.path, payload: payload),
             sender: session)
         uncommittedPosts.append(post)
@@ -73,6 +77,8 @@ extension Hub {
     }
 
     func whisper(_ payload: Payload, to target: SessionPath, session: ServerSession) throws -> ProtocolMessage? {
+        try checkBodySize(payload.wireBytes.count)
+        if let refusal = limiters.admitWhisper(from: session.path, now: .now) { throw refusal }
         guard let recipient = presence.session(at: target) else { throw Refusal.offline(target) }
         let frame = EncodedFrame(ProtocolMessage.whisper(from: session.path, target: target, payload: payload))
         if recipient === session {
@@ -82,6 +88,11 @@ extension Hub {
             deliver(frame, to: recipient)
         }
         return .ack(detail: nil)
+    }
+
+    /// Refuses a body over the configured maximum (counted as its encoded payload).
+    private func checkBodySize(_ bytes: Int) throws {
+        if let limit = settings.limits.maxBodyBytes, bytes > limit { throw Refusal.bodyTooLarge(bytes, limit: limit) }
     }
 
     /// One page of history after `sinceMs`, oldest first.

@@ -22,6 +22,12 @@ actor Hub {
     var uncommittedPosts: [PendingPost] = []
     /// Whether a batch of posts is being written.
     var committingPosts = false
+    /// Post, whisper and join rate limits.
+    var limiters: HubLimiters
+    /// Limits before a session exists (connections, handshakes, registrations).
+    nonisolated let admission: AdmissionControl
+    /// Channels posted to since the last history-quota trim.
+    var postedSinceTrim: Set<String> = []
 
     init(
         store: any ConclaveStore, admins: AdminAllowlist, settings: HubSettings = HubSettings(), logger: Logger,
@@ -32,6 +38,40 @@ actor Hub {
         self.settings = settings
         self.logger = logger
         self.wallClock = wallClock
+        limiters = HubLimiters(settings.limits)
+        admission = AdmissionControl(settings.limits)
+    }
+
+    /// Refuses a new session when its user already has as many live sessions as allowed
+    /// (a reconnect on the same path supersedes and is always allowed).
+    func sessionRefusal(for path: SessionPath) -> ProtocolError? {
+        guard let limit = settings.limits.sessionsPerUser, presence.session(at: path) == nil,
+            presence.sessionCount(of: path.user) >= limit
+        else { return nil }
+        return Refusal.capacity(
+            "live sessions for user `\(path.user)`", limit: limit,
+            advice: "end sessions you no longer use (`conclave who` lists them), then reconnect")
+    }
+
+    /// Reaper work for the limits: forgets refilled buckets and trims channels over their
+    /// history quota.
+    func sweepLimits() async {
+        let now = ContinuousClock.now
+        limiters.forgetIdle(now: now)
+        admission.forgetIdle(now: now)
+        guard let quota = settings.limits.channelHistory else { return }
+        let channels = postedSinceTrim
+        postedSinceTrim = []
+        for channel in channels {
+            do {
+                let removed = try await store.trimHistory(of: channel, keeping: quota)
+                if removed > 0 {
+                    logger.info("history quota applied", metadata: ["channel": "\(channel)", "removed": "\(removed)", "quota": "\(quota)"])
+                }
+            } catch {
+                logger.warning("history quota sweep failed", metadata: ["channel": "\(channel)", "error": "\(error)"])
+            }
+        }
     }
 
     /// Loads the persisted bans into the mirror.

@@ -22,6 +22,8 @@ public struct HubSettings: Sendable {
     public var postPipelineDepth = 64
     /// Most queued frames one socket write (one flush) carries.
     public var writeBatchLimit = 64
+    /// Flood controls.
+    public var limits = ServerLimits()
     /// Longest accepted invite lifetime (about 100 years).
     public var maxInviteLifetimeSeconds: UInt64 = 100 * 365 * 24 * 3600
 

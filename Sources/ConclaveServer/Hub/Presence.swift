@@ -13,6 +13,8 @@ protocol PresenceDirectory: Sendable {
     func session(at path: SessionPath) -> ServerSession?
     /// Every live session.
     var allSessions: [ServerSession] { get }
+    /// How many live sessions `user` has.
+    func sessionCount(of user: String) -> Int
     /// Subscribes `path` to `channel`.
     mutating func subscribe(_ path: SessionPath, to channel: String)
     /// Unsubscribes `path` from `channel`; returns whether it was subscribed.
@@ -32,10 +34,15 @@ struct LocalPresence: PresenceDirectory {
     private var sessions: [SessionPath: ServerSession] = [:]
     private var subscribers: [String: Set<SessionPath>] = [:]
     private var subscriptions: [SessionPath: Set<String>] = [:]
+    private var sessionCounts: [String: Int] = [:]
 
     mutating func attach(_ session: ServerSession) -> ServerSession? {
         let previous = sessions[session.path]
-        if let previous { clearSubscriptions(of: previous.path) }
+        if let previous {
+            clearSubscriptions(of: previous.path)
+        } else {
+            sessionCounts[session.user, default: 0] += 1
+        }
         sessions[session.path] = session
         return previous
     }
@@ -44,8 +51,12 @@ struct LocalPresence: PresenceDirectory {
         guard let current = sessions[session.path], current === session else { return false }
         sessions[session.path] = nil
         clearSubscriptions(of: session.path)
+        let remaining = (sessionCounts[session.user] ?? 1) - 1
+        sessionCounts[session.user] = remaining > 0 ? remaining : nil
         return true
     }
+
+    func sessionCount(of user: String) -> Int { sessionCounts[user] ?? 0 }
 
     func session(at path: SessionPath) -> ServerSession? { sessions[path] }
 

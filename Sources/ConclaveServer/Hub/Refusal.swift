@@ -12,5 +12,31 @@ enum Refusal {
     static func notMember(_ name: String) -> ProtocolError { .unauthorized("not a member of channel `\(name)`") }
     static func banned(_ name: String) -> ProtocolError { .unauthorized("channel `\(name)` is private") }
     static func offline(_ path: SessionPath) -> ProtocolError { .notFound("session `\(path)` is not online") }
+    /// A flood limit: what, whose, the rule, and when to retry. `Internal` rather than
+    /// `Unauthorized`, so clients that stop retrying on `Unauthorized` retry this later.
+    static func rateLimited(_ what: String, scope: String, rule: RateRule, retryAfter: Duration) -> ProtocolError {
+        .internal("rate limited: \(what) \(scope) exceed \(rule); retry in \(retryText(retryAfter))")
+    }
+
+    /// A count limit that is full now.
+    static func capacity(_ what: String, limit: Int, advice: String) -> ProtocolError {
+        .internal("limit reached: \(what) (at most \(limit)); \(advice)")
+    }
+
+    static func bodyTooLarge(_ bytes: Int, limit: Int) -> ProtocolError {
+        .malformedFrame("message body is \(bytes) bytes; this server accepts at most \(limit)")
+    }
+
+    /// `0.4 s`, `12 s`, `3 min`: precise enough to act on.
+    static func retryText(_ duration: Duration) -> String {
+        let milliseconds = max(1, duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        if milliseconds < 10_000 {
+            let tenths = (milliseconds + 99) / 100
+            return "\(tenths / 10).\(tenths % 10) s"
+        }
+        let seconds = (milliseconds + 999) / 1000
+        return seconds < 120 ? "\(seconds) s" : "\((seconds + 59) / 60) min"
+    }
+
     static func invalidName(_ error: ValueParseError) -> ProtocolError { .malformedFrame(error.description) }
 }

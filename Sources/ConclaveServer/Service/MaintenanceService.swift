@@ -15,6 +15,7 @@ struct MaintenanceService: Service {
                 group.addTask {
                     await repeatEvery(reapInterval) {
                         await hub.reapIdleSessions()
+                        await hub.sweepLimits()
                         for session in await hub.dropStalledSessions() { await session.closeConnection() }
                     }
                 }

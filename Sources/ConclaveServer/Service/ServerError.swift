@@ -10,6 +10,8 @@ public enum ServerError: Error, Sendable, CustomStringConvertible {
     case storage(String)
     /// The listener could not be started.
     case bindFailed(address: String, reason: String)
+    /// A `--limit` setting is not `NAME=VALUE` with a known name and a valid value.
+    case invalidLimit(setting: String, reason: String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,8 @@ public enum ServerError: Error, Sendable, CustomStringConvertible {
             return "cannot open the store: \(reason)"
         case let .bindFailed(address, reason):
             return "failed to bind `\(address)`: \(reason)"
+        case let .invalidLimit(setting, reason):
+            return "invalid limit `\(setting)`: \(reason)"
         }
     }
 }

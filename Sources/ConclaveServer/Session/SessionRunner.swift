@@ -14,7 +14,17 @@ struct SessionRunner: Sendable {
 
     func run(_ connection: ServerConnection) async {
         var frames = connection.inbound.makeAsyncIterator()
-        guard let session = await handshake(connection, frames: &frames) else {
+        let address = connection.remoteIP ?? "unknown"
+        if let refusal = hub.admission.beginHandshake(address: address) {
+            logger.warning("connection refused by a limit", metadata: ["address": "\(address)", "error": "\(refusal)"])
+            try? await connection.outbound.send(.error(refusal))
+            await connection.outbound.close()
+            await Self.drain(&frames)
+            return
+        }
+        let established = await handshake(connection, address: address, frames: &frames)
+        hub.admission.handshakeEnded(address: address)
+        guard let session = established else {
             await connection.outbound.close()
             await Self.drain(&frames)
             return
@@ -47,7 +57,7 @@ struct SessionRunner: Sendable {
 
     // MARK: Handshake
 
-    private func handshake(_ connection: ServerConnection, frames: inout FrameInbound.AsyncIterator) async -> ServerSession? {
+    private func handshake(_ connection: ServerConnection, address: String, frames: inout FrameInbound.AsyncIterator) async -> ServerSession? {
         let gate = HandshakeGate()
         let deadline = settings.handshakeDeadline
         return await withTaskGroup(of: Void.self) { group in
@@ -58,14 +68,14 @@ struct SessionRunner: Sendable {
                 try? await connection.outbound.send(.error(.unauthorized("handshake timed out")))
                 await connection.outbound.close()
             }
-            let session = await negotiate(connection, frames: &frames, gate: gate)
+            let session = await negotiate(connection, address: address, frames: &frames, gate: gate)
             group.cancelAll()
             return session
         }
     }
 
     private func negotiate(
-        _ connection: ServerConnection, frames: inout FrameInbound.AsyncIterator, gate: HandshakeGate
+        _ connection: ServerConnection, address: String, frames: inout FrameInbound.AsyncIterator, gate: HandshakeGate
     ) async -> ServerSession? {
         let nonce: [UInt8]
         do {
@@ -97,13 +107,16 @@ struct SessionRunner: Sendable {
             case let .authenticate(key, handle):
                 do {
                     let (user, machineName) = try await hub.authenticate(key: key)
-                    return await establish(SessionPath(user: user, machine: machineName, session: handle), connection, gate)
+                    let path = SessionPath(user: user, machine: machineName, session: handle)
+                    if let refusal = await hub.sessionRefusal(for: path) { throw refusal }
+                    return await establish(path, connection, gate)
                 } catch {
                     await reject(Self.protocolError(error), on: connection, gate: gate)
                     return nil
                 }
             case let .register(username, machineName, key, handle):
                 do {
+                    if let refusal = hub.admission.admitRegistration(address: address) { throw refusal }
                     try await hub.register(username: username, machine: machineName, key: key)
                     return await establish(SessionPath(user: username, machine: machineName, session: handle), connection, gate)
                 } catch {

@@ -86,6 +86,8 @@ public protocol ConclaveStore: Sendable {
     /// no longer exists (it is skipped).
     @discardableResult
     func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [Int64]
+    /// Deletes the oldest messages of `channel` beyond the newest `count`; returns how many.
+    func trimHistory(of channel: String, keeping count: Int) async throws(StoreError) -> Int
     /// Messages with `ts_ms > sinceMs`, oldest first, at most `limit` rows.
     func messages(in channel: String, after sinceMs: Int64, limit: Int) async throws(StoreError) -> [StoredMessage]
     /// Deletes messages older than `cutoffMs` and invites expired before `nowMs`; returns

@@ -426,6 +426,21 @@ public final class SQLiteStore: ConclaveStore {
         }
     }
 
+    public func trimHistory(of channel: String, keeping count: Int) async throws(StoreError) -> Int {
+        try await write("trim history") { db in
+            guard let id = try Self.channelID(db, channel) else { return 0 }
+            // History order is (ts_ms, id); the index on (channel_id, ts_ms, id) serves both the
+            // boundary lookup and the delete.
+            try db.execute(
+                sql: """
+                    DELETE FROM messages WHERE channel_id = ?1 AND (ts_ms, id) < (
+                        SELECT ts_ms, id FROM messages WHERE channel_id = ?1 ORDER BY ts_ms DESC, id DESC LIMIT 1 OFFSET ?2)
+                    """,
+                arguments: [id, max(0, count - 1)])
+            return db.changesCount
+        }
+    }
+
     public func messages(in channel: String, after sinceMs: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
         try await read("read history") { db in
             try Row.fetchAll(

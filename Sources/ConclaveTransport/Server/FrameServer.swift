@@ -60,6 +60,7 @@ public struct FrameServer: Sendable {
         var server = HTTPServerBuilder.http1WebSocketUpgrade(configuration: .init(ws: webSocketConfiguration)) { request, channel, _ in
             guard request.path == "/" || request.path?.hasPrefix("/?") == true else { return .dontUpgrade }
             let remoteAddress = channel.remoteAddress?.description
+            let remoteIP = channel.remoteAddress?.ipAddress
             let activity = ConnectionActivity()
             // This closure does not run on the channel's event loop: use the pipeline's async API.
             try await channel.pipeline.addHandler(ActivityHandler(activity: activity), position: .first).get()
@@ -77,7 +78,7 @@ public struct FrameServer: Sendable {
             return .upgrade(headers) { inbound, outbound, _ in
                 await handler(ServerConnection(
                     inbound: FrameInbound(stream: inbound), outbound: FrameOutbound(writer: outbound, rawWriter: rawWriter),
-                    remoteAddress: remoteAddress, activity: activity))
+                    remoteAddress: remoteAddress, remoteIP: remoteIP, activity: activity))
             }
         }
         if let tls = configuration.tls {

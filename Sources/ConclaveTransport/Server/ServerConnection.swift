@@ -6,6 +6,8 @@ public struct ServerConnection: Sendable {
     public let outbound: FrameOutbound
     /// The peer's address, for logs.
     public let remoteAddress: String?
+    /// The peer's IP address alone (no port), the key of per-address limits.
+    public let remoteIP: String?
     /// When the connection last received anything (frames or WebSocket control frames).
     public let activity: ConnectionActivity
 }

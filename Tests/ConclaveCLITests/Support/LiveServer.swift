@@ -10,20 +10,24 @@ final class LiveServer {
     var url: String { "ws://\(address)/" }
     let dataDirectory: TemporaryConfig
     let admins: [String]
+    let limits: [String]
 
-    private init(process: BackgroundProcess, address: String, dataDirectory: TemporaryConfig, admins: [String]) {
+    private init(process: BackgroundProcess, address: String, dataDirectory: TemporaryConfig, admins: [String], limits: [String]) {
         self.process = process
         self.address = address
         self.dataDirectory = dataDirectory
         self.admins = admins
+        self.limits = limits
     }
 
     /// Starts a server and waits until it listens.
     static func start(
-        admins: [String] = [], bind: String = "127.0.0.1:0", dataDirectory: TemporaryConfig = TemporaryConfig()
+        admins: [String] = [], limits: [String] = [], bind: String = "127.0.0.1:0",
+        dataDirectory: TemporaryConfig = TemporaryConfig()
     ) async throws -> LiveServer {
         var arguments = ["serve", "--bind", bind, "--data-dir", dataDirectory.path]
         for admin in admins { arguments += ["--admin", admin] }
+        for limit in limits { arguments += ["--limit", limit] }
         let process = try BackgroundProcess(arguments, environment: ["CONCLAVE_LOG_FORMAT": "json"])
         guard let line = await process.stderr.first(containing: "conclave server listening"),
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
@@ -31,13 +35,13 @@ final class LiveServer {
         else {
             throw LiveServerError(detail: "the server did not start: \(process.stderr.all.joined(separator: "\n"))")
         }
-        return LiveServer(process: process, address: address, dataDirectory: dataDirectory, admins: admins)
+        return LiveServer(process: process, address: address, dataDirectory: dataDirectory, admins: admins, limits: limits)
     }
 
     /// Stops this server (SIGTERM) and starts a new one on the same address and data directory.
     func restarted() async throws -> LiveServer {
         _ = await process.stop()
-        return try await Self.start(admins: admins, bind: address, dataDirectory: dataDirectory)
+        return try await Self.start(admins: admins, limits: limits, bind: address, dataDirectory: dataDirectory)
     }
 }
 

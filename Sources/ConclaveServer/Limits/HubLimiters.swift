@@ -1,0 +1,58 @@
+import ConclaveProtocol
+
+/// The hub's per-session and per-user rate limits, checked inside the hub actor.
+struct HubLimiters: Sendable {
+    private var sessionPosts: RateLimiter<SessionPath>
+    private var userPosts: RateLimiter<String>
+    private var sessionWhispers: RateLimiter<SessionPath>
+    private var userWhispers: RateLimiter<String>
+    private var sessionJoins: RateLimiter<SessionPath>
+
+    init(_ limits: ServerLimits) {
+        sessionPosts = RateLimiter(limits.postsPerSession)
+        userPosts = RateLimiter(limits.postsPerUser)
+        sessionWhispers = RateLimiter(limits.whispersPerSession)
+        userWhispers = RateLimiter(limits.whispersPerUser)
+        sessionJoins = RateLimiter(limits.joinsPerSession)
+    }
+
+    /// Admits a post from `path`, or the refusal to send.
+    mutating func admitPost(from path: SessionPath, now: ContinuousClock.Instant) -> ProtocolError? {
+        Self.admit("posts", path, now, &sessionPosts, &userPosts)
+    }
+
+    /// Admits a whisper from `path`, or the refusal to send.
+    mutating func admitWhisper(from path: SessionPath, now: ContinuousClock.Instant) -> ProtocolError? {
+        Self.admit("whispers", path, now, &sessionWhispers, &userWhispers)
+    }
+
+    /// Admits a join from `path`, or the refusal to send.
+    mutating func admitJoin(from path: SessionPath, now: ContinuousClock.Instant) -> ProtocolError? {
+        guard let rule = sessionJoins.rule, let wait = sessionJoins.admit(path, now: now) else { return nil }
+        return Refusal.rateLimited("joins", scope: "from this session", rule: rule, retryAfter: wait)
+    }
+
+    /// Forgets the buckets that have refilled (called by the reaper).
+    mutating func forgetIdle(now: ContinuousClock.Instant) {
+        sessionPosts.forgetIdle(now: now)
+        userPosts.forgetIdle(now: now)
+        sessionWhispers.forgetIdle(now: now)
+        userWhispers.forgetIdle(now: now)
+        sessionJoins.forgetIdle(now: now)
+    }
+
+    /// The session's bucket first, so one busy session does not drain its user's bucket with
+    /// actions that are refused anyway.
+    private static func admit(
+        _ what: String, _ path: SessionPath, _ now: ContinuousClock.Instant,
+        _ session: inout RateLimiter<SessionPath>, _ user: inout RateLimiter<String>
+    ) -> ProtocolError? {
+        if let rule = session.rule, let wait = session.admit(path, now: now) {
+            return Refusal.rateLimited(what, scope: "from this session", rule: rule, retryAfter: wait)
+        }
+        if let rule = user.rule, let wait = user.admit(path.user, now: now) {
+            return Refusal.rateLimited(what, scope: "from user `\(path.user)`", rule: rule, retryAfter: wait)
+        }
+        return nil
+    }
+}
