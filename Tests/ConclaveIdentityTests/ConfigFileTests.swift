@@ -46,6 +46,26 @@ struct ConfigFileTests {
         #expect(try ConfigFile(directory: directory).load() == ClientConfig())
     }
 
+    @Test func floodSettingsRoundTripAndDefaultsStayOutOfTheFile() throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        let file = ConfigFile(directory: directory)
+        try file.update { $0.defaultPermission = .act }
+        #expect(try !temp.contents(of: directory.configPath).contains("[flood]"))
+        try file.update { config in
+            config.flood.emitPerWindow = 5
+            config.flood.pingPongTurns = 0
+        }
+        #expect(try temp.contents(of: directory.configPath).contains("[flood]"))
+        var expected = FloodControl()
+        expected.emitPerWindow = 5
+        expected.pingPongTurns = 0
+        #expect(try file.load().flood == expected)
+        // Hand-written, with an unknown key (ignored, as elsewhere in the file).
+        try temp.write("[flood]\ninject_per_window = 7\nfuture_knob = 1\n", to: directory.configPath)
+        #expect(try file.load().flood.injectPerWindow == 7)
+    }
+
     @Test func aMissingFileIsTheDefault() throws {
         let temp = TemporaryDirectory()
         #expect(try ConfigFile(directory: ConfigDirectory(path: temp.path + "/absent")).load() == ClientConfig())
@@ -81,6 +101,9 @@ struct ConfigFileTests {
         ("[[overrides]]\nserver = \"wss://h\"\nlevel = \"ACT\"", "`overrides[0].level`"),
         ("servers = \"nope\"", "`servers` must be an array of tables"),
         ("this is [not toml", "line 1"),
+        ("[flood]\nemit_per_window = -1", "`flood.emit_per_window` must be 0 (off) or more"),
+        ("[flood]\ninject_per_window = \"many\"", "`flood.inject_per_window` must be a whole number"),
+        ("flood = 3", "`flood` must be a table"),
     ])
     func corruptFilesAreReportedAndLeftAlone(_ contents: String, _ expected: String) throws {
         let temp = TemporaryDirectory()

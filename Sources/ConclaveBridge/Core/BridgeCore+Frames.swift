@@ -39,7 +39,25 @@ extension BridgeCore {
         let level = config.permission(server: server.url, scope: .channel(channel))
         // A muted message is not "seen": catch_up can still return it (reference gap 17).
         guard level != .mute else { return }
-        servers[key]?.liveMark[channel] = wallClock()
+        let now = wallClock()
+        watchForPingPong(speaker: from, conversation: "\(key) \(channel)", label: "#\(channel)", server: key, nowMs: now)
+        switch flood.admitInjection(nowMs: now) {
+        case let .hold(firstHeld):
+            // Not "seen" either: catch_up returns it, like a muted message.
+            if firstHeld {
+                notice(
+                    "Inbound budget reached (\(config.flood.injectPerWindow) messages per \(config.flood.injectWindowSeconds) s): "
+                        + "further channel messages are held, not shown; catch_up on each channel retrieves them.",
+                    kind: "notice", server: key)
+                logger.warning("inbound budget reached; holding channel messages", metadata: ["server": "\(key)"])
+            }
+            return
+        case let .inject(released):
+            if released > 0 {
+                notice("\(released) channel message(s) were held by the inbound budget; catch_up retrieves them.", kind: "notice", server: key)
+            }
+        }
+        servers[key]?.liveMark[channel] = now
         let content = ChannelFraming.channelContent(server: key, channel: channel, from: from, payload: payload, level: level)
         notify(OutgoingMessage.channelNotification(content: content, meta: [
             "server": key, "channel": channel, "from": from.description, "kind": "channel",
@@ -58,8 +76,27 @@ extension BridgeCore {
         }
         let level = config.permission(server: server.url, scope: .whisper)
         guard level != .mute else { return }
+        watchForPingPong(speaker: from, conversation: "\(key) @\(from)", label: "`\(from)`", server: key, nowMs: wallClock())
         let content = ChannelFraming.whisperContent(server: key, from: from, payload: payload, level: level)
         notify(OutgoingMessage.channelNotification(content: content, meta: ["server": key, "from": from.description, "kind": "whisper"]))
+    }
+
+    /// Pauses this session's messages to a conversation that became a loop with one other
+    /// session, and says so where the human will see it.
+    private func watchForPingPong(speaker: SessionPath, conversation: String, label: String, server key: String, nowMs: Int64) {
+        guard let partner = flood.record(speaker: speaker.description, isOwn: false, in: conversation, nowMs: nowMs) else { return }
+        loopDetected(partner: partner, label: label, server: key)
+    }
+
+    /// Tells the session (and so the human watching it) that a loop paused its emits.
+    func loopDetected(partner: String, label: String, server key: String) {
+        let minutes = max(1, config.flood.pingPongPauseSeconds / 60)
+        notice(
+            "Loop detected: this session and `\(partner)` answered each other \(config.flood.pingPongTurns) times in a row in \(label) "
+                + "with nobody else in between. Your messages there are paused for \(minutes) min, or until someone else speaks. "
+                + "Human: check whether this exchange is useful before letting it continue.",
+            kind: "notice", server: key)
+        logger.warning("ping-pong loop detected; emits paused", metadata: ["server": "\(key)", "partner": "\(partner)"])
     }
 
     /// The server told this session something happened to it (kicked, banned, a channel deleted

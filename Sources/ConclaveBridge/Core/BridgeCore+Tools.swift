@@ -65,6 +65,7 @@ extension BridgeCore {
                 throw .init(message: "permission denied: `\(values[0])` on `\(key)` is \(level), below `converse`")
             }
             try refuseRelayLookalike(values[1])
+            try admitEmit(key: key, target: values[0], label: "#\(values[0])")
             enqueue(key, .tool(id: id, action: .send(channel: values[0])), .channelMessage(channel: values[0], from: ownPath(key), payload: .plain(values[1])))
         case .whisper:
             let values = try arguments.required("target", "text")
@@ -76,6 +77,7 @@ extension BridgeCore {
                 throw .init(message: "permission denied: whispers on `\(key)` are \(level), below `converse`")
             }
             try refuseRelayLookalike(values[1])
+            try admitEmit(key: key, target: "@\(target)", label: "`\(target)`")
             enqueue(key, .tool(id: id, action: .whisper), .whisper(from: ownPath(key), target: target, payload: .plain(values[1])))
         default:
             try moderate(tool, key: key, id: id, arguments: arguments)
@@ -212,6 +214,21 @@ extension BridgeCore {
     }
 
     /// This session's path on `key`: as the server established it, else as configured.
+    /// Spends one message of the emit budget towards `target` on `key` (a channel, or `@path` for
+    /// a whisper) and records it in that conversation, or refuses with the reason.
+    private func admitEmit(key: String, target: String, label: String) throws(ToolArguments.Invalid) {
+        let conversation = "\(key) \(target)"
+        let now = wallClock()
+        if let refusal = flood.admitEmit(to: conversation, label: label, nowMs: now) {
+            throw .init(message: refusal)
+        }
+        // This message would complete a loop: it is not sent, and the pause starts now.
+        if let partner = flood.record(speaker: ownPath(key).description, isOwn: true, in: conversation, nowMs: now) {
+            loopDetected(partner: partner, label: label, server: key)
+            throw .init(message: flood.admitEmit(to: conversation, label: label, nowMs: now) ?? "paused: a loop with `\(partner)`")
+        }
+    }
+
     func ownPath(_ key: String) -> SessionPath {
         if let path = servers[key]?.path { return path }
         let registration = servers[key]?.registration

@@ -41,7 +41,12 @@ public actor BridgeCore {
     let configFile: ConfigFile?
     let logger = Logger(label: "conclave.bridge")
     let wallClock: @Sendable () -> Int64
-    var config: ClientConfig
+    var config: ClientConfig {
+        // Thresholds follow config.toml edits; budgets already spent stay spent.
+        didSet { flood.control = config.flood }
+    }
+    /// Emit and inbound budgets and the ping-pong detector.
+    var flood: FloodGuard
     var handle: SessionHandle
     var servers: [String: ServerState] = [:]
     /// Server keys in configuration order.
@@ -61,6 +66,7 @@ public actor BridgeCore {
         write: @escaping @Sendable (JSONValue) -> Void
     ) {
         self.config = config
+        flood = FloodGuard(config.flood)
         self.handle = handle
         self.configFile = configFile
         self.settings = settings

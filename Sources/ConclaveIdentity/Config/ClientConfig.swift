@@ -13,18 +13,22 @@ public struct ClientConfig: Sendable, Hashable {
     /// Usernames whose live sessions may answer this machine's Claude Code permission prompts
     /// (relayed by the bridge). Empty: prompts are answered locally only.
     public var approvers: [String]
+    /// The bridge's flood and loop control (`[flood]`).
+    public var flood: FloodControl
 
     /// Creates a configuration; the defaults are an empty file's meaning.
     public init(
         defaultPermission: PermissionLevel = .default,
         servers: [Registration] = [],
         overrides: [PermissionOverride] = [],
-        approvers: [String] = []
+        approvers: [String] = [],
+        flood: FloodControl = FloodControl()
     ) {
         self.defaultPermission = defaultPermission
         self.servers = servers
         self.overrides = overrides
         self.approvers = approvers
+        self.flood = flood
     }
 
     /// The level for `scope` on `server`: the first matching override, else the machine default.

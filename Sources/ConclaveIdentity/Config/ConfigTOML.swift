@@ -37,6 +37,15 @@ enum ConfigTOML {
                 try string(element, at: "approvers[\(index)]")
             }
         }
+        if let value = table["flood"] {
+            guard let flood = value.table else { throw Problem(detail: "`flood` must be a table") }
+            for key in flood.keys {
+                // Unknown keys are ignored, like everywhere else in the file.
+                guard let number = flood[key]?.int else { throw Problem(detail: "`flood.\(key)` must be a whole number") }
+                guard number >= 0 else { throw Problem(detail: "`flood.\(key)` must be 0 (off) or more") }
+                _ = config.flood.set(key, number)
+            }
+        }
         for (index, entry) in try tables(table["overrides"], at: "overrides").enumerated() {
             let at = "overrides[\(index)]"
             let channel = try entry["channel"].map { value throws(Problem) in try string(value, at: "\(at).channel") }
@@ -71,6 +80,11 @@ enum ConfigTOML {
         }
         if !config.approvers.isEmpty {
             document["approvers"] = TOMLArray(config.approvers)
+        }
+        if config.flood != FloodControl() {
+            let flood = TOMLTable()
+            for entry in config.flood.entries { flood[entry.key] = entry.value }
+            document["flood"] = flood
         }
         // Basic (double-quoted) strings only, so the file reads the same in every TOML parser.
         return document.convert(to: .toml, options: [.allowUnicodeStrings]) + "\n"
