@@ -1,3 +1,5 @@
+import ConclaveIdentity
+import ConclaveTransport
 @testable import ConclaveServer
 import ConclaveProtocol
 import Logging
@@ -75,6 +77,38 @@ struct HubTests {
         await hub.attach(member)
         #expect(await hub.handle(.ping, from: member) == .pong)
         #expect(await hub.handle(.hello(protocolVersion: 1, session: "x"), from: member) == .error(.malformedFrame("unexpected frame from client")))
+    }
+
+    @Test func revokingYourOwnMachineWithAFullQueueEndsEverySessionAtOnce() async throws {
+        let hub = try makeHub(queue: 2)
+        let key = try SigningKey.generate()
+        try await hub.register(username: "alice", machine: "m", key: key.publicKey)
+        let requester = session("alice", "one", queue: 2)
+        let sibling = session("alice", "two", queue: 2)
+        await hub.attach(requester)
+        await hub.attach(sibling)
+        // The requester stopped reading: its queue is full.
+        #expect(requester.queue.offer(EncodedFrame(ProtocolMessage.pong)))
+        #expect(requester.queue.offer(EncodedFrame(ProtocolMessage.pong)))
+        let reply = await withTaskGroup(of: ProtocolMessage??.self) { group in
+            group.addTask { await hub.handle(.admin(.machineRemove(name: "m")), from: requester) }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(5))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            // If the hub is waiting for room, free it so the group can end and the test fail.
+            if first == nil { requester.queue.close(final: nil) }
+            return first
+        }
+        guard case .some(nil) = reply else { Issue.record("the removal waited on the full queue"); return }
+        #expect(sibling.terminationReason == "machine key revoked")
+        #expect(requester.terminationReason == "machine key revoked")
+        // The requester still gets its Ack, then the reason, after what was queued.
+        let frames = await requester.queue.nextBatch(limit: 10).compactMap { try? ProtocolMessage(wireBytes: Array($0.wireBytes.readableBytesView)) }
+        #expect(frames == [.pong, .pong, .ack(detail: "m"), .error(.unauthorized("machine key revoked"))])
+        #expect(await hub.livePaths.isEmpty)
     }
 }
 

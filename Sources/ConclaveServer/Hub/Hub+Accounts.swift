@@ -31,12 +31,7 @@ extension Hub {
         }
         _ = try await store.removeMachine(user: owner, name: machine)
         let victims = presence.allSessions.filter { $0.path.user == owner && $0.path.machine == machine }
-        if victims.contains(where: { $0 === session }) {
-            _ = await session.queue.enqueue(EncodedFrame(ProtocolMessage.ack(detail: name)))
-        }
-        for victim in victims {
-            drop(victim, reason: "machine key revoked")
-        }
+        dropVictims(victims, reason: "machine key revoked", requester: session, ack: name)
         return victims.contains(where: { $0 === session }) ? nil : .ack(detail: name)
     }
 
@@ -49,12 +44,16 @@ extension Hub {
             bans[channel]?.remove(username)
         }
         let victims = presence.allSessions.filter { $0.user == username }
-        if victims.contains(where: { $0 === session }) {
-            _ = await session.queue.enqueue(EncodedFrame(ProtocolMessage.ack(detail: username)))
-        }
-        for victim in victims {
-            drop(victim, reason: "user removed from this server")
-        }
+        dropVictims(victims, reason: "user removed from this server", requester: session, ack: username)
         return victims.contains(where: { $0 === session }) ? nil : .ack(detail: username)
+    }
+
+    /// Ends every victim session; the requester, if it is one, gets its `Ack` first. Nothing
+    /// here waits for queue room: a requester that stopped reading must not delay the others'
+    /// revocation (found by fuzzing: the hub waited on that `Ack` before dropping anyone).
+    private func dropVictims(_ victims: [ServerSession], reason: String, requester: ServerSession, ack detail: String) {
+        for victim in victims {
+            drop(victim, reason: reason, preceding: victim === requester ? EncodedFrame(ProtocolMessage.ack(detail: detail)) : nil)
+        }
     }
 }

@@ -104,9 +104,9 @@ actor Hub {
     }
 
     /// Removes `session` from presence now and terminates it with `reason`.
-    func drop(_ session: ServerSession, reason: String) {
+    func drop(_ session: ServerSession, reason: String, preceding: EncodedFrame? = nil) {
         _ = presence.detach(session)
-        session.kill(reason: reason)
+        session.kill(reason: reason, preceding: preceding)
         logger.warning("error frame emitted", metadata: ["error": "\(ProtocolError.unauthorized(reason))", "path": "\(session.path)"])
     }
 

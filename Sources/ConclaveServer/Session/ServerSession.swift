@@ -48,16 +48,16 @@ final class ServerSession: Sendable {
         return min(sinceFrame, connectionActivity.idleTime(now: now))
     }
 
-    /// Ends the session: queues `Error(Unauthorized(reason))` and closes the queue. The first
-    /// reason wins; later calls do nothing.
-    func kill(reason: String) {
+    /// Ends the session: queues `preceding` (if any) and `Error(Unauthorized(reason))`, whatever
+    /// the queue holds, and closes the queue. The first reason wins; later calls do nothing.
+    func kill(reason: String, preceding: EncodedFrame? = nil) {
         let first = killReason.withLock { current -> Bool in
             guard current == nil else { return false }
             current = reason
             return true
         }
         guard first else { return }
-        queue.close(final: EncodedFrame(ProtocolMessage.error(.unauthorized(reason))))
+        queue.close(finals: (preceding.map { [$0] } ?? []) + [EncodedFrame(ProtocolMessage.error(.unauthorized(reason)))])
     }
 
     /// The reason the session was killed, if it was.

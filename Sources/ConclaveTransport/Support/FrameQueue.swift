@@ -82,6 +82,13 @@ public final class FrameQueue: Sendable {
 
     /// Appends `final` (if any) and closes: the writer drains what is queued, then stops.
     public func close(final: EncodedFrame?) {
+        close(finals: final.map { [$0] } ?? [])
+    }
+
+    /// Appends `finals` in order regardless of capacity and closes: the writer drains what is
+    /// queued, then the finals, then stops. Never waits, so an actor may end a session whose peer
+    /// stopped reading without being held up by it.
+    public func close(finals: [EncodedFrame]) {
         let (reader, waiters) = state.withLock { state -> (CheckedContinuation<[EncodedFrame], Never>?, [CheckedContinuation<Bool, Never>]) in
             guard !state.closed else { return (nil, []) }
             state.closed = true
@@ -91,10 +98,10 @@ public final class FrameQueue: Sendable {
                 state.reader = nil
                 return (reader, waiters)
             }
-            if let final { state.frames.append(final) }
+            state.frames.append(contentsOf: finals)
             return (nil, waiters)
         }
-        reader?.resume(returning: final.map { [$0] } ?? [])
+        reader?.resume(returning: finals)
         for waiter in waiters { waiter.resume(returning: false) }
     }
 
