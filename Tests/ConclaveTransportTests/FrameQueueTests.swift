@@ -46,6 +46,17 @@ struct FrameQueueTests {
         #expect(await queue.next() == nil)
     }
 
+    @Test func takingWhatIsAvailableNeverWaitsAndFreesRoom() async {
+        let queue = FrameQueue(capacity: 1)
+        #expect(queue.takeAvailable().isEmpty)
+        #expect(queue.offer(Self.frame(1)))
+        async let admitted = queue.enqueue(Self.frame(2))
+        try? await Task.sleep(for: .milliseconds(20))
+        #expect(queue.takeAvailable().compactMap(Self.index(of:)) == [1])
+        #expect(await admitted)
+        #expect(queue.takeAvailable().compactMap(Self.index(of:)) == [2])
+    }
+
     @Test func aWaitingWriterGetsTheNextOffer() async {
         let queue = FrameQueue(capacity: 4)
         async let batch = queue.nextBatch(limit: 8)

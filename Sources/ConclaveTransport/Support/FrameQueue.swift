@@ -112,17 +112,9 @@ public final class FrameQueue: Sendable {
     /// there is at least one; empty once closed and drained, or when the task is cancelled.
     public func nextBatch(limit: Int = 128) async -> [EncodedFrame] {
         precondition(limit > 0, "a batch holds at least one frame")
-        let (immediate, freed) = state.withLock { state -> ([EncodedFrame]?, [CheckedContinuation<Bool, Never>]) in
-            let batch = state.popFront(limit: limit)
-            if !batch.isEmpty {
-                let freed = state.spaceWaiters
-                state.spaceWaiters = []
-                return (batch, freed)
-            }
-            return (state.closed ? [] : nil, [])
-        }
-        for waiter in freed { waiter.resume(returning: true) }
-        if let immediate { return immediate }
+        let available = takeAvailable(limit: limit)
+        // Closed-and-empty is decided below, under the same lock as the last look at the queue.
+        if !available.isEmpty { return available }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let (ready, freed) = state.withLock { state -> ([EncodedFrame]?, [CheckedContinuation<Bool, Never>]) in
@@ -145,6 +137,19 @@ public final class FrameQueue: Sendable {
             }
             reader?.resume(returning: [])
         }
+    }
+
+    /// The frames queued now, oldest first and at most `limit` of them, without waiting (empty
+    /// when nothing is queued).
+    public func takeAvailable(limit: Int = 128) -> [EncodedFrame] {
+        let (batch, freed) = state.withLock { state -> ([EncodedFrame], [CheckedContinuation<Bool, Never>]) in
+            let batch = state.popFront(limit: limit)
+            guard !batch.isEmpty else { return ([], []) }
+            defer { state.spaceWaiters = [] }
+            return (batch, state.spaceWaiters)
+        }
+        for waiter in freed { waiter.resume(returning: true) }
+        return batch
     }
 
     /// The next frame for the writer; `nil` once closed and drained, or when the task is cancelled.
