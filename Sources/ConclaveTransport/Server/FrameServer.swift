@@ -22,6 +22,9 @@ public struct FrameServer: Sendable {
         public var tls: ServerTLS?
         /// The instance ID advertised on every upgrade.
         public var serverID: String
+        /// A connection that is not a WebSocket by then (no request, a trickled request, a
+        /// stalled TLS handshake) is closed; plain HTTP requests are answered well within it.
+        public var upgradeDeadline: Duration = .seconds(10)
 
         /// Creates a configuration.
         public init(host: String, port: Int, tls: ServerTLS? = nil, serverID: String) {
@@ -57,7 +60,8 @@ public struct FrameServer: Sendable {
         // ping timer per connection would only cost memory and wake-ups (as in the reference).
         let webSocketConfiguration = WebSocketServerConfiguration(
             maxFrameSize: FrameLimits.maxFrameBytes, autoPing: .disabled, closeTimeout: .seconds(2))
-        var server = HTTPServerBuilder.http1WebSocketUpgrade(configuration: .init(ws: webSocketConfiguration)) { request, channel, _ in
+        let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) async throws
+            -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { request, channel, _ in
             guard request.path == "/" || request.path?.hasPrefix("/?") == true else { return .dontUpgrade }
             let remoteAddress = channel.remoteAddress?.description
             let remoteIP = channel.remoteAddress?.ipAddress
@@ -69,6 +73,10 @@ public struct FrameServer: Sendable {
             let rawWriter = try await channel.eventLoop.submit {
                 let writer = RawMessageWriter()
                 try channel.pipeline.syncOperations.addHandler(writer)
+                // Upgrading: the protocol handshake's own deadline takes over from here.
+                if let deadline = try? channel.pipeline.syncOperations.handler(type: UpgradeDeadline.self) {
+                    channel.pipeline.syncOperations.removeHandler(deadline, promise: nil)
+                }
                 return NIOLoopBound(writer, eventLoop: channel.eventLoop)
             }.get()
             var headers = HTTPFields()
@@ -80,6 +88,12 @@ public struct FrameServer: Sendable {
                     inbound: FrameInbound(stream: inbound), outbound: FrameOutbound(writer: outbound, rawWriter: rawWriter),
                     remoteAddress: remoteAddress, remoteIP: remoteIP, activity: activity))
             }
+        }
+        let upgradeDeadline = configuration.upgradeDeadline
+        var server = HTTPServerBuilder { responder in
+            DeadlineChildChannel(
+                inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: .init(ws: webSocketConfiguration), shouldUpgrade: shouldUpgrade),
+                deadline: .nanoseconds(Int64(upgradeDeadline.components.seconds) * 1_000_000_000 + upgradeDeadline.components.attoseconds / 1_000_000_000))
         }
         if let tls = configuration.tls {
             server = try HTTPServerBuilder.tls(server, tlsConfiguration: try tls.configuration())

@@ -1,0 +1,73 @@
+import ConclaveIdentity
+import ConclaveProtocol
+@testable import ConclaveTransport
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Testing
+
+@Suite("Connections that never become WebSockets")
+struct UpgradeDeadlineTests {
+    /// A server with a short upgrade deadline whose connections echo one frame.
+    func withServer<T: Sendable>(_ body: @escaping @Sendable (Int) async throws -> T) async throws -> T {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var configuration = FrameServer.Configuration(host: "127.0.0.1", port: 0, serverID: "deadline-test")
+        configuration.upgradeDeadline = .milliseconds(500)
+        let application = try FrameServer.makeApplication(
+            configuration: configuration,
+            logger: { var logger = Logger(label: "test"); logger.logLevel = .critical; return logger }(),
+            onRunning: { continuation.yield($0) },
+            handler: { connection in
+                var frames = connection.inbound.makeAsyncIterator()
+                while case let .message(message)? = try? await frames.next() {
+                    try? await connection.outbound.send(message)
+                }
+            })
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await application.runService()
+                return nil
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            let result = try await body(port)
+            group.cancelAll()
+            return result
+        }
+    }
+
+    /// Connects a plain TCP socket that sends nothing and returns how long until the server
+    /// closed it (nil: still open after `limit`).
+    static func silentConnectionLifetime(port: Int, limit: Duration) async throws -> Duration? {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let closed = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: port).get()
+        let started = ContinuousClock.now
+        let deadline = started + limit
+        while ContinuousClock.now < deadline {
+            if !closed.isActive { return started.duration(to: .now) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try? await closed.close()
+        return nil
+    }
+
+    @Test func aConnectionThatSendsNothingIsClosedAtTheDeadline() async throws {
+        let lifetime = try await withServer { port in try await Self.silentConnectionLifetime(port: port, limit: .seconds(5)) }
+        let closedAfter = try #require(lifetime, "the silent connection was still open after 5 s")
+        #expect(closedAfter >= .milliseconds(400))
+        #expect(closedAfter < .seconds(3))
+    }
+
+    @Test func anUpgradedConnectionOutlivesTheDeadline() async throws {
+        let reply = try await withServer { port in
+            try await FrameLink.connect(to: try ServerURL("ws://127.0.0.1:\(port)/"), timeout: .seconds(5)) { connection in
+                try await Task.sleep(for: .milliseconds(1200))
+                try await connection.outbound.send(.ping)
+                var frames = connection.inbound.makeAsyncIterator()
+                return try await frames.next()
+            }
+        }
+        guard case .message(.ping)? = reply else { Issue.record("expected the echo, got \(String(describing: reply))"); return }
+    }
+}
