@@ -189,10 +189,12 @@ final class Ledger: Sendable {
 struct ServerProcess {
     let process: Process
 
-    static func start(_ executable: String, directory: String, port: Int) async throws -> ServerProcess {
+    /// Starts `conclave serve` (with `--unlimited` unless `extraArguments` are given) and waits
+    /// until it accepts connections.
+    static func start(_ executable: String, directory: String, port: Int, extraArguments: [String]? = nil) async throws -> ServerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["serve", "--unlimited", "--bind", "127.0.0.1:\(port)", "--data-dir", directory]
+        process.arguments = ["serve", "--bind", "127.0.0.1:\(port)", "--data-dir", directory] + (extraArguments ?? ["--unlimited"])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

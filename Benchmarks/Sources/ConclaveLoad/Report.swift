@@ -11,10 +11,12 @@ enum Report {
     static func print(_ fields: [String: Any]) {
         // JSON has no NaN: a percentile of no samples (every subscriber cut) is null, and the
         // other fields still say what happened.
-        let finite = fields.mapValues { value -> Any in
+        func finite(_ value: Any) -> Any {
             if let number = value as? Double, !number.isFinite { return NSNull() }
+            if let nested = value as? [String: Any] { return nested.mapValues(finite) }
             return value
         }
+        let finite = fields.mapValues(finite)
         let data = (try? JSONSerialization.data(withJSONObject: finite, options: [.sortedKeys])) ?? Data("{}".utf8)
         Swift.print(String(decoding: data, as: UTF8.self))
     }
