@@ -80,12 +80,12 @@ def conclave_server(data_dir):
                   r'"addr":"127\.0\.0\.1:(\d+)"', env={"CONCLAVE_LOG_FORMAT": "json"})
 
 
-def load(*arguments):
+def load(*arguments, timeout=600):
     """Runs one scenario; a failed scenario is recorded with its error, not fatal to the suite."""
     try:
-        result = subprocess.run([LOAD, *map(str, arguments)], capture_output=True, text=True, timeout=600)
+        result = subprocess.run([LOAD, *map(str, arguments)], capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return {"error": "timed out after 600 s"}
+        return {"error": f"timed out after {timeout} s"}
     if result.returncode != 0:
         return {"error": result.stderr.strip()[-500:] or f"exit status {result.returncode}"}
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -132,6 +132,7 @@ def main():
     parser.add_argument("--out", default=os.path.join(BENCH, "results", "latest.json"))
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--resume", action="store_true", help="keep the scenarios already in --out, run the others")
+    parser.add_argument("--soak-minutes", type=int, default=30, help="length of the soak (0 skips it; --quick: 2)")
     options = parser.parse_args()
     if not options.skip_build:
         build()
@@ -245,6 +246,20 @@ def main():
             finally:
                 server.stop()
             log(f"agent path: {scenarios['agent_path']} send: {scenarios['conclave_send']}")
+
+        # Hardening (issue 7): hostile peers, crash consistency, and the soak. Each starts its own
+        # `conclave serve` (default limits for hostile and soak).
+        if needed("hostile"):
+            scenarios["hostile"] = load("hostile", "--conclave", CONCLAVE, "--seconds", 10 if quick else 20,
+                                        "--flood", 500 if quick else 2000, "--users", 50 if quick else 200)
+            log(f"hostile: {scenarios['hostile']}")
+        if needed("crash"):
+            scenarios["crash"] = load("crash", "--conclave", CONCLAVE, "--rounds", 3 if quick else 20)
+            log(f"crash: {scenarios['crash']}")
+        if needed("soak") and options.soak_minutes > 0:
+            minutes = 2 if quick else options.soak_minutes
+            scenarios["soak"] = load("soak", "--conclave", CONCLAVE, "--minutes", minutes, timeout=minutes * 60 + 600)
+            log(f"soak: {scenarios['soak']}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
         # Whatever ran is kept, so an interrupted run can be resumed.
@@ -285,6 +300,10 @@ def render(results):
     row(lambda: f"| `conclave send`, whole process | p50 {s['conclave_send']['p50_ms']} ms | |")
     row(lambda: f"| History: posts persisted, window 64 | {s['history']['persisted_posts_per_second']:,} posts/s | |")
     row(lambda: (lambda h: f"| History: ReadSince page of {h['read_page_messages']} with {h['rows']:,} rows stored | p50 {h['read_p50_ms']} ms, p99 {h['read_p99_ms']} ms | |")(s["history"]))
+    row(lambda: (lambda h: f"| Stalled readers ({h['stalled_sessions']} of {h['stalled_sessions'] + h['healthy_sessions']}, {h['body_bytes']:,} B at the offered rate) | all cut within {h['all_stalled_cut_within_seconds']} s; healthy p50 {h['healthy_p50_ms']} ms, p99 {h['healthy_p99_ms']} ms (without stalled readers: {s['hostile']['baseline']['healthy_p50_ms']} / {s['hostile']['baseline']['healthy_p99_ms']} ms); server RSS {h['server_rss_baseline_mib']} → peak {h['server_rss_peak_mib']} MiB; lost {h['healthy_deliveries_lost']} | |")(s["hostile"]["with_stalled_readers"]))
+    row(lambda: (lambda f: f"| Pre-authentication flood ({f['flood_connections']:,} connections from another address) | all closed after {f['flood_all_closed_after_seconds']} s; real sign-ins {f['sign_ins_under_flood']['succeeded']}/{f['sign_ins_under_flood']['attempted']}, p50 {f['sign_ins_under_flood']['p50_ms']} ms (quiet: {f['sign_ins_quiet']['succeeded']}/{f['sign_ins_quiet']['attempted']}, p50 {f['sign_ins_quiet']['p50_ms']} ms) | |")(s["hostile"]["pre_auth_flood"]))
+    row(lambda: (lambda c: f"| Crash consistency ({c['rounds']} SIGKILLs under load) | {c['posts_acknowledged']:,} acknowledged posts and {c['registrations_acknowledged']:,} registrations, none lost; integrity check ok {c['integrity_checks_ok']}/{c['rounds']} | |")(s["crash"]))
+    row(lambda: (lambda k: f"| Soak, {k['minutes']} min, {k['sessions']} sessions, {k['posts']:,} posts | RSS {k['rss_early_mib']} → {k['rss_late_mib']} MiB (max {k['rss_max_mib']}); {'flat' if k['flat'] else 'GROWING'} | |")(s["soak"]))
     for key, value in s.items():
         if isinstance(value, dict) and "error" in value:
             rows.append(f"| {key} | failed: {value['error'].splitlines()[-1]} | |")
