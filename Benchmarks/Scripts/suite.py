@@ -87,7 +87,12 @@ def load(*arguments, timeout=600):
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout} s"}
     if result.returncode != 0:
-        return {"error": result.stderr.strip()[-500:] or f"exit status {result.returncode}"}
+        failure = {"error": result.stderr.strip()[-500:] or f"exit status {result.returncode}"}
+        try:
+            # A scenario that ran but failed its check (a growing soak) still reports its figures.
+            return {**json.loads(result.stdout.strip().splitlines()[-1]), **failure}
+        except (ValueError, IndexError):
+            return failure
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
