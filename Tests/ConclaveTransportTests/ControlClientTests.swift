@@ -11,12 +11,15 @@ import Testing
 struct ControlClientTests {
     /// Runs `body` against a FrameServer whose connections are handled by `script`.
     func withScriptedServer<T: Sendable>(
+        upgradeDeadline: Duration = .seconds(10),
         _ script: @escaping @Sendable (ServerConnection) async -> Void,
         _ body: @escaping @Sendable (ServerURL) async throws -> T
     ) async throws -> T {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var configuration = FrameServer.Configuration(host: "127.0.0.1", port: 0, serverID: "test-server-id")
+        configuration.upgradeDeadline = upgradeDeadline
         let application = try FrameServer.makeApplication(
-            configuration: .init(host: "127.0.0.1", port: 0, serverID: "test-server-id"),
+            configuration: configuration,
             logger: { var logger = Logger(label: "test"); logger.logLevel = .critical; return logger }(),
             onRunning: { continuation.yield($0) },
             handler: script)

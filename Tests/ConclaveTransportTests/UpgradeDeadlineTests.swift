@@ -9,32 +9,14 @@ import Testing
 
 @Suite("Connections that never become WebSockets")
 struct UpgradeDeadlineTests {
-    /// A server with a short upgrade deadline whose connections echo one frame.
+    /// A server with a short upgrade deadline whose connections echo every frame.
     func withServer<T: Sendable>(_ body: @escaping @Sendable (Int) async throws -> T) async throws -> T {
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        var configuration = FrameServer.Configuration(host: "127.0.0.1", port: 0, serverID: "deadline-test")
-        configuration.upgradeDeadline = .milliseconds(500)
-        let application = try FrameServer.makeApplication(
-            configuration: configuration,
-            logger: { var logger = Logger(label: "test"); logger.logLevel = .critical; return logger }(),
-            onRunning: { continuation.yield($0) },
-            handler: { connection in
-                var frames = connection.inbound.makeAsyncIterator()
-                while case let .message(message)? = try? await frames.next() {
-                    try? await connection.outbound.send(message)
-                }
-            })
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await application.runService()
-                return nil
+        try await ControlClientTests().withScriptedServer(upgradeDeadline: .milliseconds(500), { connection in
+            var frames = connection.inbound.makeAsyncIterator()
+            while case let .message(message)? = try? await frames.next() {
+                try? await connection.outbound.send(message)
             }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            let result = try await body(port)
-            group.cancelAll()
-            return result
-        }
+        }, { url in try await body(url.port) })
     }
 
     /// Connects a plain TCP socket that sends nothing and returns how long until the server
