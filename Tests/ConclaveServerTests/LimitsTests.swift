@@ -49,6 +49,8 @@ struct RateRuleTests {
         try limits.apply("max-body = 1KiB")
         try limits.apply("join-rate=off")
         try limits.apply("sessions-per-user=3")
+        try limits.apply("user-join-rate=7/min:9")
+        #expect(limits.joinsPerUser == RateRule(count: 7, periodSeconds: 60, burst: 9))
         #expect(limits.postsPerSession == .perSecond(2, burst: 4))
         #expect(limits.maxBodyBytes == 1024)
         #expect(limits.joinsPerSession == nil)
@@ -170,6 +172,24 @@ struct LimitsTests {
                     Issue.record("expected the third whisper to be refused"); return
                 }
                 #expect(whisperText.hasPrefix("rate limited: whispers from this session exceed 2/min"))
+            }
+        }
+    }
+
+    @Test func joinsAreLimitedPerUserAcrossSessions() async throws {
+        try await TestServer.with(settings: settings { $0.joinsPerUser = .perMinute(3) }) { server in
+            let key = try newKey()
+            try await server.peer(key: key, session: "one", register: "alice") { (one) async throws in
+                _ = try await one.request(.admin(.createChannel(name: "ops", visibility: .public)))
+                try await server.peer(key: key, session: "two") { (two) async throws in
+                    #expect(try await one.request(.join(channel: "ops", token: nil)) == .joined(channel: "ops"))
+                    #expect(try await two.request(.join(channel: "ops", token: nil)) == .joined(channel: "ops"))
+                    #expect(try await one.request(.join(channel: "ops", token: nil)) == .joined(channel: "ops"))
+                    guard case let .error(.internal(text)) = try await two.request(.join(channel: "ops", token: nil)) else {
+                        Issue.record("expected the fourth join to be refused"); return
+                    }
+                    #expect(text.hasPrefix("rate limited: joins from user `alice` exceed 3/min"))
+                }
             }
         }
     }

@@ -7,6 +7,7 @@ struct HubLimiters: Sendable {
     private var sessionWhispers: RateLimiter<SessionPath>
     private var userWhispers: RateLimiter<String>
     private var sessionJoins: RateLimiter<SessionPath>
+    private var userJoins: RateLimiter<String>
 
     init(_ limits: ServerLimits) {
         sessionPosts = RateLimiter(limits.postsPerSession)
@@ -14,6 +15,7 @@ struct HubLimiters: Sendable {
         sessionWhispers = RateLimiter(limits.whispersPerSession)
         userWhispers = RateLimiter(limits.whispersPerUser)
         sessionJoins = RateLimiter(limits.joinsPerSession)
+        userJoins = RateLimiter(limits.joinsPerUser)
     }
 
     /// Admits a post from `path`, or the refusal to send.
@@ -28,8 +30,7 @@ struct HubLimiters: Sendable {
 
     /// Admits a join from `path`, or the refusal to send.
     mutating func admitJoin(from path: SessionPath, now: ContinuousClock.Instant) -> ProtocolError? {
-        guard let rule = sessionJoins.rule, let wait = sessionJoins.admit(path, now: now) else { return nil }
-        return Refusal.rateLimited("joins", scope: "from this session", rule: rule, retryAfter: wait)
+        Self.admit("joins", path, now, &sessionJoins, &userJoins)
     }
 
     /// Forgets the buckets that have refilled (called by the reaper).
@@ -39,6 +40,7 @@ struct HubLimiters: Sendable {
         sessionWhispers.forgetIdle(now: now)
         userWhispers.forgetIdle(now: now)
         sessionJoins.forgetIdle(now: now)
+        userJoins.forgetIdle(now: now)
     }
 
     /// The session's bucket first, so one busy session does not drain its user's bucket with

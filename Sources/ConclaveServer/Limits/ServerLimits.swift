@@ -17,6 +17,8 @@ public struct ServerLimits: Sendable, Hashable {
     public var whispersPerUser: RateRule? = .perSecond(30, burst: 200)
     /// Joins per session (each may probe a channel or redeem an invite).
     public var joinsPerSession: RateRule? = .perSecond(5, burst: 30)
+    /// Joins per user, all sessions together.
+    public var joinsPerUser: RateRule? = .perSecond(15, burst: 100)
     /// Registrations per remote address.
     public var registrationsPerAddress: RateRule? = .perMinute(10, burst: 20)
     /// Connection attempts per remote address.
@@ -49,6 +51,7 @@ public struct ServerLimits: Sendable, Hashable {
         case whisperRate = "whisper-rate"
         case userWhisperRate = "user-whisper-rate"
         case joinRate = "join-rate"
+        case userJoinRate = "user-join-rate"
         case registerRate = "register-rate"
         case connectRate = "connect-rate"
         case pendingHandshakes = "pending-handshakes"
@@ -65,6 +68,7 @@ public struct ServerLimits: Sendable, Hashable {
             case .whisperRate: "whispers per session (RATE)"
             case .userWhisperRate: "whispers per user (RATE)"
             case .joinRate: "joins per session (RATE)"
+            case .userJoinRate: "joins per user (RATE)"
             case .registerRate: "registrations per address (RATE)"
             case .connectRate: "connection attempts per address (RATE)"
             case .pendingHandshakes: "connections in the handshake, in all (COUNT)"
@@ -77,7 +81,7 @@ public struct ServerLimits: Sendable, Hashable {
 
         var isRate: Bool {
             switch self {
-            case .postRate, .userPostRate, .whisperRate, .userWhisperRate, .joinRate, .registerRate, .connectRate: true
+            case .postRate, .userPostRate, .whisperRate, .userWhisperRate, .joinRate, .userJoinRate, .registerRate, .connectRate: true
             default: false
             }
         }
@@ -109,6 +113,7 @@ public struct ServerLimits: Sendable, Hashable {
             case .whisperRate: rate(whispersPerSession)
             case .userWhisperRate: rate(whispersPerUser)
             case .joinRate: rate(joinsPerSession)
+            case .userJoinRate: rate(joinsPerUser)
             case .registerRate: rate(registrationsPerAddress)
             case .connectRate: rate(connectionsPerAddress)
             case .pendingHandshakes: count(pendingHandshakes)
@@ -127,6 +132,7 @@ public struct ServerLimits: Sendable, Hashable {
             case .whisperRate: whispersPerSession = rule
             case .userWhisperRate: whispersPerUser = rule
             case .joinRate: joinsPerSession = rule
+            case .userJoinRate: joinsPerUser = rule
             case .registerRate: registrationsPerAddress = rule
             case .connectRate: connectionsPerAddress = rule
             case .pendingHandshakes: pendingHandshakes = count
