@@ -102,9 +102,10 @@ def main():
                     os.remove(os.path.join(WORK, name))
         executed = sum(int(n) for n in re.findall(r"stat::number_of_executed_units: (\d+)", output))
         coverage = max([int(n) for n in re.findall(r"cov: (\d+)", output)] or [0])
-        crashed = result.returncode != 0 or "ERROR: libFuzzer" in output or "deadly signal" in output
+        interrupted = "run interrupted" in output
+        crashed = not interrupted and (result.returncode != 0 or "ERROR: libFuzzer" in output or "deadly signal" in output)
         failed |= crashed
-        summary.append((target, executed, coverage, "FOUND A PROBLEM" if crashed else "ok"))
+        summary.append((target, executed, coverage, "FOUND A PROBLEM" if crashed else "interrupted, nothing found" if interrupted else "ok"))
         if crashed:
             print(output[-4000:], file=sys.stderr)
     print("\n| Target | Inputs executed | Coverage (edges) | Result |\n|---|---:|---:|---|")
