@@ -99,10 +99,10 @@ def main():
         result = subprocess.run(command, cwd=WORK, capture_output=True, text=True)
         output = result.stdout + result.stderr
         if args.jobs > 1:
-            for name in sorted(os.listdir(WORK)):
+            # libFuzzer copies each job's log to its own stderr when the job ends, so the output
+            # above already holds them; reading the files as well would count every input twice.
+            for name in os.listdir(WORK):
                 if name.startswith("fuzz-") and name.endswith(".log"):
-                    with open(os.path.join(WORK, name)) as log:
-                        output += log.read()
                     os.remove(os.path.join(WORK, name))
         executed = sum(int(n) for n in re.findall(r"stat::number_of_executed_units: (\d+)", output))
         coverage = max([int(n) for n in re.findall(r"cov: (\d+)", output)] or [0])
