@@ -194,6 +194,31 @@ struct LimitsTests {
         }
     }
 
+    @Test func whispersAreLimitedPerUserAcrossSessions() async throws {
+        try await TestServer.with(settings: settings { $0.whispersPerUser = .perMinute(3) }) { server in
+            let key = try newKey()
+            try await server.peer(key: key, session: "one", register: "alice") { (one) async throws in
+                try await server.peer(key: try newKey(), register: "bob") { (bob) async throws in
+                    try await server.peer(key: key, session: "two") { (two) async throws in
+                        let whisper = { (peer: TestPeer) in ProtocolMessage.whisper(from: peer.path, target: bob.path, payload: .plain("psst")) }
+                        #expect(try await one.request(whisper(one)) == .ack(detail: nil))
+                        #expect(try await two.request(whisper(two)) == .ack(detail: nil))
+                        #expect(try await one.request(whisper(one)) == .ack(detail: nil))
+                        guard case let .error(.internal(text)) = try await two.request(whisper(two)) else {
+                            Issue.record("expected the fourth whisper to be refused"); return
+                        }
+                        #expect(text.hasPrefix("rate limited: whispers from user `alice` exceed 3/min"))
+                        // Bob got the three that passed, and his own budget is untouched.
+                        for _ in 0..<3 {
+                            guard case .whisper = try await bob.next() else { Issue.record("expected a whisper"); return }
+                        }
+                        #expect(try await bob.request(.whisper(from: bob.path, target: one.path, payload: .plain("hi"))) == .ack(detail: nil))
+                    }
+                }
+            }
+        }
+    }
+
     @Test func oversizedBodiesAreRefusedWithTheLimit() async throws {
         try await TestServer.with(settings: settings { $0.maxBodyBytes = 1024 }) { server in
             try await server.peer(key: try newKey(), register: "alice") { (alice) async throws in
@@ -256,8 +281,28 @@ struct LimitsTests {
         }
     }
 
-    @Test func connectionsStuckInTheHandshakeAreCappedPerAddress() async throws {
-        try await TestServer.with(settings: settings { $0.pendingHandshakesPerAddress = 2 }) { server in
+    /// The two caps on connections that have not finished the handshake.
+    enum HandshakeCap: CaseIterable, Sendable {
+        case perAddress, inAll
+
+        func apply(to limits: inout ServerLimits) {
+            switch self {
+            case .perAddress: limits.pendingHandshakesPerAddress = 2
+            case .inAll: limits.pendingHandshakes = 2
+            }
+        }
+
+        var refusal: String {
+            switch self {
+            case .perAddress: "limit reached: connections in the handshake from your address (at most 2)"
+            case .inAll: "limit reached: connections in the handshake on this server (at most 2)"
+            }
+        }
+    }
+
+    @Test(arguments: HandshakeCap.allCases)
+    func connectionsStuckInTheHandshakeAreCapped(_ cap: HandshakeCap) async throws {
+        try await TestServer.with(settings: settings { cap.apply(to: &$0) }) { server in
             let url = try server.url
             // Two connections that never say Hello hold both slots...
             let (held, release) = AsyncStream.makeStream(of: Void.self)
@@ -281,7 +326,7 @@ struct LimitsTests {
                 guard case let .message(.error(.internal(text)))? = refusal else {
                     Issue.record("expected a refusal, got \(String(describing: refusal))"); release.finish(); return
                 }
-                #expect(text.hasPrefix("limit reached: connections in the handshake from your address (at most 2)"))
+                #expect(text.hasPrefix(cap.refusal))
                 release.finish()
                 try await group.waitForAll()
             }
