@@ -213,8 +213,10 @@ struct AccountVerbTests {
         let lines = status.stdout.split(separator: "\n")
         #expect(lines.count >= 4)
         #expect(lines[1].contains(server.url) && lines[1].contains("reachable"))
-        #expect(lines[2].contains(hung1.url) && lines[2].contains("timed out after 5 s"))
+        #expect(lines[2].contains(hung1.url) && lines[2].contains("timed out after 5 s"), "\(lines[2])")
         // Each probe is bounded by 5 s; one after the other they would take at least 10 s.
         #expect(elapsed < .seconds(9.5), "probes ran one after the other: \(elapsed)")
+        // The listeners must stay open until the probes are done.
+        withExtendedLifetime((hung1, hung2)) {}
     }
 }

@@ -121,6 +121,35 @@ struct ControlClientTests {
         }
     }
 
+    @Test func aConnectTimeoutIsReportedAsATimeoutEvenWhenTheCloseWinsTheRace() async throws {
+        // The timeout closes the socket, which makes the upgrade fail too; whichever is seen
+        // first, the caller must hear "timed out", not "could not connect". Many at once, since
+        // the losing order shows up only under load.
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { channel.close(promise: nil) }
+        let url = try ServerURL("ws://127.0.0.1:\(try #require(channel.localAddress?.port))/")
+        var outcomes: [String] = []
+        for _ in 0..<10 {
+            outcomes += await withTaskGroup(of: String.self) { group in
+                for _ in 0..<50 {
+                    group.addTask {
+                        do {
+                            _ = try await FrameLink.connect(to: url, timeout: .milliseconds(50)) { _ in () }
+                            return "connected"
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                }
+                return await group.reduce(into: [String]()) { $0.append($1) }
+            }
+        }
+        let expected = "timed out after 0 s waiting for the connection from \(url.normalized)"
+        #expect(outcomes.filter { $0 != expected } == [])
+    }
+
     @Test func refusedConnectionsNameTheURL() async throws {
         let client = ControlClient(url: try ServerURL("ws://127.0.0.1:1/"), key: try SigningKey.generate(), session: "cli-1")
         await #expect {

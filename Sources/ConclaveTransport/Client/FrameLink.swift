@@ -55,6 +55,7 @@ public enum FrameLink {
             }
         }
         let client = ClientConnection(channel, address: .hostname(url.host, port: url.port), logger: logger)
+        let timedOut = TransportError.timedOut(url: url.normalized, phase: "the connection", seconds: Int(timeout.components.seconds))
 
         do {
             try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -66,9 +67,12 @@ public enum FrameLink {
                     // Only the connect phase is timed; once connected, this task just ends.
                     try? await Task.sleep(for: timeout)
                     if !Task.isCancelled, !state.connected.load(ordering: .acquiring) {
+                        // Recorded before the close: the close can make `client.run()` fail
+                        // first, and that failure must still be reported as this timeout.
+                        state.timedOut.store(true, ordering: .releasing)
                         // Closing the socket is what unblocks a connection stuck mid-upgrade.
                         state.channel.withLock { $0 }?.close(promise: nil)
-                        throw TransportError.timedOut(url: url.normalized, phase: "the connection", seconds: Int(timeout.components.seconds))
+                        throw timedOut
                     }
                     return false
                 }
@@ -81,12 +85,14 @@ public enum FrameLink {
         } catch let error as TransportError {
             throw error
         } catch {
+            if state.timedOut.load(ordering: .acquiring) { throw timedOut }
             if let result = state.outcome.withLock({ $0 }) {
                 return try result.get()
             }
             throw TransportError.connectFailed(url: url.normalized, reason: describe(error))
         }
         guard let result = state.outcome.withLock({ $0 }) else {
+            if state.timedOut.load(ordering: .acquiring) { throw timedOut }
             throw TransportError.closed(url: url.normalized)
         }
         return try result.get()
@@ -108,6 +114,7 @@ public enum FrameLink {
 /// result. A class, because atomics and mutexes cannot be captured by value.
 private final class ConnectState<T: Sendable>: Sendable {
     let connected = Atomic<Bool>(false)
+    let timedOut = Atomic<Bool>(false)
     let outcome = Mutex<Result<T, any Error>?>(nil)
     let channel = Mutex<(any Channel)?>(nil)
 }
