@@ -121,10 +121,12 @@ struct ControlClientTests {
         }
     }
 
-    @Test func aConnectTimeoutIsReportedAsATimeoutEvenWhenTheCloseWinsTheRace() async throws {
+    @Test(.timeLimit(.minutes(1)))
+    func aConnectTimeoutIsReportedAsATimeoutEvenWhenTheCloseWinsTheRace() async throws {
         // The timeout closes the socket, which makes the upgrade fail too; whichever is seen
         // first, the caller must hear "timed out", not "could not connect". Many at once, since
-        // the losing order shows up only under load.
+        // the losing order shows up only under load. A zero timeout fires before the host name
+        // is resolved, when there is no socket to close yet: the connect must still end.
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .bind(host: "127.0.0.1", port: 0).get()
@@ -133,10 +135,11 @@ struct ControlClientTests {
         var outcomes: [String] = []
         for _ in 0..<10 {
             outcomes += await withTaskGroup(of: String.self) { group in
-                for _ in 0..<50 {
+                for index in 0..<50 {
                     group.addTask {
                         do {
-                            _ = try await FrameLink.connect(to: url, timeout: .milliseconds(50)) { _ in () }
+                            let timeout: Duration = index.isMultiple(of: 2) ? .zero : .milliseconds(50)
+                            _ = try await FrameLink.connect(to: url, timeout: timeout) { _ in () }
                             return "connected"
                         } catch {
                             return "\(error)"
@@ -148,6 +151,49 @@ struct ControlClientTests {
         }
         let expected = "timed out after 0 s waiting for the connection from \(url.normalized)"
         #expect(outcomes.filter { $0 != expected } == [])
+    }
+
+    @Test func aServerThatSpeaksAndClosesRightAfterTheUpgradeIsHeard() async throws {
+        // A refusal: the server's last frame, its close and its end of input can reach the client
+        // while NIO is still swapping HTTP handlers for WebSocket ones. The frame must arrive and
+        // the stream must end, never hang. Many connections at once make that timing common.
+        try await withScriptedServer({ connection in
+            try? await connection.outbound.send(.pong)
+            await connection.outbound.close()
+        }) { url in
+            let outcomes = await withTaskGroup(of: String.self) { group in
+                for _ in 0..<150 {
+                    group.addTask { await Self.firstFrame(from: url, within: .seconds(10)) }
+                }
+                return await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+            }
+            #expect(outcomes == ["Pong": 150])
+        }
+    }
+
+    /// The first frame a connection to `url` receives, "end" if the stream ends first, or "hung"
+    /// if neither happens in time.
+    static func firstFrame(from url: ServerURL, within limit: Duration) async -> String {
+        await withTaskGroup(of: String.self) { group in
+            group.addTask {
+                do {
+                    let frame = try await FrameLink.connect(to: url, timeout: .seconds(5)) { connection in
+                        var frames = connection.inbound.makeAsyncIterator()
+                        return try await frames.next()
+                    }
+                    return frame.map { if case let .message(message) = $0 { "\(message)" } else { "undecodable" } } ?? "end"
+                } catch {
+                    return "\(error)"
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return "hung"
+            }
+            let first = await group.next() ?? "hung"
+            group.cancelAll()
+            return first
+        }
     }
 
     @Test func refusedConnectionsNameTheURL() async throws {

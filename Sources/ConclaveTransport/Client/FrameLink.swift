@@ -42,7 +42,7 @@ public enum FrameLink {
             sslContext = nil
         }
         let state = ConnectState<T>()
-        let channel = LinkChannel(url: url, sslContext: sslContext, onChannel: { opened in state.channel.withLock { $0 = opened } }) { inbound, outbound, context in
+        let channel = LinkChannel(url: url, sslContext: sslContext, onChannel: { opened in state.opened(opened) }) { inbound, outbound, context in
             state.connected.store(true, ordering: .releasing)
             let connection = FrameConnection(
                 url: url, serverID: context.serverID,
@@ -67,11 +67,8 @@ public enum FrameLink {
                     // Only the connect phase is timed; once connected, this task just ends.
                     try? await Task.sleep(for: timeout)
                     if !Task.isCancelled, !state.connected.load(ordering: .acquiring) {
-                        // Recorded before the close: the close can make `client.run()` fail
-                        // first, and that failure must still be reported as this timeout.
-                        state.timedOut.store(true, ordering: .releasing)
                         // Closing the socket is what unblocks a connection stuck mid-upgrade.
-                        state.channel.withLock { $0 }?.close(promise: nil)
+                        state.abandon()
                         throw timedOut
                     }
                     return false
@@ -85,14 +82,14 @@ public enum FrameLink {
         } catch let error as TransportError {
             throw error
         } catch {
-            if state.timedOut.load(ordering: .acquiring) { throw timedOut }
+            if state.isAbandoned { throw timedOut }
             if let result = state.outcome.withLock({ $0 }) {
                 return try result.get()
             }
             throw TransportError.connectFailed(url: url.normalized, reason: describe(error))
         }
         guard let result = state.outcome.withLock({ $0 }) else {
-            if state.timedOut.load(ordering: .acquiring) { throw timedOut }
+            if state.isAbandoned { throw timedOut }
             throw TransportError.closed(url: url.normalized)
         }
         return try result.get()
@@ -111,10 +108,45 @@ public enum FrameLink {
 }
 
 /// What the connection's handler reports back to `connect`: whether it started, and the body's
-/// result. A class, because atomics and mutexes cannot be captured by value.
+/// result; and the socket, so a timeout can close it. A class, because atomics and mutexes cannot
+/// be captured by value.
 private final class ConnectState<T: Sendable>: Sendable {
+    /// The socket of the attempt, as far as the timeout is concerned.
+    private enum Socket {
+        /// Not created yet: with a host name, it exists only once the name is resolved.
+        case pending
+        case open(any Channel)
+        /// The connect timed out. A socket created after this is closed at once; otherwise
+        /// `client.run()`, which does not react to cancellation, would wait on it for ever.
+        case abandoned
+    }
+
     let connected = Atomic<Bool>(false)
-    let timedOut = Atomic<Bool>(false)
     let outcome = Mutex<Result<T, any Error>?>(nil)
-    let channel = Mutex<(any Channel)?>(nil)
+    private let socket = Mutex(Socket.pending)
+
+    /// Records the attempt's socket, or closes it if the connect has already timed out.
+    func opened(_ channel: any Channel) {
+        let abandoned = socket.withLock { socket -> Bool in
+            if case .abandoned = socket { return true }
+            socket = .open(channel)
+            return false
+        }
+        if abandoned { channel.close(promise: nil) }
+    }
+
+    /// Gives up on the attempt: closes its socket now, or as soon as it is created.
+    func abandon() {
+        let open = socket.withLock { socket -> (any Channel)? in
+            defer { socket = .abandoned }
+            if case let .open(channel) = socket { return channel }
+            return nil
+        }
+        open?.close(promise: nil)
+    }
+
+    /// Whether the connect timed out; then any failure of the attempt is reported as the timeout.
+    var isAbandoned: Bool {
+        socket.withLock { if case .abandoned = $0 { true } else { false } }
+    }
 }

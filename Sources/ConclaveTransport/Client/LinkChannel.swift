@@ -36,7 +36,16 @@ struct LinkChannel: ClientConnectionChannel {
         return channel.eventLoop.makeCompletedFuture {
             let recorder = FailureRecorder()
             try channel.pipeline.syncOperations.addHandler(recorder)
+            // Goes first, then TLS is put in front of it: it must see the end of the decrypted stream.
+            let hold = InputCloseHold()
+            try channel.pipeline.syncOperations.addHandler(hold, position: .first)
             let upgrade = try configurePipeline(channel: channel)
+            // The upgrade handler replays the bytes it buffered right after completing this
+            // future, in the same call: release the held end of input on the next tick.
+            let held = NIOLoopBound(hold, eventLoop: channel.eventLoop)
+            upgrade.whenComplete { _ in
+                channel.eventLoop.assumeIsolated().execute { held.value.upgradeSettled() }
+            }
             // The upgrade future is never completed if the connection dies first (for example
             // when the TLS handshake fails); settle it from the close, with the recorded cause.
             let result = channel.eventLoop.makePromise(of: UpgradeResult.self)
