@@ -171,13 +171,27 @@ struct ControlClientTests {
         }
     }
 
+    @Test func aServerThatHangsUpWithoutAnsweringIsReportedAtOnce() async throws {
+        // Reads the upgrade request and closes the connection without a response.
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { child in
+                child.eventLoop.makeCompletedFuture { try child.pipeline.syncOperations.addHandler(HangUpOnRequest()) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { channel.close(promise: nil) }
+        let url = try ServerURL("ws://127.0.0.1:\(try #require(channel.localAddress?.port))/")
+        // Without a reason it would sit out the whole (here 30 s) connect timeout.
+        let outcome = await Self.firstFrame(from: url, within: .seconds(60), connectTimeout: .seconds(30))
+        #expect(outcome == "could not connect to \(url.normalized): the server closed the connection without answering the WebSocket upgrade")
+    }
+
     /// The first frame a connection to `url` receives, "end" if the stream ends first, or "hung"
     /// if neither happens in time.
-    static func firstFrame(from url: ServerURL, within limit: Duration) async -> String {
+    static func firstFrame(from url: ServerURL, within limit: Duration, connectTimeout: Duration = .seconds(5)) async -> String {
         await withTaskGroup(of: String.self) { group in
             group.addTask {
                 do {
-                    let frame = try await FrameLink.connect(to: url, timeout: .seconds(5)) { connection in
+                    let frame = try await FrameLink.connect(to: url, timeout: connectTimeout) { connection in
                         var frames = connection.inbound.makeAsyncIterator()
                         return try await frames.next()
                     }
@@ -219,5 +233,14 @@ struct ControlClientTests {
                 return text.contains("incompatible protocol version") && text.contains("speaks protocol version 1")
             }
         }
+    }
+}
+
+/// Closes a connection as soon as anything arrives on it.
+private final class HangUpOnRequest: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.close(promise: nil)
     }
 }

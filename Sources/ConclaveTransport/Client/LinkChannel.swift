@@ -37,7 +37,7 @@ struct LinkChannel: ClientConnectionChannel {
             let recorder = FailureRecorder()
             try channel.pipeline.syncOperations.addHandler(recorder)
             // Goes first, then TLS is put in front of it: it must see the end of the decrypted stream.
-            let hold = InputCloseHold()
+            let hold = InputCloseHold(url: url.normalized)
             try channel.pipeline.syncOperations.addHandler(hold, position: .first)
             let upgrade = try configurePipeline(channel: channel)
             // The upgrade handler replays the bytes it buffered right after completing this
