@@ -16,10 +16,10 @@ import NIOCore
 final class InputCloseHold: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
 
-    private var context: ChannelHandlerContext?
     private static let switchingStatus = Array("HTTP/1.1 101".utf8)
 
     private let url: String
+    private var context: ChannelHandlerContext?
     private var upgrading = true
     /// The first bytes of the response, up to the length of ``switchingStatus``.
     private var responseStart: [UInt8] = []
@@ -65,11 +65,16 @@ final class InputCloseHold: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// Called on the event loop once the upgrade has settled and its buffered bytes are through.
+    /// Passes on a held end of input, then leaves the pipeline: every later read would only pass
+    /// through it.
     func upgradeSettled() {
         upgrading = false
-        guard held, let context else { return }
-        held = false
-        context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        guard let context else { return }
+        if held {
+            held = false
+            context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        }
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 }
 
