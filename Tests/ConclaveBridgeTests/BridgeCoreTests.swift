@@ -148,7 +148,7 @@ struct BridgeCoreTests {
         #expect(quiet.isEmpty, "a re-subscription is not answered to anyone")
     }
 
-    @Test func emitToolsFollowLevelsAndAreRefusedWhenNotOffered() async {
+    @Test func emitToolsFollowLevelsAndAreRefusedWhenNotOffered() async throws {
         let harness = CoreHarness()
         await harness.initialize()
         await harness.up()
@@ -157,6 +157,10 @@ struct BridgeCoreTests {
         #expect(Captured.result(1, in: harness.output.take())?.text.contains("not available") == true)
         #expect(harness.link.take().isEmpty)
 
+        // Raising a level is the human's (the config watcher applies their `conclave perm set`).
+        var raised = ClientConfig()
+        raised.setPermission(.converse, server: try ServerURL(CoreHarness.server), scope: .channel("ops"))
+        await harness.core.reload(raised, generation: await harness.core.configGeneration)
         await harness.call(2, "join_channel", ["channel": "ops", "perm": "converse"])
         await harness.reply(.joined(channel: "ops"))
         let written = harness.output.take()
@@ -164,12 +168,32 @@ struct BridgeCoreTests {
         #expect(Captured.notifications("notifications/tools/list_changed", in: written).count == 1)
         #expect(await harness.toolNames().contains("send_channel"))
         #expect(!(await harness.toolNames()).contains("whisper"), "the whisper scope is still notify")
+    }
 
-        await harness.call(3, "set_perm", ["whisper": true, "level": "converse"])
-        #expect(Captured.notifications("notifications/tools/list_changed", in: harness.output.take()).count == 1)
-        await harness.call(4, "set_perm", ["whisper": true, "level": "converse"])
-        #expect(Captured.notifications("notifications/tools/list_changed", in: harness.output.take()).isEmpty)
-        #expect(await harness.toolNames().contains("whisper"))
+    @Test func anAgentMayLowerItsLevelButNeverRaiseIt() async throws {
+        let harness = CoreHarness()
+        await harness.initialize()
+        await harness.up()
+        await harness.call(1, "set_perm", ["level": "act"])
+        await harness.call(2, "set_perm", ["whisper": true, "level": "converse"])
+        await harness.call(3, "join_channel", ["channel": "ops", "perm": "act"])
+        var written = harness.output.take()
+        for id in Int64(1)...3 {
+            #expect(Captured.result(id, in: written)?.isError == true, "call \(id)")
+            #expect(Captured.result(id, in: written)?.text.contains("conclave perm set") == true, "call \(id) says who may raise it")
+        }
+        #expect(harness.link.take().isEmpty, "a refused join_channel sends nothing")
+        #expect(await harness.core.config.defaultPermission == .notify)
+        #expect(await !harness.toolNames().contains("whisper"))
+
+        await harness.call(4, "set_perm", ["channel": "ops", "level": "mute"])
+        await harness.call(5, "set_perm", ["channel": "ops", "level": "notify"])
+        await harness.call(6, "set_perm", ["level": "mute"])
+        written = harness.output.take()
+        #expect(Captured.result(4, in: written)?.isError == false)
+        #expect(Captured.result(5, in: written)?.isError == true, "back up from mute is a raise too")
+        #expect(Captured.result(6, in: written)?.isError == false)
+        #expect(await harness.core.config.defaultPermission == .mute)
     }
 
     @Test func emitBelowConverseIsRefusedPerTarget() async throws {
@@ -191,7 +215,7 @@ struct BridgeCoreTests {
     }
 
     @Test func setPermChangesTheNextDeliveryAndRefusesAmbiguousScopes() async {
-        let harness = CoreHarness()
+        let harness = CoreHarness(config: ClientConfig(defaultPermission: .act))
         await harness.initialize()
         await harness.up()
         await harness.call(1, "set_perm", ["channel": "ops", "level": "act"])
@@ -209,18 +233,18 @@ struct BridgeCoreTests {
     }
 
     @Test func aConfigReadThatRacedWithASaveIsNotApplied() async {
-        let harness = CoreHarness()
+        let harness = CoreHarness(config: ClientConfig(defaultPermission: .converse))
         await harness.initialize()
         await harness.up()
         let before = await harness.core.configGeneration
-        await harness.call(1, "set_perm", ["whisper": true, "level": "converse"])
-        #expect(await harness.toolNames().contains("whisper"))
+        await harness.call(1, "set_perm", ["whisper": true, "level": "notify"])
+        #expect(await !harness.toolNames().contains("whisper"))
         // A file read that started before the save carries the old levels: ignored.
-        await harness.core.reload(ClientConfig(), generation: before)
-        #expect(await harness.toolNames().contains("whisper"))
+        await harness.core.reload(ClientConfig(defaultPermission: .converse), generation: before)
+        #expect(await !harness.toolNames().contains("whisper"))
         // A read after the save is applied (someone edited the file).
-        await harness.core.reload(ClientConfig(), generation: await harness.core.configGeneration)
-        #expect(!(await harness.toolNames()).contains("whisper"))
+        await harness.core.reload(ClientConfig(defaultPermission: .converse), generation: await harness.core.configGeneration)
+        #expect(await harness.toolNames().contains("whisper"))
     }
 
     @Test func invalidArgumentsAreErrorsNotDefaults() async {

@@ -121,7 +121,10 @@ struct BridgeVerbTests {
     @Test func aPermissionPromptIsApprovedFromAnotherTerminal() async throws {
         let (server, aaron, david) = try await setUp()
         defer { withExtendedLifetime(server) {} }
-        #expect(try await aaron.run(["approvers", "add", "david"]).status == 0)
+        // Another user must be pinned to a key: without it the prompt could not be sealed.
+        #expect(try await aaron.run(["approvers", "add", "david"]).status == 1)
+        let davidKey = try await david.run(["key"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await aaron.run(["approvers", "add", "david", "--key", davidKey]).status == 0)
         let approver = try BackgroundProcess(["--config-dir", david.config.path, "approve"], interactive: true)
         #expect(await approver.stderr.first(containing: "waiting for permission requests") != nil)
         let bridge = try BridgeProcess(aaron, arguments: ["--as", "agent"])
@@ -138,7 +141,9 @@ struct BridgeVerbTests {
         let params = verdict?["params"] as? [String: String]
         #expect(params == ["request_id": "abcde", "behavior": "allow"])
         #expect(await approver.stdout.first(containing: "✓ allowed") != nil)
+        // End of input ends the console even while no request is waiting.
         try approver.closeInput()
+        #expect(await approver.exitStatus(timeout: .seconds(10)) == 0)
     }
 
     @Test func stdioIsStrictAndEndOfInputEndsTheBridgeQuickly() async throws {

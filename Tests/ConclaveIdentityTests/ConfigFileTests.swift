@@ -161,3 +161,55 @@ struct ConfigFileTests {
         #expect(try ConfigFile(directory: directory).load().overrides.count == 40)
     }
 }
+
+@Suite("approvers in config.toml")
+struct ApproverConfigTests {
+    @Test func bareUsernamesFromTheEarlierFormAreKeptButBoundToNothing() throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        try temp.write("approvers = [\"bob\"]\n", to: directory.configPath)
+        let file = ConfigFile(directory: directory)
+        var config = try file.load()
+        #expect(config.approvers.isEmpty)
+        #expect(config.unboundApprovers == ["bob"])
+        #expect(config.approvers(for: try ServerURL("wss://a.example")).isEmpty)
+        // Rewriting the file keeps them (visible, still unbound) next to bound entries.
+        try file.update { $0.defaultPermission = .converse }
+        config = try file.load()
+        #expect(config.unboundApprovers == ["bob"])
+    }
+
+    @Test func boundEntriesRoundTripWithTheirServerKeyAndMachine() throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        let file = ConfigFile(directory: directory)
+        let key = try SigningKey.generate().publicKey.text
+        let first = try ServerURL("WSS://A.example:443/")
+        let second = try ServerURL("wss://b.example")
+        try file.update { config in
+            config.approvers = [Approver(server: first, user: "bob", key: key, machine: "laptop"), Approver(server: second, user: "aaron")]
+        }
+        let config = try file.load()
+        #expect(config.approvers(for: try ServerURL("wss://a.example")) == [Approver(server: first, user: "bob", key: key, machine: "laptop")])
+        #expect(config.approvers(for: second).map(\.user) == ["aaron"])
+        #expect(config.approvers(for: try ServerURL("wss://c.example")).isEmpty)
+        #expect(config.approvers[0].covers(user: "bob", machine: "laptop"))
+        #expect(!config.approvers[0].covers(user: "bob", machine: "desk"))
+    }
+}
+
+@Suite("sealed boxes")
+struct SealedBoxTests {
+    @Test func onlyTheRecipientKeyOpensABox() throws {
+        let recipient = try SigningKey.generate()
+        let other = try SigningKey.generate()
+        let box = try SealedBox.seal(Array("secret prompt".utf8), to: recipient.publicKey)
+        #expect(box.count == 13 + SealedBox.overhead)
+        #expect(recipient.openSealedBox(box) == Array("secret prompt".utf8))
+        #expect(other.openSealedBox(box) == nil)
+        var tampered = box
+        tampered[tampered.count - 1] ^= 1
+        #expect(recipient.openSealedBox(tampered) == nil)
+        #expect(recipient.openSealedBox([1, 2, 3]) == nil)
+    }
+}

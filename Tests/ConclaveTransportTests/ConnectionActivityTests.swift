@@ -58,3 +58,28 @@ final class CapturedActivity: Sendable {
         throw CancellationError()
     }
 }
+
+@Suite("Unauthenticated byte budget")
+struct UnauthenticatedBudgetTests {
+    final class Releases: Sendable {
+        let count = Mutex(0)
+    }
+
+    @Test func bytesCountFromTheUpgradeUntilAuthenticationAndTheSlotIsReleasedOnce() {
+        let releases = Releases()
+        let activity = ConnectionActivity(release: { releases.count.withLock { $0 += 1 } })
+        // Before the upgrade, HTTP's own limits apply.
+        #expect(activity.admitBytes(1 << 20))
+        activity.startCountingUnauthenticatedBytes()
+        #expect(activity.admitBytes(ConnectionActivity.unauthenticatedByteBudget))
+        #expect(!activity.admitBytes(1), "one byte over the budget closes the connection")
+        let fresh = ConnectionActivity(release: { releases.count.withLock { $0 += 1 } })
+        fresh.startCountingUnauthenticatedBytes()
+        fresh.markAuthenticated()
+        #expect(fresh.admitBytes(1 << 24), "an authenticated peer is not counted")
+        fresh.releaseAdmission()
+        activity.releaseAdmission()
+        activity.releaseAdmission()
+        #expect(releases.count.withLock { $0 } == 2)
+    }
+}

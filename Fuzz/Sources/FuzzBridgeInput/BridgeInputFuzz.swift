@@ -23,7 +23,9 @@ enum BridgeInputFuzz {
     static func run(_ bytes: [UInt8]) async {
         var config = ClientConfig(defaultPermission: .act)
         config.servers = [Registration(url: server, username: "fuzz", machine: "m")]
-        config.approvers = ["boss"]
+        if let url = try? ServerURL(server) {
+            config.approvers = [Approver(server: url, user: "boss"), Approver(server: url, user: "fuzz")]
+        }
         let output = Output()
         let core = BridgeCore(
             config: config, registrations: config.servers, handle: SessionHandle(base: "agent", isExplicit: true), configFile: nil,

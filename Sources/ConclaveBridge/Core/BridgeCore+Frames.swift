@@ -70,8 +70,12 @@ extension BridgeCore {
             serverNotice(ChannelFraming.body(payload), server: key)
             return
         }
-        if case let .plain(text) = payload, case let .verdict(requestID, allow)? = RelayMessage(text: text) {
-            acceptVerdict(requestID: requestID, allow: allow, from: from, server: key)
+        if case let .plain(text) = payload, RelayMessage.isRelayShaped(text) {
+            // Relay traffic is for approval consoles and this bridge's own bookkeeping; the agent
+            // never sees it, whatever it says (a request is sealed to a key the agent lacks anyway).
+            if case let .verdict(requestID, code)? = RelayMessage(text: text) {
+                acceptVerdict(requestID: requestID, code: code, from: from, server: key)
+            }
             return
         }
         let level = config.permission(server: server.url, scope: .whisper)
@@ -137,6 +141,9 @@ extension BridgeCore {
                 servers[key]?.administered.remove(channel)
                 notice("This session no longer receives #\(ChannelFraming.escape(channel)) on `\(key)` (\(ChannelFraming.escape(text))).", kind: "notice", server: key)
             }
+        case let .approverKeys(requestID):
+            guard case let .machineList(machines) = reply else { return }
+            recordMachineKeys(machines, requestID: requestID, server: key)
         case let .approverLookup(requestID):
             guard case let .presence(_, sessions) = reply else { return }
             deliverApprovalRequest(requestID, to: sessions, server: key)

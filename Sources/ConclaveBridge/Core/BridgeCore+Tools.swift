@@ -42,6 +42,7 @@ extension BridgeCore {
         case .joinChannel:
             let channel = try validChannel(arguments.required("channel")[0])
             let level = try arguments.string("perm").map { text throws(ToolArguments.Invalid) in try Self.level(text) }
+            if let level { try refuseRaise(to: level, server: serverURL, scope: .channel(channel), described: "`\(channel)` on `\(key)`") }
             enqueue(key, .tool(id: id, action: .join(channel: channel, level: level)), .join(channel: channel, token: try arguments.string("token")))
         case .leaveChannel:
             let channel = try arguments.required("channel")[0]
@@ -167,12 +168,28 @@ extension BridgeCore {
                 throw .init(message: "`server` needs `channel` or `whisper`; without them the level is the machine default")
             }
         }
+        try refuseRaise(to: level, server: server, scope: scope, described: described)
         do {
             try persistLevel(level, server: server, scope: scope)
         } catch {
             throw .init(message: "could not save the level: \(error)")
         }
         answer(id, "permission updated: \(described) is now \(level) (saved to config.toml)")
+    }
+
+    /// An agent may lower its autonomy, never raise it: a higher level than the one in force for
+    /// the scope needs a person (`conclave perm set`, which the agent's tools cannot run).
+    private func refuseRaise(to level: PermissionLevel, server: ServerURL?, scope: PermissionScope?, described: String) throws(ToolArguments.Invalid) {
+        let current = if let server, let scope { config.permission(server: server, scope: scope) } else { config.defaultPermission }
+        guard level > current else { return }
+        let target = if let server, let scope {
+            "--server \(server.normalized)" + (scope.channelName.map { " --channel \($0)" } ?? " --whisper")
+        } else {
+            ""
+        }
+        throw .init(
+            message: "permission denied: \(described) is \(current); a session may lower its level but not raise it. "
+                + "Ask the human to run `conclave perm set \(level)\(target.isEmpty ? "" : " " + target)`.")
     }
 
     /// The server a tool call targets.
@@ -263,10 +280,10 @@ extension BridgeCore {
         return name
     }
 
-    /// Agents may not send text shaped like a permission verdict or request: only a person's
-    /// `conclave approve` does.
+    /// Agents may not send text that parses as a permission-relay message. This is hygiene, not
+    /// the defence: a verdict counts only with a code sealed to the approver's key.
     private func refuseRelayLookalike(_ text: String) throws(ToolArguments.Invalid) {
-        if RelayMessage.resembles(text) {
+        if RelayMessage.isRelayShaped(text) {
             throw .init(message: "this text looks like a Conclave permission message, which sessions may not send")
         }
     }

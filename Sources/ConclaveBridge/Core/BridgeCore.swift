@@ -32,8 +32,12 @@ public actor BridgeCore {
     /// A permission prompt relayed to approvers and not answered yet.
     struct PendingApproval {
         let expires: ContinuousClock.Instant
-        let request: RelayMessage
-        var servers: Set<String>
+        /// One prompt per server (the requester path differs), each with its own codes.
+        var prompts: [String: ApprovalPrompt] = [:]
+        /// Servers where the prompt reached at least one approver session.
+        var delivered: Set<String> = []
+        /// This user's machine keys per server, for approvers without a pinned key.
+        var machineKeys: [String: [String: PublicKey]] = [:]
     }
 
     let settings: BridgeSettings

@@ -94,6 +94,8 @@ enum RequestPurpose {
     case adminProbe(channel: String)
     /// `Who` after a server notice, to learn whether the session still receives a channel.
     case membershipCheck(channel: String, notice: String)
+    /// `ListMachines` to learn this user's machine keys, to seal a request to an unpinned approver.
+    case approverKeys(requestID: String)
     /// `Who` to find the approvers' live sessions for a permission request.
     case approverLookup(requestID: String)
     /// A permission request whispered to one approver session (the `Ack` needs no action).

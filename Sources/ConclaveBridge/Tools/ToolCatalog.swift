@@ -28,7 +28,7 @@ public enum ToolCatalog {
     static func definition(_ tool: ToolName) -> (String, JSONValue) {
         switch tool {
         case .joinChannel:
-            return ("Join a channel and subscribe this session to it; its messages then arrive as <channel> notifications. Optionally set your autonomy level for it (saved to config.toml once the server accepts the join).",
+            return ("Join a channel and subscribe this session to it; its messages then arrive as <channel> notifications. Optionally lower your autonomy level for it (saved to config.toml once the server accepts the join); raising a level needs the human.",
                     schema(["channel": text("Channel name."), "token": text("Invite token, for a private channel."),
                             "perm": level], required: ["channel"]))
         case .leaveChannel:
@@ -42,7 +42,7 @@ public enum ToolCatalog {
             return ("Read a joined channel's retained history (servers keep about 7 days), oldest first. Without `since`, continues after the last message this session saw there (from the start of retention for a channel never seen); call again without `since` to read the next page. `since` is a duration such as 45m, 2h or 1d.",
                     schema(["channel": text("Channel name."), "since": text("How far back to start, e.g. 2h.")], required: ["channel"]))
         case .setPerm:
-            return ("Set your autonomy level (mute, notify, converse, act) for one channel, for whispers on a server (`whisper`: true), or, with neither, the machine default. Takes effect immediately and is saved to config.toml.",
+            return ("Lower your autonomy level (mute, notify, converse, act) for one channel, for whispers on a server (`whisper`: true), or, with neither, the machine default. Takes effect immediately and is saved to config.toml. A session can never raise a level: ask the human to run `conclave perm set`.",
                     schema(["channel": text("Channel name."), "whisper": ["type": "boolean", "description": "Apply to whispers on the server."],
                             "level": level], required: ["level"]))
         case .createChannel:

@@ -20,10 +20,11 @@ enum TerminalText {
         return result
     }
 
-    /// C0 and C1 controls, DEL, and the bidirectional overrides that can disguise text.
+    /// C0 and C1 controls, DEL, line and paragraph separators, and the invisible and
+    /// bidirectional format characters that can disguise text.
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: true
+        case 0x00...0x1F, 0x7F...0x9F, 0x061C, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2069, 0xFEFF: true
         default: false
         }
     }

@@ -10,9 +10,13 @@ public struct ClientConfig: Sendable, Hashable {
     public var servers: [Registration]
     /// Permission overrides, in file order; the first match wins.
     public var overrides: [PermissionOverride]
-    /// Usernames whose live sessions may answer this machine's Claude Code permission prompts
-    /// (relayed by the bridge). Empty: prompts are answered locally only.
-    public var approvers: [String]
+    /// Who may answer this machine's Claude Code permission prompts (relayed by the bridge), each
+    /// bound to one server. Empty: prompts are answered locally only.
+    public var approvers: [Approver]
+    /// Bare usernames from the earlier `approvers = ["name"]` form. They name no server, so they
+    /// are kept in the file but trusted nowhere: `conclave approvers list` asks to re-add them
+    /// with `--server`.
+    public var unboundApprovers: [String]
     /// The bridge's flood and loop control (`[flood]`).
     public var flood: FloodControl
 
@@ -21,13 +25,15 @@ public struct ClientConfig: Sendable, Hashable {
         defaultPermission: PermissionLevel = .default,
         servers: [Registration] = [],
         overrides: [PermissionOverride] = [],
-        approvers: [String] = [],
+        approvers: [Approver] = [],
+        unboundApprovers: [String] = [],
         flood: FloodControl = FloodControl()
     ) {
         self.defaultPermission = defaultPermission
         self.servers = servers
         self.overrides = overrides
         self.approvers = approvers
+        self.unboundApprovers = unboundApprovers
         self.flood = flood
     }
 
@@ -41,6 +47,11 @@ public struct ClientConfig: Sendable, Hashable {
     public mutating func setPermission(_ level: PermissionLevel, server: ServerURL, scope: PermissionScope) {
         overrides.removeAll { $0.matches(server, scope) }
         overrides.append(PermissionOverride(server: server.normalized, scope: scope, level: level))
+    }
+
+    /// The approvers bound to `server`.
+    public func approvers(for server: ServerURL) -> [Approver] {
+        approvers.filter { $0.matches(server) }
     }
 
     /// The registration for `server`, if any.

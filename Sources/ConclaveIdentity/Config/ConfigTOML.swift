@@ -32,10 +32,20 @@ enum ConfigTOML {
                 machine: try string(entry["machine"], at: "\(at).machine")))
         }
         if let value = table["approvers"] {
+            // The earlier form: bare usernames, bound to no server, hence trusted nowhere.
             guard let array = value.array else { throw Problem(detail: "`approvers` must be an array of usernames") }
-            config.approvers = try array.enumerated().map { index, element throws(Problem) in
+            config.unboundApprovers = try array.enumerated().map { index, element throws(Problem) in
                 try string(element, at: "approvers[\(index)]")
             }
+        }
+        for (index, entry) in try tables(table["approver"], at: "approver").enumerated() {
+            let at = "approver[\(index)]"
+            let optional = { (name: String) throws(Problem) -> String? in
+                try entry[name].map { value throws(Problem) in try string(value, at: "\(at).\(name)") }
+            }
+            config.approvers.append(Approver(
+                storedServer: try string(entry["server"], at: "\(at).server"), user: try string(entry["user"], at: "\(at).user"),
+                key: try optional("key"), machine: try optional("machine")))
         }
         if let value = table["flood"] {
             guard let flood = value.table else { throw Problem(detail: "`flood` must be a table") }
@@ -78,8 +88,18 @@ enum ConfigTOML {
             }
             document["overrides"] = overrides
         }
+        if !config.unboundApprovers.isEmpty {
+            document["approvers"] = TOMLArray(config.unboundApprovers)
+        }
         if !config.approvers.isEmpty {
-            document["approvers"] = TOMLArray(config.approvers)
+            let approvers = TOMLArray()
+            for approver in config.approvers {
+                let entry = TOMLTable(["server": approver.server, "user": approver.user] as [String: any TOMLValueConvertible])
+                if let key = approver.key { entry["key"] = key }
+                if let machine = approver.machine { entry["machine"] = machine }
+                approvers.append(entry)
+            }
+            document["approver"] = approvers
         }
         if config.flood != FloodControl() {
             let flood = TOMLTable()

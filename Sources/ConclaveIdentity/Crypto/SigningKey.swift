@@ -60,6 +60,21 @@ public final class SigningKey: @unchecked Sendable, CustomStringConvertible {
         return signature
     }
 
+    /// Opens a ``SealedBox`` sealed to this key's public key; `nil` when it was sealed to another
+    /// key or altered.
+    public func openSealedBox(_ box: [UInt8]) -> [UInt8]? {
+        guard box.count >= SealedBox.overhead else { return nil }
+        var curveSecret = [UInt8](repeating: 0, count: Int(crypto_box_SECRETKEYBYTES))
+        var curvePublic = [UInt8](repeating: 0, count: Int(crypto_box_PUBLICKEYBYTES))
+        defer { curveSecret.withUnsafeMutableBytes(Sodium.wipe) }
+        guard crypto_sign_ed25519_sk_to_curve25519(&curveSecret, secret + Self.seedByteCount) == 0,
+            crypto_sign_ed25519_pk_to_curve25519(&curvePublic, publicKey.bytes) == 0
+        else { return nil }
+        var plaintext = [UInt8](repeating: 0, count: box.count - SealedBox.overhead)
+        guard crypto_box_seal_open(&plaintext, box, UInt64(box.count), curvePublic, curveSecret) == 0 else { return nil }
+        return plaintext
+    }
+
     /// Shows the public key; the private part is never printed.
     public var description: String { "SigningKey(public: \(publicKey.text), private: <redacted>)" }
 }

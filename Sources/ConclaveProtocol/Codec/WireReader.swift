@@ -137,10 +137,17 @@ struct WireReader {
         try T(from: &self)
     }
 
+    /// Reads a sequence. Its count must fit the remaining bytes at the element type's smallest
+    /// encoding, and space is reserved for at most 1,024 values up front: the rest grows as values
+    /// actually decode, so memory follows the bytes received, not the count a peer claims.
     mutating func readSequence<T: WireCodable>(of _: T.Type = T.self) throws(WireFormatError) -> [T] {
+        let start = offset
         let count = try readLength()
+        guard count <= remaining / T.minimumWireSize else {
+            throw .lengthExceedsInput(offset: start, declared: UInt64(count), remaining: remaining)
+        }
         var values: [T] = []
-        values.reserveCapacity(count)
+        values.reserveCapacity(Swift.min(count, 1_024))
         for _ in 0..<count {
             values.append(try T(from: &self))
         }

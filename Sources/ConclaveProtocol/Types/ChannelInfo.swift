@@ -20,6 +20,9 @@ public struct ChannelInfo: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension ChannelInfo: WireCodable {
+    /// A string, a tier and a flag, each at least one byte.
+    static var minimumWireSize: Int { 3 }
+
     init(from reader: inout WireReader) throws(WireFormatError) {
         name = try reader.readString()
         visibility = try Visibility(from: &reader)

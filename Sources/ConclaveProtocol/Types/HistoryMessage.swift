@@ -20,6 +20,9 @@ public struct HistoryMessage: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension HistoryMessage: WireCodable {
+    /// A path, a timestamp and a payload, each at least one byte.
+    static var minimumWireSize: Int { 6 }
+
     init(from reader: inout WireReader) throws(WireFormatError) {
         from = try SessionPath(from: &reader)
         tsMs = try reader.readI64()

@@ -22,6 +22,9 @@ public struct InviteInfo: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension InviteInfo: WireCodable {
+    /// A string and two option tags, each at least one byte.
+    static var minimumWireSize: Int { 3 }
+
     init(from reader: inout WireReader) throws(WireFormatError) {
         token = try reader.readString()
         usesRemaining = try reader.readOptional { reader throws(WireFormatError) in try reader.readI64() }

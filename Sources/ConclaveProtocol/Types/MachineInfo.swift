@@ -21,6 +21,9 @@ public struct MachineInfo: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension MachineInfo: WireCodable {
+    /// Three strings, each at least one byte.
+    static var minimumWireSize: Int { 3 }
+
     init(from reader: inout WireReader) throws(WireFormatError) {
         name = try reader.readString()
         pubkey = try reader.readString()

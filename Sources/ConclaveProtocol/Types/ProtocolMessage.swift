@@ -106,6 +106,19 @@ public enum ProtocolMessage: Sendable, Hashable {
         Self.names[Int(wireIndex)]
     }
 
+    /// The name of variant `index`, or `nil` past the last one.
+    public static func name(ofVariant index: UInt32) -> String? {
+        index < names.count ? names[Int(index)] : nil
+    }
+
+    /// The variant index a frame's bytes start with, read without decoding the body; `nil` when
+    /// the bytes do not start with a valid index.
+    public static func variantIndex(ofWireBytes bytes: some Collection<UInt8>) -> UInt32? {
+        var reader = WireReader(Array(bytes.prefix(5)))
+        guard let index = try? reader.readU32(), index < variantCount else { return nil }
+        return index
+    }
+
     private static let names = [
         "Hello", "Challenge", "Auth", "Established", "Register", "Join", "Leave", "Who", "Admin",
         "ChannelMsg", "Whisper", "Presence", "Error", "ListChannels", "ChannelList", "Joined", "Ack",

@@ -86,6 +86,9 @@ public struct SessionPath: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension SessionPath: WireCodable {
+    /// Three strings, each at least one byte.
+    static var minimumWireSize: Int { 3 }
+
     /// Upper bound of the encoded size (three strings with varint lengths of at most 9 bytes).
     var capacityHint: Int { user.utf8.count + machine.utf8.count + session.utf8.count + 27 }
 

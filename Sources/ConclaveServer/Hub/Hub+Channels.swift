@@ -45,6 +45,18 @@ extension Hub {
 
     func createChannel(_ name: String, visibility: Visibility, session: ServerSession) async throws -> ProtocolMessage {
         try validate(name, as: .channel)
+        if let refusal = limiters.admitChannelChange(by: session.user, now: .now) { throw refusal }
+        let limits = settings.limits
+        if limits.channels != nil || limits.channelsPerUser != nil {
+            let counts = try await store.channelCounts(createdBy: session.user)
+            if let limit = limits.channels, counts.total >= limit {
+                // The bound that keeps every ChannelList reply far below the frame limit.
+                throw Refusal.capacity("channels on this server", limit: limit, advice: "ask an operator to delete unused channels")
+            }
+            if let limit = limits.channelsPerUser, counts.byUser >= limit {
+                throw Refusal.capacity("channels created by user `\(session.user)`", limit: limit, advice: "delete channels you no longer use")
+            }
+        }
         switch try await store.createChannel(name: name, visibility: visibility, creator: session.user, now: timestamp()) {
         case .done:
             return .ack(detail: name)
@@ -73,6 +85,7 @@ extension Hub {
     func renameChannel(_ name: String, to newName: String, session: ServerSession) async throws -> ProtocolMessage {
         _ = try await administeredChannel(name, by: session)
         try validate(newName, as: .channel)
+        if let refusal = limiters.admitChannelChange(by: session.user, now: .now) { throw refusal }
         switch try await store.renameChannel(from: name, to: newName) {
         case .done:
             guard name != newName else { return .ack(detail: newName) }

@@ -39,7 +39,7 @@ actor Hub {
         self.logger = logger
         self.wallClock = wallClock
         limiters = HubLimiters(settings.limits)
-        admission = AdmissionControl(settings.limits)
+        admission = AdmissionControl(settings.limits, descriptorLimit: settings.descriptorLimit)
     }
 
     /// Refuses a new session when its user already has as many live sessions as allowed
@@ -59,6 +59,14 @@ actor Hub {
         let now = ContinuousClock.now
         limiters.forgetIdle(now: now)
         admission.forgetIdle(now: now)
+        if let refused = admission.takeAcceptRefusals() {
+            // One line per sweep, not one per connection: a flood must not flood the log too.
+            logger.warning("connections closed at accept by the unauthenticated-connection limits", metadata: [
+                "connections": "\(refused.connections)", "addresses": "\(refused.addresses)",
+                "limit-total": "\(admission.unauthenticatedCap.map(String.init) ?? "off")",
+                "limit-per-address": "\(settings.limits.unauthenticatedConnectionsPerAddress.map(String.init) ?? "off")",
+            ])
+        }
         guard let quota = settings.limits.channelHistory else { return }
         let channels = postedSinceTrim
         postedSinceTrim = []

@@ -1,5 +1,8 @@
 /// Tunables of the hub; the defaults are the reference's values.
 public struct HubSettings: Sendable {
+    /// The descriptors the process may open, when known: unauthenticated connections are kept
+    /// below half of it (set by the runtime after raising the soft limit).
+    public var descriptorLimit: Int?
     /// Frames a session's outbound queue holds before a delivery makes it a slow consumer.
     public var outboundQueueCapacity = 1024
     /// Most messages in one `History` reply.

@@ -1,4 +1,5 @@
 import ConclaveProtocol
+import ConclaveTransport
 import Synchronization
 
 /// Limits on what happens before a session exists: connection attempts and registrations per
@@ -12,13 +13,26 @@ final class AdmissionControl: Sendable {
         var registrations: RateLimiter<String>
         var pending: [String: Int] = [:]
         var pendingTotal = 0
+        var unauthenticated: [String: Int] = [:]
+        var unauthenticatedTotal = 0
+        /// Connections closed at accept since the last summary, and from how many addresses.
+        var refusedAtAccept = 0
+        var refusedAddresses: Set<String> = []
     }
 
     private let limits: ServerLimits
     private let state: Mutex<State>
+    /// The global cap on unauthenticated connections actually in force: the configured one, kept
+    /// below half of the descriptors the process may open.
+    let unauthenticatedCap: Int?
 
-    init(_ limits: ServerLimits) {
+    init(_ limits: ServerLimits, descriptorLimit: Int? = nil) {
         self.limits = limits
+        let descriptorCap = descriptorLimit.map { max(16, $0 / 2) }
+        unauthenticatedCap = switch (limits.unauthenticatedConnections, descriptorCap) {
+        case let (configured?, cap?): min(configured, cap)
+        case let (configured, cap): configured ?? cap
+        }
         state = Mutex(State(connections: RateLimiter(limits.connectionsPerAddress), registrations: RateLimiter(limits.registrationsPerAddress)))
     }
 
@@ -66,6 +80,48 @@ final class AdmissionControl: Sendable {
         }
     }
 
+    /// What was refused at accept since the last call, for one summary line instead of a line
+    /// per connection; `nil` when nothing was.
+    func takeAcceptRefusals() -> (connections: Int, addresses: Int)? {
+        state.withLock { state in
+            guard state.refusedAtAccept > 0 else { return nil }
+            defer {
+                state.refusedAtAccept = 0
+                state.refusedAddresses = []
+            }
+            return (state.refusedAtAccept, state.refusedAddresses.count)
+        }
+    }
+
+    /// Unauthenticated connections now (for tests).
+    var unauthenticatedConnections: Int { state.withLock { $0.unauthenticatedTotal } }
+
     /// Connections in the handshake now (for tests).
     var pendingHandshakes: Int { state.withLock { $0.pendingTotal } }
+}
+
+extension AdmissionControl: ConnectionAdmission {
+    func admitConnection(address: String) -> Bool {
+        state.withLock { state in
+            let overTotal = unauthenticatedCap.map { state.unauthenticatedTotal >= $0 } ?? false
+            let overAddress = limits.unauthenticatedConnectionsPerAddress.map { state.unauthenticated[address, default: 0] >= $0 } ?? false
+            guard !overTotal, !overAddress else {
+                state.refusedAtAccept += 1
+                // Bounded: a summary is taken every reap interval, and at most 1,024 are kept.
+                if state.refusedAddresses.count < 1_024 { state.refusedAddresses.insert(address) }
+                return false
+            }
+            state.unauthenticated[address, default: 0] += 1
+            state.unauthenticatedTotal += 1
+            return true
+        }
+    }
+
+    func releaseConnection(address: String) {
+        state.withLock { state in
+            let remaining = state.unauthenticated[address, default: 1] - 1
+            state.unauthenticated[address] = remaining > 0 ? remaining : nil
+            state.unauthenticatedTotal = max(0, state.unauthenticatedTotal - 1)
+        }
+    }
 }

@@ -8,6 +8,7 @@ struct HubLimiters: Sendable {
     private var userWhispers: RateLimiter<String>
     private var sessionJoins: RateLimiter<SessionPath>
     private var userJoins: RateLimiter<String>
+    private var userChannelChanges: RateLimiter<String>
 
     init(_ limits: ServerLimits) {
         sessionPosts = RateLimiter(limits.postsPerSession)
@@ -16,6 +17,14 @@ struct HubLimiters: Sendable {
         userWhispers = RateLimiter(limits.whispersPerUser)
         sessionJoins = RateLimiter(limits.joinsPerSession)
         userJoins = RateLimiter(limits.joinsPerUser)
+        userChannelChanges = RateLimiter(limits.channelChangesPerUser)
+    }
+
+    /// Admits a channel creation or rename by `user` (they probe the one namespace of names, so
+    /// they are counted per user, whichever session asks), or the refusal to send.
+    mutating func admitChannelChange(by user: String, now: ContinuousClock.Instant) -> ProtocolError? {
+        guard let rule = userChannelChanges.rule, let wait = userChannelChanges.admit(user, now: now) else { return nil }
+        return Refusal.rateLimited("channel creations and renames", scope: "from user `\(user)`", rule: rule, retryAfter: wait)
     }
 
     /// Admits a post from `path`, or the refusal to send.
@@ -41,6 +50,7 @@ struct HubLimiters: Sendable {
         userWhispers.forgetIdle(now: now)
         sessionJoins.forgetIdle(now: now)
         userJoins.forgetIdle(now: now)
+        userChannelChanges.forgetIdle(now: now)
     }
 
     /// The session's bucket first, so one busy session does not drain its user's bucket with

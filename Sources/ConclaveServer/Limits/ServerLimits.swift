@@ -27,6 +27,20 @@ public struct ServerLimits: Sendable, Hashable {
     public var pendingHandshakesPerAddress: Int? = 64
     /// Connections still in the handshake, in all.
     public var pendingHandshakes: Int? = 4096
+    /// Connections from one address that have not authenticated, counted from accept (so a
+    /// connection that never sends a request counts too).
+    public var unauthenticatedConnectionsPerAddress: Int? = 128
+    /// Connections that have not authenticated, in all, counted from accept. The server also
+    /// keeps this below half of its descriptor limit, so established sessions and `/health`
+    /// always have descriptors left.
+    public var unauthenticatedConnections: Int? = 8192
+    /// Channels created or renamed, per user.
+    public var channelChangesPerUser: RateRule? = .perMinute(10, burst: 30)
+    /// Channels one user may have created and still administer.
+    public var channelsPerUser: Int? = 500
+    /// Channels on the server. At 10,000 names of at most 128 bytes, the largest `ChannelList`
+    /// reply is under 1.5 MiB, far below the 16 MiB frame limit every client accepts.
+    public var channels: Int? = 10_000
     /// Live sessions per user.
     public var sessionsPerUser: Int? = 256
     /// Largest accepted message body (a plain text's UTF-8 bytes, or an envelope's ciphertext).
@@ -56,6 +70,11 @@ public struct ServerLimits: Sendable, Hashable {
         case connectRate = "connect-rate"
         case pendingHandshakes = "pending-handshakes"
         case pendingHandshakesPerAddress = "pending-handshakes-per-address"
+        case unauthenticatedConnections = "unauthenticated-connections"
+        case unauthenticatedConnectionsPerAddress = "unauthenticated-connections-per-address"
+        case channelRate = "channel-rate"
+        case userChannels = "user-channels"
+        case channels = "channels"
         case sessionsPerUser = "sessions-per-user"
         case maxBody = "max-body"
         case channelHistory = "channel-history"
@@ -73,6 +92,11 @@ public struct ServerLimits: Sendable, Hashable {
             case .connectRate: "connection attempts per address (RATE)"
             case .pendingHandshakes: "connections in the handshake, in all (COUNT)"
             case .pendingHandshakesPerAddress: "connections in the handshake, per address (COUNT)"
+            case .unauthenticatedConnections: "unauthenticated connections from accept, in all (COUNT; also kept below half the descriptor limit)"
+            case .unauthenticatedConnectionsPerAddress: "unauthenticated connections from accept, per address (COUNT)"
+            case .channelRate: "channels created or renamed per user (RATE)"
+            case .userChannels: "channels one user created and administers (COUNT)"
+            case .channels: "channels on the server (COUNT)"
             case .sessionsPerUser: "live sessions per user (COUNT)"
             case .maxBody: "largest message body in bytes (COUNT, or with KiB/MiB)"
             case .channelHistory: "messages kept per channel (COUNT)"
@@ -81,7 +105,8 @@ public struct ServerLimits: Sendable, Hashable {
 
         var isRate: Bool {
             switch self {
-            case .postRate, .userPostRate, .whisperRate, .userWhisperRate, .joinRate, .userJoinRate, .registerRate, .connectRate: true
+            case .postRate, .userPostRate, .whisperRate, .userWhisperRate, .joinRate, .userJoinRate, .registerRate, .connectRate,
+                .channelRate: true
             default: false
             }
         }
@@ -118,6 +143,11 @@ public struct ServerLimits: Sendable, Hashable {
             case .connectRate: rate(connectionsPerAddress)
             case .pendingHandshakes: count(pendingHandshakes)
             case .pendingHandshakesPerAddress: count(pendingHandshakesPerAddress)
+            case .unauthenticatedConnections: count(unauthenticatedConnections)
+            case .unauthenticatedConnectionsPerAddress: count(unauthenticatedConnectionsPerAddress)
+            case .channelRate: rate(channelChangesPerUser)
+            case .userChannels: count(channelsPerUser)
+            case .channels: count(channels)
             case .sessionsPerUser: count(sessionsPerUser)
             case .maxBody: count(maxBodyBytes)
             case .channelHistory: count(channelHistory)
@@ -137,6 +167,11 @@ public struct ServerLimits: Sendable, Hashable {
             case .connectRate: connectionsPerAddress = rule
             case .pendingHandshakes: pendingHandshakes = count
             case .pendingHandshakesPerAddress: pendingHandshakesPerAddress = count
+            case .unauthenticatedConnections: unauthenticatedConnections = count
+            case .unauthenticatedConnectionsPerAddress: unauthenticatedConnectionsPerAddress = count
+            case .channelRate: channelChangesPerUser = rule
+            case .userChannels: channelsPerUser = count
+            case .channels: channels = count
             case .sessionsPerUser: sessionsPerUser = count
             case .maxBody: maxBodyBytes = count
             case .channelHistory: channelHistory = count

@@ -45,7 +45,11 @@ public actor ServerRuntime {
                 "admin is not pinned to a key: the first registrant of this name becomes an admin; pin it with --admin <user>=<pubkey>",
                 metadata: ["admin": "\(admin)"])
         }
-        let hub = Hub(store: store, admins: configuration.admins, settings: configuration.settings, logger: logger)
+        var settings = configuration.settings
+        // Connections are descriptors: use all the system allows, and keep half of them out of
+        // reach of unauthenticated peers.
+        settings.descriptorLimit = settings.descriptorLimit ?? DescriptorLimit.raiseToHard()
+        let hub = Hub(store: store, admins: configuration.admins, settings: settings, logger: logger)
         let serverID: String
         do {
             try await hub.start()
@@ -53,12 +57,16 @@ public actor ServerRuntime {
         } catch {
             throw ServerError.storage(error.detail)
         }
-        let runner = SessionRunner(hub: hub, settings: configuration.settings, logger: logger)
+        let runner = SessionRunner(hub: hub, settings: settings, logger: logger)
         let address = "\(configuration.host):\(configuration.port)"
         let application: any Service
         do {
             application = try FrameServer.makeApplication(
-                configuration: .init(host: configuration.host, port: configuration.port, tls: configuration.tls, serverID: serverID),
+                configuration: {
+                    var listener = FrameServer.Configuration(host: configuration.host, port: configuration.port, tls: configuration.tls, serverID: serverID)
+                    listener.admission = hub.admission
+                    return listener
+                }(),
                 logger: logger,
                 onRunning: { port in
                     logger.info("conclave server listening", metadata: ["addr": "\(configuration.host):\(port)"])
@@ -72,13 +80,14 @@ public actor ServerRuntime {
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: application, serviceName: "listener"),
-                .init(service: MaintenanceService(hub: hub, reapInterval: configuration.settings.reapInterval), serviceName: "maintenance"),
+                .init(service: MaintenanceService(hub: hub, reapInterval: settings.reapInterval), serviceName: "maintenance"),
             ],
             logger: logger)
         if handleSignals {
             groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         }
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
+        // The whole shutdown, a client that stopped reading included, is bounded at 5 s.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(4)
         let group = ServiceGroup(configuration: groupConfiguration)
         self.group = group
         if shutdownRequested {

@@ -22,6 +22,9 @@ struct SessionRunner: Sendable {
             await Self.drain(&frames)
             return
         }
+        // Until a key is proved: handshake frames only, a few KiB each, refused by tag before
+        // any body is decoded (and the connection's byte budget caps what it may send at all).
+        frames.acceptance = .handshake
         let established = await handshake(connection, address: address, frames: &frames)
         hub.admission.handshakeEnded(address: address)
         guard let session = established else {
@@ -29,6 +32,8 @@ struct SessionRunner: Sendable {
             await Self.drain(&frames)
             return
         }
+        connection.activity.markAuthenticated()
+        frames.acceptance = .clientRequests
         await hub.attach(session)
         session.setConnectionCloser { await connection.outbound.close() }
         let posts = PostPipeline(depth: settings.postPipelineDepth)
@@ -86,17 +91,20 @@ struct SessionRunner: Sendable {
         }
         var machine = ServerHandshakeStateMachine(nonce: nonce)
         while true {
-            let frame: ProtocolMessage
+            let action: ServerHandshakeStateMachine.Action
             switch try? await frames.next() {
             case let .message(message)?:
-                frame = message
+                action = machine.receive(message)
             case let .undecodable(error)?:
                 await reject(.malformedFrame("undecodable frame: \(error)"), on: connection, gate: gate)
                 return nil
+            case .refused?:
+                // Not a handshake frame: refused as such, its body never decoded.
+                action = machine.receiveNonHandshakeFrame()
             case nil:
                 return nil
             }
-            switch machine.receive(frame) {
+            switch action {
             case let .sendChallenge(nonce):
                 try? await connection.outbound.send(.challenge(nonce: nonce))
             case .awaitNextFrame:
@@ -186,6 +194,11 @@ struct SessionRunner: Sendable {
                 await posts.waitUntil(inFlightAtMost: 0)
                 guard let reply = await hub.handle(frame, from: session) else { continue }
                 guard await session.queue.enqueue(EncodedFrame(reply)) else { return }
+            case .refused:
+                // A frame only servers send: answered as the hub answers any unexpected frame,
+                // without decoding its body.
+                await posts.waitUntil(inFlightAtMost: 0)
+                guard await session.queue.enqueue(EncodedFrame(ProtocolMessage.error(Refusal.unexpectedFrame))) else { return }
             case let .undecodable(error):
                 // Say why before closing, unlike the reference (gap G28).
                 logger.warning("error frame emitted", metadata: ["error": "malformed frame: \(error)", "path": "\(session.path)"])

@@ -41,6 +41,8 @@ public protocol ConclaveStore: Sendable {
     func channel(named name: String) async throws(StoreError) -> ChannelRecord?
     /// Every channel.
     func channels() async throws(StoreError) -> [ChannelRecord]
+    /// How many channels exist, and how many of them `user` created.
+    func channelCounts(createdBy user: String) async throws(StoreError) -> (total: Int, byUser: Int)
     /// Deletes a channel and everything attached to it; returns whether it existed.
     func deleteChannel(named name: String) async throws(StoreError) -> Bool
     /// Renames a channel; memberships, invites, bans and history follow.

@@ -244,6 +244,14 @@ public final class SQLiteStore: ConclaveStore {
         }
     }
 
+    public func channelCounts(createdBy user: String) async throws(StoreError) -> (total: Int, byUser: Int) {
+        try await read("count channels") { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM channels") ?? 0
+            let byUser = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM channels WHERE created_by = ?", arguments: [user]) ?? 0
+            return (total, byUser)
+        }
+    }
+
     private static func channelRecord(_ row: Row) -> ChannelRecord? {
         guard let visibility = try? Visibility(token: row["visibility"]) else { return nil }
         return ChannelRecord(name: row["name"], visibility: visibility, createdBy: row["created_by"], createdAt: row["created_at"])

@@ -58,6 +58,8 @@ public struct ControlSession {
             return message
         case let .undecodable(error)?:
             throw TransportError.malformedFrame(url: connection.url.normalized, error)
+        case let .refused(index)?:
+            throw TransportError.malformedFrame(url: connection.url.normalized, .unknownVariant(type: "ProtocolMessage", index: index, count: 0))
         case nil:
             throw watchdog.firedError ?? TransportError.closed(url: connection.url.normalized)
         }

@@ -59,6 +59,8 @@ public enum ClientHandshake {
             return message
         case let .undecodable(error)?:
             throw TransportError.malformedFrame(url: url, error)
+        case let .refused(index)?:
+            throw TransportError.malformedFrame(url: url, .unknownVariant(type: "ProtocolMessage", index: index, count: 0))
         case nil:
             throw TransportError.closed(url: url)
         }

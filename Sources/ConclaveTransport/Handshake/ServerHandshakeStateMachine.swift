@@ -81,6 +81,13 @@ public struct ServerHandshakeStateMachine: Sendable {
         }
     }
 
+    /// Advances with a frame that is not a handshake frame, refused by its variant before its
+    /// body was decoded: the refusal is the one any such frame gets in the current state.
+    public mutating func receiveNonHandshakeFrame() -> Action {
+        // `Ping` stands for every variant that is neither Hello, Register nor Auth.
+        receive(.ping)
+    }
+
     private mutating func finish(_ action: Action) -> Action {
         state = .finished
         return action

@@ -5,17 +5,60 @@ import Synchronization
 /// ping/pong and other control frames, which the WebSocket library answers without showing them.
 /// Counting those as liveness means a generic client that keeps alive with WebSocket pings is not
 /// reaped (reference gap G27).
+///
+/// It also holds the connection's budget of bytes before authentication: a peer that has not
+/// proved a key may send only so much (a handshake needs a few hundred bytes), so unauthenticated
+/// connections cannot make the server buffer large messages.
 public final class ConnectionActivity: Sendable {
-    private let lastSeen: Atomic<Int64>
+    /// Bytes a connection may send after its upgrade and before it authenticates.
+    public static let unauthenticatedByteBudget = 16 * 1024
 
-    /// Starts the clock at `now`.
-    public init(now: ContinuousClock.Instant = .now) {
+    private let lastSeen: Atomic<Int64>
+    /// Bytes received since the upgrade while unauthenticated; `-2` before the upgrade (HTTP
+    /// has its own limits), `-1` once authenticated.
+    private let unauthenticatedBytes = Atomic<Int>(-2)
+
+    /// Releases the connection's admission slot, once.
+    private let release: (@Sendable () -> Void)?
+    private let released = Atomic<Bool>(false)
+
+    /// Starts the clock at `now`; `release` is called once, when the peer authenticates or the
+    /// connection ends, whichever comes first.
+    public init(now: ContinuousClock.Instant = .now, release: (@Sendable () -> Void)? = nil) {
         lastSeen = Atomic(Self.milliseconds(now))
+        self.release = release
+    }
+
+    /// Gives back the admission slot (idempotent).
+    func releaseAdmission() {
+        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        release?()
     }
 
     /// Records activity at `now`.
     public func touch(now: ContinuousClock.Instant = .now) {
         lastSeen.store(Self.milliseconds(now), ordering: .relaxed)
+    }
+
+    /// The connection is becoming a WebSocket: from now until authentication its bytes count
+    /// against ``unauthenticatedByteBudget``.
+    public func startCountingUnauthenticatedBytes() {
+        _ = unauthenticatedBytes.compareExchange(expected: -2, desired: 0, ordering: .relaxed)
+    }
+
+    /// The peer authenticated: its bytes are no longer counted against the budget.
+    public func markAuthenticated() {
+        unauthenticatedBytes.store(-1, ordering: .relaxed)
+        releaseAdmission()
+    }
+
+    /// Counts `count` received bytes; `false` when an unauthenticated peer has now exceeded its
+    /// budget and the connection must close.
+    func admitBytes(_ count: Int) -> Bool {
+        let before = unauthenticatedBytes.load(ordering: .relaxed)
+        guard before >= 0 else { return true }
+        let total = unauthenticatedBytes.add(count, ordering: .relaxed).newValue
+        return total <= Self.unauthenticatedByteBudget
     }
 
     /// Time since the last inbound bytes, measured from `now`.
@@ -31,10 +74,11 @@ public final class ConnectionActivity: Sendable {
     private static let origin = ContinuousClock.now
 }
 
-/// Sits first in the pipeline and marks every inbound read as activity, then passes it on.
+/// Sits first in the pipeline and marks every inbound read as activity, then passes it on; an
+/// unauthenticated peer past its byte budget is disconnected instead.
 final class ActivityHandler: ChannelInboundHandler, RemovableChannelHandler, Sendable {
-    typealias InboundIn = NIOAny
-    typealias InboundOut = NIOAny
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
 
     let activity: ConnectionActivity
 
@@ -44,6 +88,10 @@ final class ActivityHandler: ChannelInboundHandler, RemovableChannelHandler, Sen
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         activity.touch()
+        guard activity.admitBytes(unwrapInboundIn(data).readableBytes) else {
+            context.close(promise: nil)
+            return
+        }
         context.fireChannelRead(data)
     }
 }

@@ -25,6 +25,8 @@ public struct FrameServer: Sendable {
         /// A connection that is not a WebSocket by then (no request, a trickled request, a
         /// stalled TLS handshake) is closed; plain HTTP requests are answered well within it.
         public var upgradeDeadline: Duration = .seconds(10)
+        /// Admits or refuses each connection at accept; `nil` admits all.
+        public var admission: (any ConnectionAdmission)?
 
         /// Creates a configuration.
         public init(host: String, port: Int, tls: ServerTLS? = nil, serverID: String) {
@@ -65,9 +67,10 @@ public struct FrameServer: Sendable {
             guard request.path == "/" || request.path?.hasPrefix("/?") == true else { return .dontUpgrade }
             let remoteAddress = channel.remoteAddress?.description
             let remoteIP = channel.remoteAddress?.ipAddress
-            let activity = ConnectionActivity()
-            // This closure does not run on the channel's event loop: use the pipeline's async API.
-            try await channel.pipeline.addHandler(ActivityHandler(activity: activity), position: .first).get()
+            // Added at accept (DeadlineChildChannel). This closure does not run on the channel's
+            // event loop: use the pipeline's async API.
+            let activity = try await channel.pipeline.handler(type: ActivityHandler.self).get().activity
+            activity.startCountingUnauthenticatedBytes()
             // Added last now, it ends up just below the WebSocket encoder the upgrade adds after
             // it, and above TLS: ready-made messages written here are still encrypted.
             let rawWriter = try await channel.eventLoop.submit {
@@ -90,10 +93,12 @@ public struct FrameServer: Sendable {
             }
         }
         let upgradeDeadline = configuration.upgradeDeadline
+        let admission = configuration.admission
         var server = HTTPServerBuilder { responder in
             DeadlineChildChannel(
                 inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: .init(ws: webSocketConfiguration), shouldUpgrade: shouldUpgrade),
-                deadline: .nanoseconds(Int64(upgradeDeadline.components.seconds) * 1_000_000_000 + upgradeDeadline.components.attoseconds / 1_000_000_000))
+                deadline: .nanoseconds(Int64(upgradeDeadline.components.seconds) * 1_000_000_000 + upgradeDeadline.components.attoseconds / 1_000_000_000),
+                admission: admission)
         }
         if let tls = configuration.tls {
             server = try HTTPServerBuilder.tls(server, tlsConfiguration: try tls.configuration())

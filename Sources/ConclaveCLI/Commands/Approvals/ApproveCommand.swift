@@ -1,19 +1,22 @@
 import ArgumentParser
 import ConclaveBridge
+import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTransport
 import Foundation
+import Synchronization
 
-/// `conclave approve`: receives permission requests relayed by other users' bridges and answers
-/// them, one by one, from this terminal.
+/// `conclave approve`: receives permission requests relayed by bridges that named this machine's
+/// user as an approver, opens them with this machine's key, and answers them one by one.
 struct ApproveCommand: AsyncParsableCommand, GlobalOptionsProviding {
     static let configuration = CommandConfiguration(
         commandName: "approve",
         abstract: "Answer Claude Code permission prompts relayed to you (allow or deny, one by one).",
         discussion: """
             Stays connected and shows each request as it arrives; answer y to allow, anything else to \
-            deny. Requests come from bridges whose user listed you with `conclave approvers add`. \
-            Ends at end of input or with Ctrl-C.
+            deny. Requests come from bridges whose user listed you with `conclave approvers add`; they \
+            are sealed to this machine's key, so only this command can read and answer them. Ends at \
+            end of input or with Ctrl-C.
             """
     )
 
@@ -26,14 +29,17 @@ struct ApproveCommand: AsyncParsableCommand, GlobalOptionsProviding {
     func run() async throws {
         let handle = session ?? "approve-\(ProcessInfo.processInfo.processIdentifier)"
         try SessionPath.validateComponent(handle, kind: .session)
-        let remote = try RemoteServer(global: global, server: server, session: handle)
+        let directory = try global.directory()
+        let key = try KeyStore(directory: directory).load()
+        let remote = RemoteServer(url: try server.resolve(in: directory), directory: directory, key: key, session: handle)
         let interrupt = InterruptSignal.exitOnInterrupt()
         defer { interrupt.cancel() }
-        let answers = AnswerSource()
+        let (answers, typed) = AsyncStream<String>.makeStream()
         try await remote.explained {
             try await remote.client.withSession { session in
-                Output.note("waiting for permission requests as \(session.path) on \(remote.url) — Ctrl-C to stop")
+                Output.note("waiting for permission requests as \(session.path) on \(remote.url) — Ctrl-C or end of input to stop")
                 let outbound = session.outbound
+                let inputEnded = EndOfInput()
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         while true {
@@ -41,22 +47,44 @@ struct ApproveCommand: AsyncParsableCommand, GlobalOptionsProviding {
                             try await outbound.send(.ping)
                         }
                     }
+                    // The person's lines. End of input ends the command even while nothing is
+                    // asked: closing the connection wakes the frame loop below.
+                    group.addTask {
+                        for await line in StdinLines.start() {
+                            guard let line else { continue }
+                            typed.yield(String(decoding: line, as: UTF8.self))
+                        }
+                        typed.finish()
+                        inputEnded.flag.store(true, ordering: .sequentiallyConsistent)
+                        await outbound.close()
+                    }
+                    defer { group.cancelAll() }
+                    var answerLines = answers.makeAsyncIterator()
                     while true {
-                        let frame = try await session.next(within: .seconds(45), waitingFor: "any frame (keepalive)")
-                        guard case let .whisper(from, _, .plain(text)) = frame,
-                            case let .request(requestID, toolName, description, preview)? = RelayMessage(text: text)
-                        else { continue }
-                        try Output.line("permission request \(requestID) from \(from):")
-                        try Output.line("  tool: \(TerminalText.sanitized(toolName))")
-                        if !description.isEmpty { try Output.line("  what: \(TerminalText.sanitized(description))") }
-                        if !preview.isEmpty { try Output.line("  input: \(TerminalText.sanitized(preview))") }
-                        try Output.write("allow? [y/N] ")
-                        guard let answer = await answers.next() else { return }
+                        let frame: ProtocolMessage
+                        do {
+                            frame = try await session.next(within: .seconds(45), waitingFor: "any frame (keepalive)")
+                        } catch {
+                            if inputEnded.flag.load(ordering: .sequentiallyConsistent) { return }
+                            throw error
+                        }
+                        guard case let .whisper(from, _, .plain(text)) = frame, case let .request(sealed)? = RelayMessage(text: text) else {
+                            continue
+                        }
+                        guard let prompt = ApprovalPrompt(opening: sealed, with: key) else {
+                            Output.note("⚠ a permission request from \(TerminalText.sanitized(from.description)) was not sealed to this machine's key; ignored")
+                            continue
+                        }
+                        guard prompt.requester == from.description else {
+                            Output.note("⚠ \(TerminalText.sanitized(from.description)) forwarded a request made by \(TerminalText.sanitized(prompt.requester)); ignored")
+                            continue
+                        }
+                        try Self.show(prompt, from: from)
+                        guard let answer = await answerLines.next() else { return }
                         let allow = ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
-                        let verdict = RelayMessage.verdict(requestID: requestID, allow: allow).text
-                        let reply = try await session.request(.whisper(from: session.path, target: from, payload: .plain(verdict)))
+                        let reply = try await session.request(.whisper(from: session.path, target: from, payload: .plain(prompt.verdict(allow: allow).text)))
                         if case let .error(error) = reply {
-                            Output.note("⚠ could not answer \(from): \(error)")
+                            Output.note("⚠ could not answer \(TerminalText.sanitized(from.description)): \(TerminalText.sanitized("\(error)"))")
                         } else {
                             try Output.line(allow ? "✓ allowed" : "✓ denied")
                         }
@@ -65,17 +93,18 @@ struct ApproveCommand: AsyncParsableCommand, GlobalOptionsProviding {
             }
         }
     }
+
+    /// Prints a request; every field came from another machine, so all are sanitised.
+    private static func show(_ prompt: ApprovalPrompt, from: SessionPath) throws {
+        try Output.line("permission request \(TerminalText.sanitized(prompt.requestID)) from \(TerminalText.sanitized(from.description)):")
+        try Output.line("  tool: \(TerminalText.sanitized(prompt.toolName))")
+        if !prompt.description.isEmpty { try Output.line("  what: \(TerminalText.sanitized(prompt.description))") }
+        if !prompt.inputPreview.isEmpty { try Output.line("  input: \(TerminalText.sanitized(prompt.inputPreview))") }
+        try Output.write("allow? [y/N] ")
+    }
 }
 
-/// Lines typed by the person, read off the cooperative pool.
-private final class AnswerSource: Sendable {
-    private let lines = StdinLines.start()
-
-    func next() async -> String? {
-        for await line in lines {
-            guard let line else { continue }
-            return String(decoding: line, as: UTF8.self)
-        }
-        return nil
-    }
+/// Set once stdin has ended, so the frame loop takes the closed connection as a normal end.
+private final class EndOfInput: Sendable {
+    let flag = Atomic(false)
 }

@@ -92,7 +92,8 @@ enum SkillText {
         Channel admins (the creator, or a server admin) also get `delete_channel`, `rename_channel`,
         `set_visibility`, `acl_add`, `acl_remove`, `acl_list`, `invite_create`, `invite_revoke`,
         `invite_list`, `kick`, `ban`, `unban` and `ban_list`. Pass `server` only when the bridge is
-        linked to several servers. `set_perm` changes a level immediately and saves it.
+        linked to several servers. `set_perm` lowers a level immediately and saves it; only the
+        human can raise one (`conclave perm set`).
 
         In a terminal (the `conclave` CLI, for the human): `status`, `register`, `key`, `machine`,
         `server`, `perm`, `approvers`, `approve`, `channel`, `acl`, `invite`, `kick`, `ban`, `unban`,
@@ -101,8 +102,8 @@ enum SkillText {
         ## Examples
 
         - Listen in on a channel: `join_channel {"channel": "ops"}`; messages then arrive by themselves.
-        - Take part: the user runs `conclave perm set converse --server URL --channel ops` (or asks you
-          to call `set_perm {"channel": "ops", "level": "converse"}`), then
+        - Take part: the user runs `conclave perm set converse --server URL --channel ops` (a session
+          cannot raise its own level), then
           `send_channel {"channel": "ops", "text": "build is green"}`.
         - Whisper: `whisper {"target": "david/desktop/api", "text": "can you rerun the tests?"}`.
         - Who is around: `who {}` for the whole server, `who {"channel": "ops"}` for one channel.
