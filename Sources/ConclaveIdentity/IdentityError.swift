@@ -11,6 +11,8 @@ public enum IdentityError: Error, Sendable, Hashable, CustomStringConvertible {
     case keyUnreadable(path: String, reason: String)
     /// The key file is not a base64url Ed25519 seed; it is left untouched.
     case keyMalformed(path: String, detail: String)
+    /// The key file can be read or written by others (or belongs to someone else); it is not used.
+    case keyUnprotected(path: String, mode: UInt32, foreignOwner: Bool)
     /// A write failed; the previous file, if any, is intact.
     case writeFailed(path: String, reason: String)
     /// The config file exists but could not be read.
@@ -36,6 +38,12 @@ public enum IdentityError: Error, Sendable, Hashable, CustomStringConvertible {
             return "failed to read keyfile `\(path)` (run `conclave key` first): no such file"
         case let .keyUnreadable(path, reason):
             return "failed to read keyfile `\(path)`: \(reason)"
+        case let .keyUnprotected(path, mode, foreignOwner):
+            if foreignOwner {
+                return "keyfile `\(path)` belongs to another user; a private key must be your own. Refusing to use it."
+            }
+            return "keyfile `\(path)` has permissions \(String(mode, radix: 8)), which are too open: a private key must be "
+                + "readable by you only. Refusing to use it; run `chmod 600 \(path)` (and consider it exposed if others could read it)."
         case let .keyMalformed(path, detail):
             return "keyfile `\(path)` is not a valid Ed25519 seed (\(detail)); it was left untouched. "
                 + "Restore it from a backup, or move it aside and run `conclave key` to create a new identity "

@@ -66,3 +66,21 @@ struct KeyStoreTests {
 }
 
 import Synchronization
+
+@Suite("key file protection")
+struct KeyFileProtectionTests {
+    @Test(arguments: [0o644, 0o640, 0o604, 0o660])
+    func aKeyFileOthersCanReadIsRefusedLikeSshDoes(_ mode: Int) throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        try temp.write("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A", to: directory.keyPath, mode: mode)
+        #expect(throws: IdentityError.keyUnprotected(path: directory.keyPath, mode: UInt32(mode), foreignOwner: false)) {
+            try KeyStore(directory: directory).load()
+        }
+        let message = "\(IdentityError.keyUnprotected(path: directory.keyPath, mode: UInt32(mode), foreignOwner: false))"
+        #expect(message.contains("chmod 600"))
+        // The file is left as it was, and loads once it is private.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.keyPath)
+        #expect(try KeyStore(directory: directory).load().publicKey.text.count == 43)
+    }
+}

@@ -21,9 +21,12 @@ final class TemporaryDirectory {
         try String(contentsOfFile: file, encoding: .utf8)
     }
 
-    func write(_ text: String, to file: String) throws {
+    /// Writes `text` to `file`, private to this user unless `mode` says otherwise (a key file
+    /// must be, or it is refused).
+    func write(_ text: String, to file: String, mode: Int = 0o600) throws {
         try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try text.write(toFile: file, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file)
     }
 }
 

@@ -109,3 +109,41 @@ enum SelfSignedCertificate {
         guard process.terminationStatus == 0 else { throw TestFailure("openssl failed (is the openssl command installed?)") }
     }
 }
+
+@Suite("Data directory protection")
+struct DataDirectoryProtectionTests {
+    @Test func theDatabaseAndItsWALArePrivateToTheServersUser() async throws {
+        let directory = NSTemporaryDirectory() + "conclave-server-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await TestServer.with(storage: .directory(directory)) { server in
+            _ = try await server.rawRegister(username: "ann", key: try newKey())
+        }
+        for name in ["conclave.sqlite", "conclave.sqlite-wal", "conclave.sqlite-shm"]
+        where FileManager.default.fileExists(atPath: directory + "/" + name) {
+            let mode = try FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(name)")
+        }
+        #expect(FileManager.default.fileExists(atPath: directory + "/conclave.sqlite"))
+        // A database left readable by an earlier version is narrowed on the next start.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: directory + "/conclave.sqlite")
+        try await TestServer.with(storage: .directory(directory)) { _ in }
+        let mode = try FileManager.default.attributesOfItem(atPath: directory + "/conclave.sqlite")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test(arguments: [0o777, 0o775, 0o757])
+    func aDataDirectoryOthersCanWriteIsRefused(_ mode: Int) async throws {
+        let directory = NSTemporaryDirectory() + "conclave-server-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: directory)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            try await TestServer.with(storage: .directory(directory)) { _ in }
+            Issue.record("the server started on a directory of mode \(String(mode, radix: 8))")
+        } catch let error as ServerError {
+            #expect("\(error)".contains("writable by group or others"))
+            #expect("\(error)".contains("chmod 700"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/conclave.sqlite"), "nothing was created in it")
+    }
+}

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Loads and creates the machine key file: the Ed25519 seed as 43 characters of base64url, no
 /// newline, mode 0600 — the format the Rust reference writes, so its files load unchanged.
 public struct KeyStore: Sendable {
@@ -15,6 +21,7 @@ public struct KeyStore: Sendable {
     /// Loads the existing key; a missing or malformed file is an error and is never replaced.
     public func load() throws(IdentityError) -> SigningKey {
         let path = directory.keyPath
+        try Self.checkProtection(path)
         let contents: [UInt8]
         do {
             contents = try FileIO.read(path, limit: Self.maxFileBytes)
@@ -33,6 +40,18 @@ public struct KeyStore: Sendable {
             throw .keyMalformed(path: path, detail: "keyfile does not contain a 32-byte seed")
         }
         return try SigningKey(seed: seed)
+    }
+
+    /// Refuses a key file others could read or write, or that another user owns, the way ssh
+    /// refuses an unprotected private key. A missing file is left to the read to report.
+    static func checkProtection(_ path: String) throws(IdentityError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }
+        let mode = UInt32(info.st_mode & 0o777)
+        let foreign = info.st_uid != geteuid()
+        if foreign || mode & 0o077 != 0 {
+            throw .keyUnprotected(path: path, mode: mode, foreignOwner: foreign)
+        }
     }
 
     /// Loads the key, or creates one if there is no key file. Idempotent, and safe when two

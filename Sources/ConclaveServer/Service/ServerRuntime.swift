@@ -26,8 +26,9 @@ public actor ServerRuntime {
         switch configuration.storage {
         case let .directory(path):
             lock = try DataDirectoryLock(directory: path)
+            let databasePath = try DataDirectoryLock.privateDatabaseFile("conclave.sqlite", in: path)
             do {
-                store = try SQLiteStore(path: path + "/conclave.sqlite")
+                store = try SQLiteStore(path: databasePath)
             } catch {
                 throw ServerError.storage(error.detail)
             }
