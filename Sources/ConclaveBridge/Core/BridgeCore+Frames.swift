@@ -107,7 +107,7 @@ extension BridgeCore {
     /// or renamed). The text is shown, and each joined channel is checked, so the joined set
     /// follows (reference gap 16).
     private func serverNotice(_ text: String, server key: String) {
-        notice("Server `\(key)`: \(ChannelFraming.escape(text))", kind: "notice", server: key)
+        notice("Server `\(key)`: \(ChannelFraming.peerText(text))", kind: "notice", server: key)
         for channel in servers[key]?.joined.sorted() ?? [] {
             enqueue(key, .membershipCheck(channel: channel, notice: text), .who(channel: channel))
         }
@@ -127,7 +127,7 @@ extension BridgeCore {
             } else {
                 servers[key]?.joined.remove(channel)
                 servers[key]?.administered.remove(channel)
-                notice("Could not rejoin #\(ChannelFraming.escape(channel)) on `\(key)` after reconnecting: \(Self.describe(reply)). It was removed from this session's channels.", kind: "notice", server: key)
+                notice("Could not rejoin #\(ChannelFraming.peerText(channel)) on `\(key)` after reconnecting: \(Self.describe(reply)). It was removed from this session's channels.", kind: "notice", server: key)
             }
         case let .adminProbe(channel):
             if case .userList = reply {
@@ -139,7 +139,7 @@ extension BridgeCore {
             let stillIn: Bool = if case let .presence(_, sessions) = reply { sessions.contains(ownPath(key)) } else { false }
             if !stillIn, servers[key]?.joined.remove(channel) != nil {
                 servers[key]?.administered.remove(channel)
-                notice("This session no longer receives #\(ChannelFraming.escape(channel)) on `\(key)` (\(ChannelFraming.escape(text))).", kind: "notice", server: key)
+                notice("This session no longer receives #\(ChannelFraming.peerText(channel)) on `\(key)` (\(ChannelFraming.peerText(text))).", kind: "notice", server: key)
             }
         case let .approverKeys(requestID):
             guard case let .machineList(machines) = reply else { return }
@@ -155,29 +155,30 @@ extension BridgeCore {
     // One case per reply kind keeps every tool's result text in one place.
     // swiftlint:disable:next cyclomatic_complexity function_body_length
     private func toolOutcome(_ action: ToolAction, reply: ProtocolMessage, server key: String) -> (text: String, isError: Bool) {
-        if case let .error(error) = reply { return ("\(error)", true) }
+        if case let .error(error) = reply { return (ChannelFraming.peerText("\(error)"), true) }
+        let name = ChannelFraming.peerText
         switch (action, reply) {
         case let (.join(_, level), .joined(channel)):
             servers[key]?.joined.insert(channel)
             enqueue(key, .adminProbe(channel: channel), .admin(.aclList(channel: channel)))
-            guard let level, let url = servers[key]?.url else { return ("joined \(channel)", false) }
+            guard let level, let url = servers[key]?.url else { return ("joined \(name(channel))", false) }
             do {
                 try persistLevel(level, server: url, scope: .channel(channel))
-                return ("joined \(channel) (level \(level), saved)", false)
+                return ("joined \(name(channel)) (level \(level), saved)", false)
             } catch {
-                return ("joined \(channel), but the level could not be saved: \(error)", true)
+                return ("joined \(name(channel)), but the level could not be saved: \(error)", true)
             }
         case let (.leave(channel), .ack):
-            return ("left \(channel)", false)
+            return ("left \(name(channel))", false)
         case let (.listChannels, .channelList(channels)):
             guard !channels.isEmpty else { return ("no channels visible", false) }
-            return (channels.map { "\($0.name) (\($0.visibility)\($0.member ? ", member" : ""))" }.joined(separator: "\n"), false)
+            return (channels.map { "\(name($0.name)) (\($0.visibility)\($0.member ? ", member" : ""))" }.joined(separator: "\n"), false)
         case let (.who, .presence(channel, sessions)):
-            let scope = channel.map { "#\($0)" } ?? "server-wide"
-            return (sessions.isEmpty ? "\(scope): nobody online" : "\(scope): " + sessions.map(\.description).joined(separator: ", "), false)
+            let scope = channel.map { "#\(name($0))" } ?? "server-wide"
+            return (sessions.isEmpty ? "\(scope): nobody online" : "\(scope): " + sessions.map { name($0.description) }.joined(separator: ", "), false)
         case let (.catchUp(requested), .history(channel, messages)):
             guard let newest = messages.map(\.tsMs).max() else {
-                return ("#\(channel): no retained messages in that window", false)
+                return ("#\(name(channel)): no retained messages in that window", false)
             }
             let mark = max(servers[key]?.historyMark[requested] ?? 0, newest)
             servers[key]?.historyMark[requested] = mark
@@ -187,33 +188,33 @@ extension BridgeCore {
             }
             return (text, false)
         case let (.send(channel), .ack):
-            return ("sent to \(channel)", false)
+            return ("sent to \(name(channel))", false)
         case (.whisper, .ack):
             return ("whisper sent", false)
-        case let (.createChannel(name), .ack(detail)):
-            servers[key]?.administered.insert(name)
-            return (detail ?? name, false)
-        case let (.deleteChannel(name), .ack(detail)):
-            servers[key]?.joined.remove(name)
-            servers[key]?.administered.remove(name)
-            return (detail ?? name, false)
-        case let (.renameChannel(name, newName), .ack(detail)):
-            followRename(from: name, to: newName, server: key)
-            return (detail ?? newName, false)
+        case let (.createChannel(created), .ack(detail)):
+            servers[key]?.administered.insert(created)
+            return (name(detail ?? created), false)
+        case let (.deleteChannel(deleted), .ack(detail)):
+            servers[key]?.joined.remove(deleted)
+            servers[key]?.administered.remove(deleted)
+            return (name(detail ?? deleted), false)
+        case let (.renameChannel(old, newName), .ack(detail)):
+            followRename(from: old, to: newName, server: key)
+            return (name(detail ?? newName), false)
         case let (.moderation, .ack(detail)):
-            return (detail ?? "ok", false)
+            return (name(detail ?? "ok"), false)
         case let (.moderation, .userList(users)):
-            return (users.isEmpty ? "nobody" : users.joined(separator: ", "), false)
+            return (users.isEmpty ? "nobody" : users.map(name).joined(separator: ", "), false)
         case let (.moderation, .inviteToken(token)):
-            return ("invite token: \(token)", false)
+            return ("invite token: \(name(token))", false)
         case let (.moderation, .inviteList(invites)):
             guard !invites.isEmpty else { return ("no outstanding invites", false) }
             return (invites.map { invite in
                 let uses = invite.usesRemaining.map(String.init) ?? "unlimited"
-                return "\(invite.token) (uses remaining: \(uses), expires: \(invite.expiresAt ?? "never"))"
+                return "\(name(invite.token)) (uses remaining: \(uses), expires: \(name(invite.expiresAt ?? "never")))"
             }.joined(separator: "\n"), false)
         default:
-            return ("unexpected reply from `\(key)`: \(reply.name)", true)
+            return ("unexpected reply from `\(name(key))`: \(reply.name)", true)
         }
     }
 
@@ -232,7 +233,7 @@ extension BridgeCore {
     }
 
     static func describe(_ reply: ProtocolMessage) -> String {
-        if case let .error(error) = reply { return "\(error)" }
+        if case let .error(error) = reply { return ChannelFraming.peerText("\(error)") }
         return "unexpected reply \(reply.name)"
     }
 }

@@ -54,7 +54,7 @@ extension BridgeCore {
         }
         if !servers[key, default: server].downNotified {
             servers[key]?.downNotified = true
-            notice("Disconnected from `\(key)` (\(ChannelFraming.escape(reason))) — reconnecting.", kind: "link", server: key)
+            notice("Disconnected from `\(key)` (\(ChannelFraming.peerText(reason))) — reconnecting.", kind: "link", server: key)
         }
     }
 
@@ -77,7 +77,7 @@ extension BridgeCore {
         // The session hears once that the server cannot be reached (reference gap 3).
         if !server.downNotified {
             server.downNotified = true
-            notice("Cannot reach `\(key)` (\(ChannelFraming.escape(reason))); retrying in the background.", kind: "link", server: key)
+            notice("Cannot reach `\(key)` (\(ChannelFraming.peerText(reason))); retrying in the background.", kind: "link", server: key)
         }
         servers[key] = server
     }
@@ -86,7 +86,7 @@ extension BridgeCore {
     /// version): the session is told once and the link stops.
     public func linkRejected(_ key: String, reason: String) {
         disable(key, failure: "`\(key)` refused this bridge: \(reason)")
-        notice("`\(key)` refused this bridge: \(ChannelFraming.escape(reason)). The bridge stopped trying this server; fix the cause (for example `conclave status`) and restart the session.", kind: "link", server: key)
+        notice("`\(key)` refused this bridge: \(ChannelFraming.peerText(reason)). The bridge stopped trying this server; fix the cause (for example `conclave status`) and restart the session.", kind: "link", server: key)
     }
 
     /// Whether `key` may still be linked (not refused, not a duplicate).

@@ -38,6 +38,33 @@ public enum ChannelFraming {
         return result
     }
 
+    /// A peer-controlled name or short text (channel names, session paths, usernames, server
+    /// error texts) for a tool result or a notice: escaped like a body, and every control, line
+    /// separator, invisible format and bidirectional-override character shown as `\u{…}`, so a
+    /// name can neither break the result's lines nor hide what it says.
+    public static func peerText(_ text: String) -> String {
+        let escaped = escape(text)
+        guard escaped.unicodeScalars.contains(where: isDisguising) else { return escaped }
+        var result = ""
+        for scalar in escaped.unicodeScalars {
+            if isDisguising(scalar) {
+                result += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    /// Controls, line and paragraph separators, and format characters (zero-width characters,
+    /// bidirectional marks, embeddings, overrides and isolates among them).
+    static func isDisguising(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned: true
+        default: false
+        }
+    }
+
     /// The body text of a payload; encrypted payloads are not readable in v1.
     public static func body(_ payload: Payload) -> String {
         switch payload {
@@ -48,24 +75,24 @@ public enum ChannelFraming {
 
     /// The `content` of an injected channel message.
     public static func channelContent(server: String, channel: String, from: SessionPath, payload: Payload, level: PermissionLevel) -> String {
-        let tag = "<channel server=\"\(escape(server))\" channel=\"\(escape(channel))\" from=\"\(escape(from.description))\" kind=\"channel\">"
+        let tag = "<channel server=\"\(peerText(server))\" channel=\"\(peerText(channel))\" from=\"\(peerText(from.description))\" kind=\"channel\">"
         return "\(untrustedNote) \(prompt(for: level))\n\n\(tag)\n\(escape(body(payload)))\n</channel>"
     }
 
     /// The `content` of an injected whisper.
     public static func whisperContent(server: String, from: SessionPath, payload: Payload, level: PermissionLevel) -> String {
-        let tag = "<whisper server=\"\(escape(server))\" from=\"\(escape(from.description))\" kind=\"whisper\">"
+        let tag = "<whisper server=\"\(peerText(server))\" from=\"\(peerText(from.description))\" kind=\"whisper\">"
         return "\(untrustedNote) \(prompt(for: level))\n\n\(tag)\n\(escape(body(payload)))\n</whisper>"
     }
 
     /// A `catch_up` page: the same note, then each message in its own escaped tag.
     public static func historyContent(server: String, channel: String, messages: [HistoryMessage]) -> String {
         var lines = [
-            "Retained history for #\(channel) (\(messages.count) message(s), oldest first). \(untrustedNote)",
-            "<history server=\"\(escape(server))\" channel=\"\(escape(channel))\">",
+            "Retained history for #\(peerText(channel)) (\(messages.count) message(s), oldest first). \(untrustedNote)",
+            "<history server=\"\(peerText(server))\" channel=\"\(peerText(channel))\">",
         ]
         for message in messages {
-            lines.append("<message from=\"\(escape(message.from.description))\" at=\"\(timestamp(message.tsMs))\">\(escape(body(message.payload)))</message>")
+            lines.append("<message from=\"\(peerText(message.from.description))\" at=\"\(timestamp(message.tsMs))\">\(escape(body(message.payload)))</message>")
         }
         lines.append("</history>")
         return lines.joined(separator: "\n")
