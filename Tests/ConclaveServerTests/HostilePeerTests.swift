@@ -3,6 +3,9 @@ import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTransport
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a hostile tester broke, kept broken-proof: pre-authentication memory, descriptors,
 /// and the channel namespace.
@@ -107,6 +110,30 @@ struct HostilePeerTests {
                 _ = try await bob.request(.admin(.deleteChannel(name: "c")))
                 #expect(try await bob.request(.admin(.createChannel(name: "d", visibility: .public))) == .ack(detail: "d"))
             }
+        }
+    }
+
+    @Test func theServerDeclaresTheSenderItReservesForNotices() async throws {
+        try await TestServer.with { server in
+            let key = try newKey()
+            let client = ControlClient(url: try server.url, key: key, session: "s1")
+            let declared = try await client.withSession(registration: .init(username: "ann", machine: "m1")) { session in session.noticeSender }
+            #expect(declared == .serverNotice)
+        }
+    }
+
+    @Test func theSoftDescriptorLimitIsRaisedToTheHardOneAtStart() async throws {
+        var before = rlimit()
+        #expect(getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &before) == 0)
+        // Start from a soft limit below the hard one (ample for the tests running alongside).
+        if before.rlim_max > 4_096 {
+            before.rlim_cur = 4_096
+            #expect(setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &before) == 0)
+        }
+        try await TestServer.with { _ in
+            var limits = rlimit()
+            #expect(getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limits) == 0)
+            #expect(limits.rlim_cur == limits.rlim_max)
         }
     }
 }

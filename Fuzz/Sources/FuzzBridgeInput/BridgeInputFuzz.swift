@@ -35,7 +35,7 @@ enum BridgeInputFuzz {
             await core.handle(.request(id: 0, method: "initialize", params: ["protocolVersion": "2025-06-18"]))
             await core.handle(.notification(method: "notifications/initialized", params: .null))
         }
-        await core.linkUp(server, path: SessionPath(user: "fuzz", machine: "m", session: "agent"), connection: LinkConnection(send: { _ in }, restart: {}))
+        await core.linkUp(server, path: SessionPath(user: "fuzz", machine: "m", session: "agent"), noticeSender: .serverNotice, connection: LinkConnection(send: { _ in }, restart: {}))
         for record in FuzzDriver.records(Array(bytes.dropFirst())) {
             if record.tag & 1 == 0 {
                 await core.handle(IncomingMessage.classify(Data(record.body)))

@@ -66,7 +66,9 @@ extension BridgeCore {
 
     private func deliverWhisper(from: SessionPath, payload: Payload, server key: String) {
         guard let server = servers[key] else { return }
-        if from == .serverNotice {
+        // Only a server that declared it reserves the notice path speaks through it; from any
+        // other server, anyone may have registered `conclave`, so it is an ordinary whisper.
+        if from == .serverNotice, from == server.noticeSender {
             serverNotice(ChannelFraming.body(payload), server: key)
             return
         }

@@ -7,13 +7,16 @@ extension BridgeCore {
     }
 
     /// A connection to `key` authenticated as `path`.
-    public func linkUp(_ key: String, path: SessionPath, connection: LinkConnection) {
+    /// The link to `key` is up as `path`. `noticeSender` is the path the server declared it
+    /// reserves for its notices; without one, nothing it relays is taken as a server notice.
+    public func linkUp(_ key: String, path: SessionPath, noticeSender: SessionPath? = nil, connection: LinkConnection) {
         guard var server = servers[key], server.failure == nil else {
             connection.restart()
             return
         }
         server.connection = connection
         server.path = path
+        server.noticeSender = noticeSender
         server.upSince = .now
         server.lastError = nil
         let wasDown = server.downNotified

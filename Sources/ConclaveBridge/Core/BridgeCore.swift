@@ -14,6 +14,8 @@ public actor BridgeCore {
         let registration: Registration
         var connection: LinkConnection?
         var path: SessionPath?
+        /// The sender this server reserves for its notices (declared at the upgrade), if any.
+        var noticeSender: SessionPath?
         var joined: Set<String> = []
         var administered: Set<String> = []
         var isServerAdmin = false

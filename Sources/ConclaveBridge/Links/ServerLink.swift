@@ -97,7 +97,7 @@ public struct ServerLink: Sendable {
     private func carry(_ session: inout ControlSession) async throws {
         let (frames, continuation) = AsyncStream.makeStream(of: ProtocolMessage.self)
         let outbound = session.outbound
-        await core.linkUp(serverKey, path: session.path, connection: LinkConnection(
+        await core.linkUp(serverKey, path: session.path, noticeSender: session.noticeSender, connection: LinkConnection(
             send: { continuation.yield($0) }, restart: { continuation.finish() }))
         defer { continuation.finish() }
         let keepalive = keepalive

@@ -8,6 +8,8 @@ public import ConclaveProtocol
 public struct ControlSession {
     /// The path the server assigned to this session.
     public let path: SessionPath
+    /// The sender this server reserves for its notices, if it declared one at the upgrade.
+    public var noticeSender: SessionPath? { connection.noticeSender }
     let connection: FrameConnection
     var frames: FrameInbound.AsyncIterator
     let watchdog: Watchdog

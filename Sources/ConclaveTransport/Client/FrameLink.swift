@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import Synchronization
+import ConclaveProtocol
 import WSClient
 
 /// Opens client connections to a server.
@@ -46,6 +47,7 @@ public enum FrameLink {
             state.connected.store(true, ordering: .releasing)
             let connection = FrameConnection(
                 url: url, serverID: context.serverID,
+                noticeSender: context.noticeSender.flatMap { try? SessionPath(parsing: $0) },
                 inbound: FrameInbound(stream: inbound), outbound: FrameOutbound(writer: outbound))
             do {
                 let value = try await body(connection)

@@ -13,7 +13,7 @@ import WSClient
 /// `x-conclave-server-id` from them so a bridge can spot one server reached under two URLs.
 struct LinkChannel: ClientConnectionChannel {
     enum UpgradeResult: Sendable {
-        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, serverID: String?)
+        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, serverID: String?, noticeSender: String?)
         case notUpgraded
     }
 
@@ -23,6 +23,8 @@ struct LinkChannel: ClientConnectionChannel {
     struct Context: WebSocketContext {
         let logger: Logger
         let serverID: String?
+        /// The `x-conclave-notices` header: the sender path this server reserves for notices.
+        let noticeSender: String?
     }
 
     let url: ServerURL
@@ -75,7 +77,9 @@ struct LinkChannel: ClientConnectionChannel {
                 channel.eventLoop.makeCompletedFuture {
                     let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
                         wrappingChannelSynchronously: channel)
-                    return .websocket(asyncChannel, serverID: head.headers.first(name: ServerIdentity.headerName))
+                    return .websocket(
+                        asyncChannel, serverID: head.headers.first(name: ServerIdentity.headerName),
+                        noticeSender: head.headers.first(name: ServerIdentity.noticesHeaderName))
                 }
             })
         var headers = HTTPHeaders()
@@ -106,7 +110,7 @@ struct LinkChannel: ClientConnectionChannel {
 
     func handle(value: Value, logger: Logger) async throws {
         switch try await value.get() {
-        case let .websocket(channel, serverID):
+        case let .websocket(channel, serverID, noticeSender):
             _ = try await WebSocketHandler.handle(
                 type: .client,
                 configuration: .init(
@@ -116,7 +120,7 @@ struct LinkChannel: ClientConnectionChannel {
                     validateUTF8: false,
                     maxFrameSize: FrameLimits.maxFrameBytes),
                 asyncChannel: channel,
-                context: Context(logger: logger, serverID: serverID),
+                context: Context(logger: logger, serverID: serverID, noticeSender: noticeSender),
                 handler: handler)
         case .notUpgraded:
             throw TransportError.connectFailed(url: url.normalized, reason: "the server did not accept the WebSocket upgrade")

@@ -86,6 +86,9 @@ public struct FrameServer: Sendable {
             if let name = HTTPField.Name(ServerIdentity.headerName) {
                 headers[name] = serverID
             }
+            if let name = HTTPField.Name(ServerIdentity.noticesHeaderName) {
+                headers[name] = SessionPath.serverNotice.description
+            }
             return .upgrade(headers) { inbound, outbound, _ in
                 await handler(ServerConnection(
                     inbound: FrameInbound(stream: inbound), outbound: FrameOutbound(writer: outbound, rawWriter: rawWriter),

@@ -33,9 +33,12 @@ struct CoreHarness {
         _ = output.take()
     }
 
-    /// Brings the link up as `ownPath`, optionally as a server admin.
-    func up(_ server: String = CoreHarness.server, admin: Bool? = nil) async {
-        await core.linkUp(server, path: SessionPath(user: "aaron", machine: "workstation", session: Self.ownPath.session), connection: link.connection)
+    /// Brings the link up as `ownPath`, optionally as a server admin; the server declares the
+    /// notice path unless `noticeSender` says otherwise.
+    func up(_ server: String = CoreHarness.server, admin: Bool? = nil, noticeSender: SessionPath? = .serverNotice) async {
+        await core.linkUp(
+            server, path: SessionPath(user: "aaron", machine: "workstation", session: Self.ownPath.session), noticeSender: noticeSender,
+            connection: link.connection)
         if let admin { await core.received(.serverInfo(admin: admin), from: server) }
     }
 

@@ -64,7 +64,7 @@ struct TailStream: Sendable {
                     if case let .readMore(since) = step {
                         try await session.send(.readSince(channel: self.channel, sinceMs: since))
                     }
-                case let .whisper(from, _, payload) where from == .serverNotice:
+                case let .whisper(from, _, payload) where from == .serverNotice && from == session.noticeSender:
                     // Something happened to this session; find out whether it still receives the channel.
                     let text = if case let .plain(text) = payload { text } else { "(unreadable notice)" }
                     Output.note("⚠ \(url): \(TerminalText.sanitized(text))")
