@@ -3,7 +3,8 @@ import ConclaveProtocol
 import Logging
 import Testing
 
-/// Paging at the hub, with a frozen clock so many messages share one millisecond (gap G13).
+/// Paging at the hub, with a frozen clock that would make many messages share one millisecond
+/// (gap G13): a channel's stamps strictly increase, so pages are exact and bounded.
 @Suite("History pages never split a millisecond")
 struct HistoryPagingTests {
     @Test func pagingByTimestampLosesNothing() async throws {
@@ -38,7 +39,43 @@ struct HistoryPagingTests {
             watermark = last.tsMs
         }
         #expect(received == sent)
-        #expect(pages == [7, 8, 25])
+        #expect(pages == [10, 10, 10, 10], "every page is full: no millisecond holds two messages of a channel")
+    }
+
+    @Test func legacyDataSharingOneMillisecondIsStillPagedWithinTheBounds() async throws {
+        let store = try SQLiteStore.inMemory()
+        var settings = HubSettings()
+        settings.historyPageLimit = 10
+        let hub = Hub(store: store, admins: AdminAllowlist(), settings: settings, logger: Logger(label: "test"), wallClock: { 5_000 })
+        let path = SessionPath(user: "alice", machine: "m", session: "s")
+        let session = ServerSession(path: path, isAdmin: false, queueCapacity: 64, now: .now)
+        await hub.attach(session)
+        _ = await hub.handle(.admin(.createChannel(name: "ops", visibility: .public)), from: session)
+        _ = await hub.handle(.join(channel: "ops", token: nil), from: session)
+        // Written by an earlier version: 5,000 messages in one millisecond.
+        let payload = Payload.plain("x").wireBytes
+        _ = try await store.appendMessages((0..<5_000).map { _ in NewMessage(channel: "ops", sender: path.description, payload: payload, tsMs: 1_000) })
+        guard case let .history(_, messages)? = await hub.handle(.readSince(channel: "ops", sinceMs: 0), from: session) else {
+            Issue.record("no history")
+            return
+        }
+        #expect(messages.count == 10, "bounded by the page limit, not the millisecond")
+    }
+
+    @Test func stampsKeepIncreasingAcrossARestart() async throws {
+        let store = try SQLiteStore.inMemory()
+        let path = SessionPath(user: "alice", machine: "m", session: "s")
+        for round in 0..<2 {
+            let hub = Hub(store: store, admins: AdminAllowlist(), settings: HubSettings(), logger: Logger(label: "test"), wallClock: { 1_000 })
+            try await hub.start()
+            let session = ServerSession(path: path, isAdmin: false, queueCapacity: 64, now: .now)
+            await hub.attach(session)
+            if round == 0 { _ = await hub.handle(.admin(.createChannel(name: "ops", visibility: .public)), from: session) }
+            _ = await hub.handle(.join(channel: "ops", token: nil), from: session)
+            for _ in 0..<3 { _ = await hub.handle(.channelMessage(channel: "ops", from: path, payload: .plain("m")), from: session) }
+        }
+        let stamps = try await store.messages(in: "ops", after: 0, limit: 100).map(\.tsMs)
+        #expect(stamps == Array(1_000...1_005))
     }
 }
 

@@ -137,3 +137,32 @@ struct HostilePeerTests {
         }
     }
 }
+
+@Suite("Revocation during authentication")
+struct RevocationRaceTests {
+    @Test func aMachineRevokedBetweenKeyLookupAndAttachGetsNoLiveSession() async throws {
+        let store = try SQLiteStore.inMemory()
+        let hub = Hub(store: store, admins: try AdminAllowlist(parsing: ["root"]), settings: HubSettings(), logger: .init(label: "test"))
+        let victimKey = try newKey()
+        _ = try await store.register(username: "ann", machine: "laptop", pubkey: victimKey.publicKey.text, now: "t")
+        _ = try await store.addMachine(user: "ann", name: "desk", pubkey: try newKey().publicKey.text, now: "t")
+        // The runner reads the epoch, looks the key up ...
+        let epoch = await hub.revocationEpoch
+        let (user, machine) = try await hub.authenticate(key: victimKey.publicKey)
+        // ... and meanwhile ann revokes that machine from her other one.
+        let desk = ServerSession(path: SessionPath(user: "ann", machine: "desk", session: "d"), isAdmin: false, queueCapacity: 16, now: .now)
+        #expect(await hub.attach(desk))
+        _ = await hub.handle(.admin(.machineRemove(name: "laptop")), from: desk)
+        let late = ServerSession(
+            path: SessionPath(user: user, machine: machine, session: "s"), isAdmin: false, queueCapacity: 16, now: .now,
+            revocationEpoch: epoch)
+        #expect(await !hub.attach(late))
+        #expect(late.terminationReason == "machine key revoked")
+        #expect(await hub.presence.session(at: late.path) == nil)
+        // A session of another machine, or one looked up after the revocation, is unaffected.
+        let after = ServerSession(
+            path: SessionPath(user: "ann", machine: "desk", session: "e"), isAdmin: false, queueCapacity: 16, now: .now,
+            revocationEpoch: epoch)
+        #expect(await hub.attach(after))
+    }
+}

@@ -30,6 +30,7 @@ extension Hub {
             machine = String(name[name.index(after: slash)...])
         }
         _ = try await store.removeMachine(user: owner, name: machine)
+        recordRevocation(user: owner, machine: machine, reason: "machine key revoked")
         let victims = presence.allSessions.filter { $0.path.user == owner && $0.path.machine == machine }
         dropVictims(victims, reason: "machine key revoked", requester: session, ack: name)
         return victims.contains(where: { $0 === session }) ? nil : .ack(detail: name)
@@ -37,7 +38,9 @@ extension Hub {
 
     func removeUser(_ username: String, session: ServerSession) async throws -> ProtocolMessage? {
         guard session.isAdmin else { throw Refusal.notAdmin }
-        for channel in try await store.removeUser(username) {
+        let deleted = try await store.removeUser(username)
+        recordRevocation(user: username, machine: nil, reason: "user removed from this server")
+        for channel in deleted {
             forgetChannel(channel, notice: "channel `\(channel)` was deleted because its creator's account was removed")
         }
         for (channel, users) in bans where users.contains(username) {

@@ -77,6 +77,7 @@ extension Hub {
     /// Drops the in-memory state of a deleted channel and tells its subscribers.
     func forgetChannel(_ name: String, notice: String) {
         bans[name] = nil
+        lastStamps[name] = nil
         for subscriber in presence.removeChannel(name) {
             notify(subscriber, notice)
         }
@@ -90,6 +91,7 @@ extension Hub {
         case .done:
             guard name != newName else { return .ack(detail: newName) }
             presence.renameChannel(name, to: newName)
+            lastStamps[newName] = lastStamps.removeValue(forKey: name)
             if let banned = bans.removeValue(forKey: name) { bans[newName] = banned }
             for subscriber in presence.subscribers(of: newName) {
                 notify(subscriber, "channel `\(name)` was renamed to `\(newName)` by \(session.path); post to the new name")

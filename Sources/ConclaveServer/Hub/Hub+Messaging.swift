@@ -19,8 +19,12 @@ extension Hub {
         try checkBodySize(bytes.count)
         if let refusal = limiters.admitPost(from: session.path, now: .now) { throw refusal }
         postedSinceTrim.insert(channel)
+        // Unique per channel: at most one message per millisecond of a channel's history, so
+        // `since`-pagination (PROTOCOL.md §6) never splits or repeats a millisecond.
+        let stamp = max(wallClock(), (lastStamps[channel] ?? .min) &+ 1)
+        lastStamps[channel] = stamp
         let post = PendingPost(
-            message: NewMessage(channel: channel, sender: session.path.description, payload: bytes, tsMs: wallClock()),
+            message: NewMessage(channel: channel, sender: session.path.description, payload: bytes, tsMs: stamp),
             frame: .channelMessage(channel: channel, from: session.path, payload: payload),
             sender: session)
         uncommittedPosts.append(post)
@@ -103,7 +107,7 @@ extension Hub {
     func readSince(_ channel: String, sinceMs: Int64, session: ServerSession) async throws -> ProtocolMessage {
         guard presence.isSubscribed(session.path, to: channel) else { throw Refusal.notMember(channel) }
         let limit = settings.historyPageLimit
-        var rows = try await store.messages(in: channel, after: sinceMs, limit: limit + 1)
+        let rows = try await store.messages(in: channel, after: sinceMs, limit: limit + 1)
         var cut = min(rows.count, limit)
         var bytes = 0
         for (index, row) in rows.prefix(cut).enumerated() {
@@ -116,14 +120,12 @@ extension Hub {
         if cut < rows.count {
             let boundary = rows[cut - 1].tsMs
             if rows[cut].tsMs == boundary {
+                // Only data written before stamps were unique per channel can share a
+                // millisecond. The page ends before it when it can; a page made of one such
+                // millisecond stays within the page's count and byte bounds, and the rest of that
+                // millisecond is skipped rather than fetched without a bound.
                 let whole = rows.prefix(cut).filter { $0.tsMs < boundary }
-                if whole.isEmpty {
-                    // The entire page shares one millisecond: return all of it.
-                    rows = try await store.messages(in: channel, after: boundary - 1, limit: Int.max / 2).filter { $0.tsMs == boundary }
-                    cut = rows.count
-                } else {
-                    cut = whole.count
-                }
+                if !whole.isEmpty { cut = whole.count }
             }
         }
         let messages = rows.prefix(cut).compactMap { row -> HistoryMessage? in

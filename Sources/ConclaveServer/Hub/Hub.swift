@@ -26,6 +26,13 @@ actor Hub {
     var limiters: HubLimiters
     /// Limits before a session exists (connections, handshakes, registrations).
     nonisolated let admission: AdmissionControl
+    /// Each channel's newest message timestamp: a channel's stamps strictly increase, so a
+    /// `ReadSince` page never has to end inside a millisecond.
+    var lastStamps: [String: Int64] = [:]
+    /// Increases with every revocation; sessions carry the value read before their key lookup.
+    var revocationEpoch: UInt64 = 0
+    /// Recent revocations (kept for a minute: longer than any handshake), for ``attach(_:)``.
+    var revocations: [Revocation] = []
     /// Channels posted to since the last history-quota trim.
     var postedSinceTrim: Set<String> = []
 
@@ -59,6 +66,7 @@ actor Hub {
         let now = ContinuousClock.now
         limiters.forgetIdle(now: now)
         admission.forgetIdle(now: now)
+        revocations.removeAll { $0.at.duration(to: now) > .seconds(60) }
         if let refused = admission.takeAcceptRefusals() {
             // One line per sweep, not one per connection: a flood must not flood the log too.
             logger.warning("connections closed at accept by the unauthenticated-connection limits", metadata: [
@@ -84,6 +92,7 @@ actor Hub {
 
     /// Loads the persisted bans into the mirror.
     func start() async throws(StoreError) {
+        lastStamps = try await store.latestTimestamps()
         bans = [:]
         for ban in try await store.allBans() {
             bans[ban.channel, default: []].insert(ban.user)
@@ -92,9 +101,17 @@ actor Hub {
 
     // MARK: Sessions
 
-    /// Makes `session` live, replacing (and terminating) any session on the same path.
-    /// The caller has already queued `Established` and `ServerInfo`, so no push can overtake them.
-    func attach(_ session: ServerSession) {
+    /// Makes `session` live, replacing (and terminating) any session on the same path; `false`
+    /// (and the session is terminated) when its machine or account was revoked after its key was
+    /// looked up. The caller has already queued `Established` and `ServerInfo`, so no push can
+    /// overtake them.
+    @discardableResult
+    func attach(_ session: ServerSession) -> Bool {
+        if let revoked = revocations.first(where: { $0.epoch > session.revocationEpoch && $0.covers(session.path) }) {
+            session.kill(reason: revoked.reason)
+            logger.warning("session refused: revoked while authenticating", metadata: ["path": "\(session.path)"])
+            return false
+        }
         if let previous = presence.attach(session) {
             previous.kill(reason: "session superseded by a newer connection for the same session path")
             logger.info("session superseded by a newer connection", metadata: ["path": "\(session.path)"])
@@ -102,6 +119,14 @@ actor Hub {
         logger.info("session established", metadata: [
             "path": "\(session.path)", "user": "\(session.path.user)", "machine": "\(session.path.machine)",
         ])
+        return true
+    }
+
+    /// Records that `user`'s `machine` (every machine when `nil`) was revoked; call right after
+    /// the store commit, in the same actor turn that ends its live sessions.
+    func recordRevocation(user: String, machine: String?, reason: String) {
+        revocationEpoch += 1
+        revocations.append(Revocation(user: user, machine: machine, reason: reason, epoch: revocationEpoch, at: .now))
     }
 
     /// Removes `session` when its connection ends (only if it is still the registered one).

@@ -21,11 +21,15 @@ final class ServerSession: Sendable {
 
     /// Transport-level activity of the connection, when there is one.
     private let connectionActivity: ConnectionActivity?
+    /// The hub's revocation epoch read before this session's key was looked up (or its account
+    /// created): a revocation of its machine recorded after that refuses the attach.
+    let revocationEpoch: UInt64
 
     init(
         path: SessionPath, isAdmin: Bool, queueCapacity: Int, now: ContinuousClock.Instant,
-        connectionActivity: ConnectionActivity? = nil
+        connectionActivity: ConnectionActivity? = nil, revocationEpoch: UInt64 = .max
     ) {
+        self.revocationEpoch = revocationEpoch
         self.path = path
         self.isAdmin = isAdmin
         queue = FrameQueue(capacity: queueCapacity)

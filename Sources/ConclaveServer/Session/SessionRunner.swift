@@ -34,7 +34,12 @@ struct SessionRunner: Sendable {
         }
         connection.activity.markAuthenticated()
         frames.acceptance = .clientRequests
-        await hub.attach(session)
+        guard await hub.attach(session) else {
+            // Its machine or account was revoked while it was being authenticated.
+            await writeQueued(session, to: connection)
+            await Self.drain(&frames)
+            return
+        }
         session.setConnectionCloser { await connection.outbound.close() }
         let posts = PostPipeline(depth: settings.postPipelineDepth)
         await withTaskGroup(of: Void.self) { group in
@@ -114,10 +119,11 @@ struct SessionRunner: Sendable {
                 return nil
             case let .authenticate(key, handle):
                 do {
+                    let epoch = await hub.revocationEpoch
                     let (user, machineName) = try await hub.authenticate(key: key)
                     let path = SessionPath(user: user, machine: machineName, session: handle)
                     if let refusal = await hub.sessionRefusal(for: path) { throw refusal }
-                    return await establish(path, connection, gate)
+                    return await establish(path, connection, gate, revocationEpoch: epoch)
                 } catch {
                     await reject(Self.protocolError(error), on: connection, gate: gate)
                     return nil
@@ -125,8 +131,9 @@ struct SessionRunner: Sendable {
             case let .register(username, machineName, key, handle):
                 do {
                     if let refusal = hub.admission.admitRegistration(address: address) { throw refusal }
+                    let epoch = await hub.revocationEpoch
                     try await hub.register(username: username, machine: machineName, key: key)
-                    return await establish(SessionPath(user: username, machine: machineName, session: handle), connection, gate)
+                    return await establish(SessionPath(user: username, machine: machineName, session: handle), connection, gate, revocationEpoch: epoch)
                 } catch {
                     await reject(Self.protocolError(error), on: connection, gate: gate)
                     return nil
@@ -137,12 +144,14 @@ struct SessionRunner: Sendable {
 
     /// Queues `Established` and `ServerInfo` before the session becomes reachable, so no push can
     /// overtake them (PROTOCOL.md §9.13).
-    private func establish(_ path: SessionPath, _ connection: ServerConnection, _ gate: HandshakeGate) async -> ServerSession? {
+    private func establish(
+        _ path: SessionPath, _ connection: ServerConnection, _ gate: HandshakeGate, revocationEpoch: UInt64
+    ) async -> ServerSession? {
         guard gate.claimCompletion() else { return nil }
         let isAdmin = hub.admins.contains(path.user)
         let session = ServerSession(
             path: path, isAdmin: isAdmin, queueCapacity: settings.outboundQueueCapacity, now: .now,
-            connectionActivity: connection.activity)
+            connectionActivity: connection.activity, revocationEpoch: revocationEpoch)
         _ = session.queue.offer(EncodedFrame(ProtocolMessage.established(path: path)))
         _ = session.queue.offer(EncodedFrame(ProtocolMessage.serverInfo(admin: isAdmin)))
         return session

@@ -41,6 +41,8 @@ public protocol ConclaveStore: Sendable {
     func channel(named name: String) async throws(StoreError) -> ChannelRecord?
     /// Every channel.
     func channels() async throws(StoreError) -> [ChannelRecord]
+    /// Each channel's newest message timestamp (channels without messages are absent).
+    func latestTimestamps() async throws(StoreError) -> [String: Int64]
     /// How many channels exist, and how many of them `user` created.
     func channelCounts(createdBy user: String) async throws(StoreError) -> (total: Int, byUser: Int)
     /// Deletes a channel and everything attached to it; returns whether it existed.

@@ -244,6 +244,15 @@ public final class SQLiteStore: ConclaveStore {
         }
     }
 
+    public func latestTimestamps() async throws(StoreError) -> [String: Int64] {
+        try await read("latest timestamps") { db in
+            var latest: [String: Int64] = [:]
+            let rows = try Row.fetchAll(db, sql: "SELECT c.name AS name, MAX(m.ts_ms) AS ts FROM messages m JOIN channels c ON c.id = m.channel_id GROUP BY c.id")
+            for row in rows { latest[row["name"]] = row["ts"] }
+            return latest
+        }
+    }
+
     public func channelCounts(createdBy user: String) async throws(StoreError) -> (total: Int, byUser: Int) {
         try await read("count channels") { db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM channels") ?? 0
