@@ -166,3 +166,31 @@ struct RevocationRaceTests {
         #expect(await hub.attach(after))
     }
 }
+
+@Suite("Key squatting")
+struct KeySquattingTests {
+    @Test func enrollingSomeoneElsesKeyNeitherBlocksNorCapturesItsHolder() async throws {
+        try await TestServer.with { server in
+            let victim = try newKey()
+            try await server.peer(key: try newKey(), register: "mallory") { (mallory) async throws in
+                #expect(try await mallory.request(.admin(.machineAdd(name: "trap", pubkey: victim.publicKey.bytes))) == .ack(detail: "trap"))
+            }
+            // The holder's registration succeeds and takes the key back.
+            let registered = try await server.rawRegister(username: "victim", key: victim)
+            #expect(registered.first == .established(path: SessionPath(user: "victim", machine: "m1", session: "s1")))
+            try await server.peer(key: victim, session: "again") { (again) async throws in
+                #expect(again.path.user == "victim", "the key signs in to the holder's account, not mallory's")
+            }
+            try await server.peer(key: try newKey(), register: "mallory2") { _ in }
+            // A key proven by registering cannot be enrolled elsewhere, nor registered again.
+            try await server.peer(key: try newKey(), register: "eve") { (eve) async throws in
+                guard case .error = try await eve.request(.admin(.machineAdd(name: "grab", pubkey: victim.publicKey.bytes))) else {
+                    Issue.record("a registered key was enrolled under another account")
+                    return
+                }
+            }
+            let again = try await server.rawRegister(username: "other", key: victim)
+            #expect(again.first == .error(.malformedFrame("malformed key or signature: public key is already enrolled")))
+        }
+    }
+}

@@ -22,6 +22,16 @@ extension Hub {
         switch try await store.register(username: username, machine: machine, pubkey: key.text, now: timestamp()) {
         case .registered:
             logger.info("user registered", metadata: ["user": "\(username)", "machine": "\(machine)"])
+        case let .registeredReclaimingKey(squatted):
+            // Its holder proved the key; whatever signed in through that enrolment was the holder
+            // too, and now belongs to the new account.
+            recordRevocation(user: squatted.user, machine: squatted.name, reason: "machine key reclaimed by its holder")
+            for victim in presence.allSessions where victim.path.user == squatted.user && victim.path.machine == squatted.name {
+                drop(victim, reason: "machine key reclaimed by its holder")
+            }
+            logger.warning("a key enrolled by another account without proof was reclaimed by its holder", metadata: [
+                "user": "\(username)", "machine": "\(machine)", "previous-user": "\(squatted.user)", "previous-machine": "\(squatted.name)",
+            ])
         case .usernameTaken:
             throw ProtocolError.unauthorized("username `\(username)` is already taken")
         case .keyAlreadyEnrolled:

@@ -88,6 +88,12 @@ public final class SQLiteStore: ConclaveStore {
                 CREATE INDEX messages_ts ON messages(ts_ms);
                 """)
         }
+        // Whether the key's holder enrolled it by registering (proving possession), or another
+        // account enrolled it with `MachineAdd`, which proves nothing: the holder's own
+        // registration takes such a key back. Machines from before this are treated as proven.
+        migrator.registerMigration("v2-machine-proof") { db in
+            try db.execute(sql: "ALTER TABLE machines ADD COLUMN proven INTEGER NOT NULL DEFAULT 1")
+        }
         return migrator
     }
 
@@ -139,14 +145,18 @@ public final class SQLiteStore: ConclaveStore {
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?)", arguments: [username]) == true {
                 return .usernameTaken
             }
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM machines WHERE pubkey = ?)", arguments: [pubkey]) == true {
-                return .keyAlreadyEnrolled
+            var reclaimed: MachineRecord?
+            if let row = try Row.fetchOne(db, sql: "SELECT user, name, pubkey, added_at, proven FROM machines WHERE pubkey = ?", arguments: [pubkey]) {
+                guard row["proven"] as Bool == false else { return .keyAlreadyEnrolled }
+                // Enrolled by someone else without proof; its holder has just proved it.
+                reclaimed = Self.machineRecord(row)
+                try db.execute(sql: "DELETE FROM machines WHERE pubkey = ?", arguments: [pubkey])
             }
             try db.execute(sql: "INSERT INTO users (username, created_at) VALUES (?, ?)", arguments: [username, now])
             try db.execute(
-                sql: "INSERT INTO machines (pubkey, user, name, added_at) VALUES (?, ?, ?, ?)",
+                sql: "INSERT INTO machines (pubkey, user, name, added_at, proven) VALUES (?, ?, ?, ?, 1)",
                 arguments: [pubkey, username, machine, now])
-            return .registered
+            return reclaimed.map { .registeredReclaimingKey(from: $0) } ?? .registered
         }
     }
 
@@ -166,7 +176,7 @@ public final class SQLiteStore: ConclaveStore {
                 return .nameTaken
             }
             try db.execute(
-                sql: "INSERT INTO machines (pubkey, user, name, added_at) VALUES (?, ?, ?, ?)",
+                sql: "INSERT INTO machines (pubkey, user, name, added_at, proven) VALUES (?, ?, ?, ?, 0)",
                 arguments: [pubkey, user, name, now])
             return .added
         }

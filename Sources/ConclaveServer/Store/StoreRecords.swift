@@ -71,6 +71,9 @@ public struct NewMessage: Sendable, Hashable {
 /// Outcome of a registration attempt.
 public enum RegistrationOutcome: Sendable, Hashable {
     case registered
+    /// Registered with a key that another account had enrolled (with `MachineAdd`, which proves
+    /// nothing); that enrolment, `from`, was removed.
+    case registeredReclaimingKey(from: MachineRecord)
     case usernameTaken
     case keyAlreadyEnrolled
 }

@@ -26,6 +26,10 @@ struct ServerAddCommand: AsyncParsableCommand, GlobalOptionsProviding {
         let remote = RemoteServer(url: url, directory: directory, key: try KeyStore(directory: directory).load())
         let path = try await remote.explained { try await remote.client.withSession { session in session.path } }
         try ServerRecord.save(url: url, path: path, in: file, action: "verified the key")
-        try Output.line("✓ recorded \(url) as \(path.user)/\(path.machine)")
+        try Output.line("✓ recorded \(url): this key signs in to account `\(path.user)` as machine `\(path.machine)`")
+        Output.note(
+            "If `\(path.user)` is not your account, someone enrolled your public key under theirs: run "
+                + "`conclave server remove \(url.normalized)`, then `conclave register --server \(url.normalized) --username <you>`, "
+                + "which takes the key back.")
     }
 }
