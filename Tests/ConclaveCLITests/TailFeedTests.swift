@@ -68,3 +68,14 @@ struct TailFeedTests {
         #expect(feed.history(channel: "ops", messages: []).print.isEmpty)
     }
 }
+
+@Suite("tail output")
+struct TailPrinterTests {
+    @Test func aHostileSenderCannotWriteToTheTerminal() throws {
+        let from = SessionPath(user: "eve", machine: "m", session: "x\u{1B}]0;pwned\u{07}\u{202E}")
+        let printer = TailPrinter(json: false)
+        let line = try printer.whisperLine(from: from, payload: .plain("hi"), timeMs: 0)
+        #expect(!line.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" || $0 == "\u{202E}" }, "\(line.debugDescription)")
+        #expect(line.contains("\\u{1b}"))
+    }
+}

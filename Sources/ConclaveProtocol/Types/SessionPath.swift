@@ -65,6 +65,15 @@ public struct SessionPath: Sendable, Hashable, CustomStringConvertible {
         problem(with: name) == nil
     }
 
+    /// Format characters (zero-width characters, bidirectional marks, embeddings, overrides and
+    /// isolates), line and paragraph separators, private-use, surrogate and unassigned code points.
+    private static func isHiddenOrUnassigned(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate, .unassigned: true
+        default: false
+        }
+    }
+
     private static func problem(with name: String) -> String? {
         if name.isEmpty {
             return "must not be empty"
@@ -77,6 +86,12 @@ public struct SessionPath: Sendable, Hashable, CustomStringConvertible {
         }
         if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "must not contain control characters"
+        }
+        // Invisible and direction-changing characters let two names that look alike differ (or
+        // one name look like another); unassigned ones may become either in a later Unicode.
+        if let hidden = name.unicodeScalars.first(where: Self.isHiddenOrUnassigned) {
+            let code = String(hidden.value, radix: 16, uppercase: true)
+            return "must not contain invisible, formatting, separator or unassigned characters (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))"
         }
         if let first = name.first, let last = name.last, first.isWhitespace || last.isWhitespace {
             return "must not start or end with whitespace"

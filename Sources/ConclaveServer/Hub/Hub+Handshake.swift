@@ -13,7 +13,8 @@ extension Hub {
     /// Applies the registration rules and creates the account with its first machine, in one
     /// transaction (so two racing registrations of one name cannot both win, gap G4).
     func register(username: String, machine: String, key: PublicKey) async throws {
-        if username == SystemNotice.reservedUsername {
+        // Reserved by meaning, not spelling: `Conclave`, `ϲonclave` and the like are `conclave`.
+        if ConfusableSkeleton.of(username) == ConfusableSkeleton.of(SystemNotice.reservedUsername) {
             throw ProtocolError.unauthorized("username `\(username)` is reserved")
         }
         if let pin = admins.pin(for: username), pin != key.text {
@@ -34,6 +35,8 @@ extension Hub {
             ])
         case .usernameTaken:
             throw ProtocolError.unauthorized("username `\(username)` is already taken")
+        case let .usernameConfusable(existing):
+            throw ProtocolError.unauthorized("username `\(username)` is too similar to the existing username `\(existing)`; choose another")
         case .keyAlreadyEnrolled:
             throw ProtocolError.malformedFrame("malformed key or signature: public key is already enrolled")
         }

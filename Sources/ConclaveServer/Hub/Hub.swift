@@ -233,7 +233,7 @@ actor Hub {
     /// Throws `MalformedFrame` unless `name` is acceptable as a name of `kind`.
     func validate(_ name: String, as kind: ValueParseError.NameKind) throws {
         do {
-            try SessionPath.validateComponent(name, kind: kind)
+            try NamePolicy.validate(name, kind: kind)
         } catch {
             throw Refusal.invalidName(error)
         }

@@ -94,6 +94,15 @@ public final class SQLiteStore: ConclaveStore {
         migrator.registerMigration("v2-machine-proof") { db in
             try db.execute(sql: "ALTER TABLE machines ADD COLUMN proven INTEGER NOT NULL DEFAULT 1")
         }
+        // Each username's confusable skeleton, so a look-alike of an existing name is refused
+        // inside the registration transaction. Existing names get theirs here.
+        migrator.registerMigration("v3-username-skeleton") { db in
+            try db.execute(sql: "ALTER TABLE users ADD COLUMN skeleton TEXT NOT NULL DEFAULT ''")
+            for username in try String.fetchAll(db, sql: "SELECT username FROM users") {
+                try db.execute(sql: "UPDATE users SET skeleton = ? WHERE username = ?", arguments: [ConfusableSkeleton.of(username), username])
+            }
+            try db.execute(sql: "CREATE INDEX users_skeleton ON users(skeleton)")
+        }
         return migrator
     }
 
@@ -145,6 +154,10 @@ public final class SQLiteStore: ConclaveStore {
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?)", arguments: [username]) == true {
                 return .usernameTaken
             }
+            let skeleton = ConfusableSkeleton.of(username)
+            if let existing = try String.fetchOne(db, sql: "SELECT username FROM users WHERE skeleton = ? LIMIT 1", arguments: [skeleton]) {
+                return .usernameConfusable(with: existing)
+            }
             var reclaimed: MachineRecord?
             if let row = try Row.fetchOne(db, sql: "SELECT user, name, pubkey, added_at, proven FROM machines WHERE pubkey = ?", arguments: [pubkey]) {
                 guard row["proven"] as Bool == false else { return .keyAlreadyEnrolled }
@@ -152,7 +165,7 @@ public final class SQLiteStore: ConclaveStore {
                 reclaimed = Self.machineRecord(row)
                 try db.execute(sql: "DELETE FROM machines WHERE pubkey = ?", arguments: [pubkey])
             }
-            try db.execute(sql: "INSERT INTO users (username, created_at) VALUES (?, ?)", arguments: [username, now])
+            try db.execute(sql: "INSERT INTO users (username, created_at, skeleton) VALUES (?, ?, ?)", arguments: [username, now, skeleton])
             try db.execute(
                 sql: "INSERT INTO machines (pubkey, user, name, added_at, proven) VALUES (?, ?, ?, ?, 1)",
                 arguments: [pubkey, username, machine, now])

@@ -75,6 +75,8 @@ public enum RegistrationOutcome: Sendable, Hashable {
     /// nothing); that enrolment, `from`, was removed.
     case registeredReclaimingKey(from: MachineRecord)
     case usernameTaken
+    /// The username looks like `with`, an existing one (same confusable skeleton).
+    case usernameConfusable(with: String)
     case keyAlreadyEnrolled
 }
 

@@ -108,7 +108,7 @@ public struct ServerHandshakeStateMachine: Sendable {
 
     private static func nameProblem(_ name: String, kind: ValueParseError.NameKind) -> ProtocolError? {
         do {
-            try SessionPath.validateComponent(name, kind: kind)
+            try NamePolicy.validate(name, kind: kind)
             return nil
         } catch {
             return .malformedFrame(error.description)

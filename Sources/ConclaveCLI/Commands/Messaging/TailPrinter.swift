@@ -16,7 +16,7 @@ struct TailPrinter {
                 "type": .string("message"), "channel": .string(message.channel), "replayed": .bool(message.replayed),
             ]) { $1 }).rendered()
         }
-        return "\(Self.clock(message.timeMs)) [\(TerminalText.sanitized(message.channel))] \(message.from): \(Self.text(message.payload))"
+        return "\(Self.clock(message.timeMs)) [\(TerminalText.sanitized(message.channel))] \(TerminalText.sanitized(message.from.description)): \(Self.text(message.payload))"
     }
 
     func whisperLine(from: SessionPath, payload: Payload, timeMs: Int64) throws -> String {
@@ -25,7 +25,7 @@ struct TailPrinter {
                 "type": .string("whisper")
             ]) { $1 }).rendered()
         }
-        return "\(Self.clock(timeMs)) [whisper] \(from): \(Self.text(payload))"
+        return "\(Self.clock(timeMs)) [whisper] \(TerminalText.sanitized(from.description)): \(Self.text(payload))"
     }
 
     private static func fields(from: SessionPath, payload: Payload, timeMs: Int64) -> [String: JSONDocument] {
