@@ -48,7 +48,8 @@ struct AccountVerbTests {
 
         let recorded = try await laptop.run(["server", "add", server.url])
         #expect(recorded.status == 0, "\(recorded.stderr)")
-        #expect(recorded.stdout == "✓ recorded \(server.url) as aaron/laptop\n")
+        #expect(recorded.stdout == "✓ recorded \(server.url): this key signs in to account `aaron` as machine `laptop`\n")
+        #expect(recorded.stderr.contains("someone enrolled your public key"))
         let servers = try JSONOutput.objects(try await laptop.run(["server", "list", "--json"]).stdout)
         #expect(servers.count == 1)
         #expect(servers.first?["username"] as? String == "aaron")

@@ -46,9 +46,11 @@ struct BridgeVerbTests {
         // david is at notify: he may not emit, and the tools say why.
         let refused = try await receiver.call("send_channel", ["channel": "lobby", "text": "hi"])
         #expect(refused.isError)
-        // He raises the channel to converse from his session; the reply reaches aaron.
-        #expect(try await receiver.call("set_perm", ["channel": "lobby", "level": "converse"]).isError == false)
-        #expect(try await receiver.call("send_channel", ["channel": "lobby", "text": "hi aaron"]).text == "sent to lobby")
+        // His session cannot raise its own level; david does, from a terminal, and the running
+        // bridge picks it up; the reply reaches aaron.
+        #expect(try await receiver.call("set_perm", ["channel": "lobby", "level": "converse"]).isError)
+        #expect(try await david.run(["perm", "set", "converse", "--server", server.url, "--channel", "lobby"]).status == 0)
+        #expect(try await receiver.call("send_channel", ["channel": "lobby", "text": "hi aaron"], until: "sent to lobby") == "sent to lobby")
         let reply = try #require(await sender.injection(containing: "hi aaron"))
         #expect(((reply["params"] as? [String: Any])?["content"] as? String)?.contains("do not take side-effecting actions") == true)
         // The level was saved: a new process sees it.
@@ -57,8 +59,8 @@ struct BridgeVerbTests {
         // aaron mutes the channel: david's next post is dropped, a whisper still arrives.
         #expect(try await sender.call("set_perm", ["channel": "lobby", "level": "mute"]).isError == false)
         #expect(try await receiver.call("send_channel", ["channel": "lobby", "text": "muted words"]).text == "sent to lobby")
-        #expect(try await receiver.call("set_perm", ["whisper": true, "level": "act"]).isError == false)
-        #expect(try await receiver.call("whisper", ["target": "aaron/workstation/sender", "text": "after mute"]).text == "whisper sent")
+        #expect(try await david.run(["perm", "set", "act", "--server", server.url, "--whisper"]).status == 0)
+        #expect(try await receiver.call("whisper", ["target": "aaron/workstation/sender", "text": "after mute"], until: "whisper sent") == "whisper sent")
         #expect(await sender.injection(containing: "after mute") != nil)
         #expect(await sender.injection(containing: "muted words", timeout: .milliseconds(100)) == nil)
     }

@@ -1,11 +1,22 @@
 import ConclaveProtocol
 import FuzzSupport
 
-/// Any bytes into the frame decoder (and the stream framing): it must never crash, and whatever
-/// it accepts must re-encode to bytes that decode to the same frame.
+/// The most a decoded frame may hold per input byte (a one-byte empty string becomes a 16-byte
+/// `String`, and arrays may have up to twice the room they use), plus a fixed allowance.
+let allocationPerInputByte = 40
+let allocationAllowance = 4 * 1024
+
+/// Any bytes into the frame decoder (and the stream framing): it must never crash, whatever it
+/// accepts must re-encode to bytes that decode to the same frame, and decoding may allocate at
+/// most ``allocationPerInputByte`` bytes per input byte (hostile counts must not amplify memory).
 func fuzzFrameDecoder(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let bytes = FuzzDriver.bytes(data, count)
-    if let frame = try? ProtocolMessage(wireBytes: bytes) {
+    let before = FuzzDriver.heapBytesInUse()
+    let decodedFrame = try? ProtocolMessage(wireBytes: bytes)
+    if let before, let after = FuzzDriver.heapBytesInUse(), after - before > allocationPerInputByte * bytes.count + allocationAllowance {
+        fatalError("decoding \(bytes.count) bytes holds \(after - before) bytes (\(decodedFrame?.name ?? "refused"))")
+    }
+    if let frame = decodedFrame {
         let again = frame.wireBytes
         guard let decoded = try? ProtocolMessage(wireBytes: again), decoded == frame, decoded.wireBytes == again else {
             fatalError("round trip changed the frame: \(frame.name)")

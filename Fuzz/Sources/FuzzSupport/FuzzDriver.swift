@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// libFuzzer's driver (in the runtime `-sanitize=fuzzer` links).
 @_silgen_name("LLVMFuzzerRunDriver")
@@ -22,6 +25,17 @@ public enum FuzzDriver {
         var argc = argc
         var argv = argv
         return llvmFuzzerRunDriver(&argc, &argv, callback)
+    }
+
+    /// Bytes the C heap holds in use now (glibc's `mallinfo2`); the fuzz targets compare it
+    /// before and after decoding, with the decoded value still alive, to bound what decoding
+    /// allocates per input byte. `nil` where it cannot be read.
+    public static func heapBytesInUse() -> Int? {
+        #if canImport(Glibc)
+        return Int(mallinfo2().uordblks)
+        #else
+        return nil
+        #endif
     }
 
     /// The input as an array (libFuzzer passes a null pointer for the empty input).

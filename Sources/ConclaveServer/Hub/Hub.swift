@@ -198,10 +198,13 @@ actor Hub {
     }
 
     /// Terminates every live session with `reason` (graceful shutdown).
-    func terminateAll(reason: String) {
-        for session in presence.allSessions {
+    @discardableResult
+    func terminateAll(reason: String) -> [ServerSession] {
+        let sessions = presence.allSessions
+        for session in sessions {
             drop(session, reason: reason)
         }
+        return sessions
     }
 
     /// Paths of every live session (for tests and `Who`).

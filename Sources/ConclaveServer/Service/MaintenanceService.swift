@@ -7,6 +7,8 @@ struct MaintenanceService: Service {
     let hub: Hub
     var reapInterval: Duration = .seconds(15)
     var purgeInterval: Duration = .seconds(3600)
+    /// How long sessions have to take their leave before their connections are cut.
+    var shutdownGrace: Duration = .milliseconds(2500)
 
     func run() async throws {
         await hub.purge()
@@ -23,7 +25,12 @@ struct MaintenanceService: Service {
             }
         }
         // Graceful shutdown (or cancellation): sessions get a reason instead of a cut (gap G26).
-        await hub.terminateAll(reason: "server shutting down")
+        let sessions = await hub.terminateAll(reason: "server shutting down")
+        // Their reason and closing handshake get a moment; then whatever is still open (a peer
+        // that stopped reading, with writes stuck on a full socket) is cut, so the whole
+        // shutdown stays within 5 s.
+        try? await Task.sleep(for: shutdownGrace)
+        for session in sessions { await session.closeConnection() }
     }
 
     private func repeatEvery(_ interval: Duration, _ work: @Sendable () async -> Void) async {

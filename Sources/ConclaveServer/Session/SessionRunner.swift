@@ -40,7 +40,7 @@ struct SessionRunner: Sendable {
             await Self.drain(&frames)
             return
         }
-        session.setConnectionCloser { await connection.outbound.close() }
+        session.setConnectionCloser { await connection.outbound.abort() }
         let posts = PostPipeline(depth: settings.postPipelineDepth)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await writeQueued(session, to: connection) }

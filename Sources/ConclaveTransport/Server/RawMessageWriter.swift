@@ -19,6 +19,13 @@ final class RawMessageWriter: ChannelDuplexHandler, RemovableChannelHandler {
         self.context = nil
     }
 
+    /// Closes the connection at once, failing writes still waiting for the socket (a peer that
+    /// stopped reading would otherwise hold them, and whoever waits on them, for ever).
+    /// Must run on the channel's event loop.
+    func abort() {
+        context?.close(mode: .all, promise: nil)
+    }
+
     /// Writes `messages` in order and flushes once; `promise` completes with the last write.
     /// Must run on the channel's event loop.
     func write(_ messages: [ByteBuffer], promise: EventLoopPromise<Void>) {

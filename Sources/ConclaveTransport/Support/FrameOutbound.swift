@@ -50,6 +50,18 @@ public struct FrameOutbound: Sendable {
     public func close() async {
         try? await writer.close(.normalClosure, reason: nil)
     }
+
+    /// Cuts the connection without a closing handshake, failing writes that wait on a peer that
+    /// stopped reading (a closing handshake would queue behind them). Server connections only;
+    /// elsewhere it falls back to ``close()``.
+    public func abort() async {
+        guard let rawWriter else {
+            await close()
+            return
+        }
+        let eventLoop = rawWriter.eventLoop
+        eventLoop.execute { rawWriter.value.abort() }
+    }
 }
 
 extension FrameOutbound {

@@ -34,6 +34,18 @@ final class BridgeProcess {
     }
 
     /// Calls a tool; returns its text and whether it is an error.
+    /// Calls `tool` until its text is `expected` (a level raised by `conclave perm set` reaches a
+    /// running bridge within a second or so) or 10 s pass; returns the last text.
+    func call(_ tool: String, _ arguments: [String: Any], until expected: String) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(10)
+        var text = try await call(tool, arguments).text
+        while text != expected, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(250))
+            text = try await call(tool, arguments).text
+        }
+        return text
+    }
+
     func call(_ tool: String, _ arguments: [String: Any] = [:]) async throws -> (text: String, isError: Bool) {
         let response = try await request("tools/call", ["name": tool, "arguments": arguments])
         let result = response["result"] as? [String: Any]

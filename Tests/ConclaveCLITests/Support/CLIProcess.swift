@@ -119,6 +119,8 @@ final class TemporaryConfig: Sendable {
     func write(_ text: String, to name: String) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         try text.write(toFile: path + "/" + name, atomically: false, encoding: .utf8)
+        // Private, as a key file must be (a readable one is refused).
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path + "/" + name)
     }
 }
 

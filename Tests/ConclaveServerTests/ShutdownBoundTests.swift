@@ -1,0 +1,58 @@
+import ConclaveIdentity
+import ConclaveProtocol
+import ConclaveServer
+import ConclaveTransport
+import Foundation
+import Logging
+import Testing
+
+/// A graceful shutdown ends within 5 s even when a client stopped reading with the server's
+/// writes to it stuck on a full socket (it took 10.1 s).
+@Suite("Shutdown bound")
+struct ShutdownBoundTests {
+    @Test func shutdownEndsWithinFiveSecondsDespiteAClientThatStoppedReading() async throws {
+        var settings = HubSettings()
+        settings.limits = .unlimited
+        let runtime = ServerRuntime(
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, storage: .ephemeral, settings: settings),
+            logger: Logger(label: "test"))
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let (stalledReady, stalledSink) = AsyncStream.makeStream(of: Void.self)
+        try await withThrowingTaskGroup(of: String.self) { group in
+            group.addTask {
+                try await runtime.run(handleSignals: false) { port in portSink.yield(port) }
+                return "server"
+            }
+            var portIterator = ports.makeAsyncIterator()
+            let port = try #require(await portIterator.next())
+            let url = try ServerURL("ws://127.0.0.1:\(port)/")
+            // The stalled reader: joins, then never reads again.
+            group.addTask {
+                let client = ControlClient(url: url, key: try SigningKey.generate(), session: "stalled")
+                try await client.withSession(registration: .init(username: "stalled", machine: "m")) { session in
+                    _ = try await session.request(.admin(.createChannel(name: "flood", visibility: .public)))
+                    _ = try await session.request(.join(channel: "flood", token: nil))
+                    stalledSink.yield()
+                    try await Task.sleep(for: .seconds(60))
+                }
+                return "stalled"
+            }
+            var ready = stalledReady.makeAsyncIterator()
+            _ = await ready.next()
+            // A publisher fills the stalled reader's socket buffers and queue.
+            let publisher = ControlClient(url: url, key: try SigningKey.generate(), session: "pub")
+            try await publisher.withSession(registration: .init(username: "publisher", machine: "m")) { session in
+                _ = try await session.request(.join(channel: "flood", token: nil))
+                let body = String(repeating: "x", count: 60_000)
+                for _ in 0..<400 { _ = try await session.request(.channelMessage(channel: "flood", from: session.path, payload: .plain(body))) }
+            }
+            let started = ContinuousClock.now
+            await runtime.shutdown()
+            let first = try await group.next()
+            let elapsed = started.duration(to: .now)
+            group.cancelAll()
+            #expect(first == "server")
+            #expect(elapsed < .seconds(5), "shutdown took \(elapsed)")
+        }
+    }
+}
