@@ -134,14 +134,16 @@ struct BridgeVerbTests {
         _ = try await bridge.call("who")
         try bridge.send([
             "jsonrpc": "2.0", "method": "notifications/claude/channel/permission_request",
-            "params": ["request_id": "abcde", "tool_name": "Bash", "description": "run the tests", "input_preview": "swift test"],
+            "params": ["request_id": "abcde\u{1B}]0;owned\u{07}", "tool_name": "Bash", "description": "run the tests", "input_preview": "swift test"],
         ])
-        #expect(await approver.stdout.first(containing: "permission request abcde from aaron/workstation/agent") != nil)
+        // Every field is sanitised: the escape sequence in the id is shown, not obeyed.
+        #expect(await approver.stdout.first(containing: "permission request abcde\\u{1b}]0;owned\\u{7} from aaron/workstation/agent") != nil)
+        #expect(!approver.stdout.all.joined().contains("\u{1B}"))
         #expect(await approver.stdout.first(containing: "tool: Bash") != nil)
         try approver.send("y")
         let verdict = await bridge.message { $0["method"] as? String == "notifications/claude/channel/permission" }
         let params = verdict?["params"] as? [String: String]
-        #expect(params == ["request_id": "abcde", "behavior": "allow"])
+        #expect(params == ["request_id": "abcde\u{1B}]0;owned\u{07}", "behavior": "allow"])
         #expect(await approver.stdout.first(containing: "✓ allowed") != nil)
         // End of input ends the console even while no request is waiting.
         try approver.closeInput()
