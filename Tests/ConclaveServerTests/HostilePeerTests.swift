@@ -12,11 +12,7 @@ import Glibc
 @Suite("Hostile peers: pre-authentication, descriptors, channels")
 struct HostilePeerTests {
     func settings(_ configure: (inout ServerLimits) -> Void) -> HubSettings {
-        var settings = HubSettings()
-        var limits = ServerLimits.unlimited
-        configure(&limits)
-        settings.limits = limits
-        return settings
+        HubSettings.onlyLimits(configure)
     }
 
     /// `UserList` of `count` empty names: `count` bytes of zeros after the header, which would

@@ -73,11 +73,7 @@ struct RateRuleTests {
 struct LimitsTests {
     /// Every limit off except those `configure` sets, so each test sees one limit at a time.
     func settings(_ configure: (inout ServerLimits) -> Void) -> HubSettings {
-        var settings = HubSettings()
-        var limits = ServerLimits.unlimited
-        configure(&limits)
-        settings.limits = limits
-        return settings
+        HubSettings.onlyLimits(configure)
     }
 
     /// Posts to `ops` and returns the reply, skipping deliveries of other sessions' posts.

@@ -11,10 +11,8 @@ final class AdmissionControl: Sendable {
     private struct State {
         var connections: RateLimiter<String>
         var registrations: RateLimiter<String>
-        var pending: [String: Int] = [:]
-        var pendingTotal = 0
-        var unauthenticated: [String: Int] = [:]
-        var unauthenticatedTotal = 0
+        var pending = AddressCounts()
+        var unauthenticated = AddressCounts()
         /// Connections closed at accept since the last summary, and from how many addresses.
         var refusedAtAccept = 0
         var refusedAddresses: Set<String> = []
@@ -43,25 +41,20 @@ final class AdmissionControl: Sendable {
             if let rule = limits.connectionsPerAddress, let wait = state.connections.admit(address, now: now) {
                 return Refusal.rateLimited("connection attempts", scope: "from your address", rule: rule, retryAfter: wait)
             }
-            if let limit = limits.pendingHandshakes, state.pendingTotal >= limit {
+            if let limit = limits.pendingHandshakes, state.pending.total >= limit {
                 return Refusal.capacity("connections in the handshake on this server", limit: limit, advice: "retry in a few seconds")
             }
-            if let limit = limits.pendingHandshakesPerAddress, state.pending[address, default: 0] >= limit {
+            if let limit = limits.pendingHandshakesPerAddress, state.pending.count(of: address) >= limit {
                 return Refusal.capacity("connections in the handshake from your address", limit: limit, advice: "finish or close the others first")
             }
-            state.pending[address, default: 0] += 1
-            state.pendingTotal += 1
+            state.pending.add(address)
             return nil
         }
     }
 
     /// Releases the handshake slot taken by ``beginHandshake(address:now:)``.
     func handshakeEnded(address: String) {
-        state.withLock { state in
-            let remaining = state.pending[address, default: 1] - 1
-            state.pending[address] = remaining > 0 ? remaining : nil
-            state.pendingTotal = max(0, state.pendingTotal - 1)
-        }
+        state.withLock { $0.pending.remove(address) }
     }
 
     /// Admits a registration from `address`, or returns the refusal to send.
@@ -94,34 +87,29 @@ final class AdmissionControl: Sendable {
     }
 
     /// Unauthenticated connections now (for tests).
-    var unauthenticatedConnections: Int { state.withLock { $0.unauthenticatedTotal } }
+    var unauthenticatedConnections: Int { state.withLock { $0.unauthenticated.total } }
 
     /// Connections in the handshake now (for tests).
-    var pendingHandshakes: Int { state.withLock { $0.pendingTotal } }
+    var pendingHandshakes: Int { state.withLock { $0.pending.total } }
 }
 
 extension AdmissionControl: ConnectionAdmission {
     func admitConnection(address: String) -> Bool {
         state.withLock { state in
-            let overTotal = unauthenticatedCap.map { state.unauthenticatedTotal >= $0 } ?? false
-            let overAddress = limits.unauthenticatedConnectionsPerAddress.map { state.unauthenticated[address, default: 0] >= $0 } ?? false
+            let overTotal = unauthenticatedCap.map { state.unauthenticated.total >= $0 } ?? false
+            let overAddress = limits.unauthenticatedConnectionsPerAddress.map { state.unauthenticated.count(of: address) >= $0 } ?? false
             guard !overTotal, !overAddress else {
                 state.refusedAtAccept += 1
                 // Bounded: a summary is taken every reap interval, and at most 1,024 are kept.
                 if state.refusedAddresses.count < 1_024 { state.refusedAddresses.insert(address) }
                 return false
             }
-            state.unauthenticated[address, default: 0] += 1
-            state.unauthenticatedTotal += 1
+            state.unauthenticated.add(address)
             return true
         }
     }
 
     func releaseConnection(address: String) {
-        state.withLock { state in
-            let remaining = state.unauthenticated[address, default: 1] - 1
-            state.unauthenticated[address] = remaining > 0 ? remaining : nil
-            state.unauthenticatedTotal = max(0, state.unauthenticatedTotal - 1)
-        }
+        state.withLock { $0.unauthenticated.remove(address) }
     }
 }

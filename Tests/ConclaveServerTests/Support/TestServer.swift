@@ -123,6 +123,17 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+extension HubSettings {
+    /// Default settings with every limit off except what `configure` sets.
+    static func onlyLimits(_ configure: (inout ServerLimits) -> Void) -> HubSettings {
+        var settings = HubSettings()
+        var limits = ServerLimits.unlimited
+        configure(&limits)
+        settings.limits = limits
+        return settings
+    }
+}
+
 /// A fresh key per test identity.
 func newKey() throws -> SigningKey { try SigningKey.generate() }
 
