@@ -11,7 +11,9 @@ let package = Package(
         .package(name: "Conclave", path: ".."),
     ],
     targets: [
-        .target(name: "FuzzSupport", path: "Sources/FuzzSupport"),
+        // glibc's heap statistics, which the Glibc module does not export.
+        .target(name: "HeapStats", path: "Sources/HeapStats"),
+        .target(name: "FuzzSupport", dependencies: ["HeapStats"], path: "Sources/FuzzSupport"),
         .executableTarget(
             name: "FuzzFrameDecoder",
             dependencies: ["FuzzSupport", .product(name: "ConclaveProtocol", package: "Conclave")],

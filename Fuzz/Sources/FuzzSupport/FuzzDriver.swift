@@ -1,7 +1,5 @@
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#endif
+import HeapStats
 
 /// libFuzzer's driver (in the runtime `-sanitize=fuzzer` links).
 @_silgen_name("LLVMFuzzerRunDriver")
@@ -27,15 +25,12 @@ public enum FuzzDriver {
         return llvmFuzzerRunDriver(&argc, &argv, callback)
     }
 
-    /// Bytes the C heap holds in use now (glibc's `mallinfo2`); the fuzz targets compare it
+    /// Bytes the C heap holds in use now (glibc's `mallinfo2`, through the HeapStats C target); the fuzz targets compare it
     /// before and after decoding, with the decoded value still alive, to bound what decoding
     /// allocates per input byte. `nil` where it cannot be read.
     public static func heapBytesInUse() -> Int? {
-        #if canImport(Glibc)
-        return Int(mallinfo2().uordblks)
-        #else
-        return nil
-        #endif
+        let inUse = heap_bytes_in_use()
+        return inUse == 0 ? nil : Int(inUse)
     }
 
     /// The input as an array (libFuzzer passes a null pointer for the empty input).
