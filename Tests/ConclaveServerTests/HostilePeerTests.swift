@@ -65,6 +65,15 @@ struct HostilePeerTests {
         }
     }
 
+    @Test func anUnauthenticatedConnectionIsCutAfterItsByteBudgetEvenInsideAnHTTPRequest() async throws {
+        try await TestServer.with { server in
+            let socket = try RawSocket(port: server.port, from: "127.0.0.3")
+            // A request whose headers never end, larger than the budget.
+            socket.send(Array("GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 48 * 1024))
+            #expect(socket.closedByPeer(within: 3_000))
+        }
+    }
+
     @Test func theGlobalCapStaysBelowHalfTheDescriptorsAndRefusalsAreSummarised() {
         var limits = ServerLimits()
         limits.unauthenticatedConnectionsPerAddress = nil

@@ -65,16 +65,14 @@ struct UnauthenticatedBudgetTests {
         let count = Mutex(0)
     }
 
-    @Test func bytesCountFromTheUpgradeUntilAuthenticationAndTheSlotIsReleasedOnce() {
+    @Test func bytesCountFromAcceptUntilAuthenticationAndTheSlotIsReleasedOnce() {
         let releases = Releases()
-        let activity = ConnectionActivity(release: { releases.count.withLock { $0 += 1 } })
-        // Before the upgrade, HTTP's own limits apply.
-        #expect(activity.admitBytes(1 << 20))
-        activity.startCountingUnauthenticatedBytes()
-        #expect(activity.admitBytes(ConnectionActivity.unauthenticatedByteBudget))
+        #expect(ConnectionActivity().admitBytes(1 << 24), "a session's own activity clock counts nothing")
+        let activity = ConnectionActivity(countsUnauthenticatedBytes: true, release: { releases.count.withLock { $0 += 1 } })
+        #expect(activity.admitBytes(ConnectionActivity.unauthenticatedByteBudget - 100))
+        #expect(activity.admitBytes(100))
         #expect(!activity.admitBytes(1), "one byte over the budget closes the connection")
-        let fresh = ConnectionActivity(release: { releases.count.withLock { $0 += 1 } })
-        fresh.startCountingUnauthenticatedBytes()
+        let fresh = ConnectionActivity(countsUnauthenticatedBytes: true, release: { releases.count.withLock { $0 += 1 } })
         fresh.markAuthenticated()
         #expect(fresh.admitBytes(1 << 24), "an authenticated peer is not counted")
         fresh.releaseAdmission()

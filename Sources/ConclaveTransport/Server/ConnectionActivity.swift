@@ -10,13 +10,14 @@ import Synchronization
 /// proved a key may send only so much (a handshake needs a few hundred bytes), so unauthenticated
 /// connections cannot make the server buffer large messages.
 public final class ConnectionActivity: Sendable {
-    /// Bytes a connection may send after its upgrade and before it authenticates.
-    public static let unauthenticatedByteBudget = 16 * 1024
+    /// Bytes a connection may send, from accept, before it authenticates: the HTTP upgrade
+    /// request, a TLS handshake and the protocol handshake together need a few KiB.
+    public static let unauthenticatedByteBudget = 32 * 1024
 
     private let lastSeen: Atomic<Int64>
-    /// Bytes received since the upgrade while unauthenticated; `-2` before the upgrade (HTTP
-    /// has its own limits), `-1` once authenticated.
-    private let unauthenticatedBytes = Atomic<Int>(-2)
+    /// Bytes received while unauthenticated; `-1` once authenticated (or for connections that
+    /// are not counted at all).
+    private let unauthenticatedBytes: Atomic<Int>
 
     /// Releases the connection's admission slot, once.
     private let release: (@Sendable () -> Void)?
@@ -24,8 +25,9 @@ public final class ConnectionActivity: Sendable {
 
     /// Starts the clock at `now`; `release` is called once, when the peer authenticates or the
     /// connection ends, whichever comes first.
-    public init(now: ContinuousClock.Instant = .now, release: (@Sendable () -> Void)? = nil) {
+    public init(now: ContinuousClock.Instant = .now, countsUnauthenticatedBytes: Bool = false, release: (@Sendable () -> Void)? = nil) {
         lastSeen = Atomic(Self.milliseconds(now))
+        unauthenticatedBytes = Atomic(countsUnauthenticatedBytes ? 0 : -1)
         self.release = release
     }
 
@@ -38,12 +40,6 @@ public final class ConnectionActivity: Sendable {
     /// Records activity at `now`.
     public func touch(now: ContinuousClock.Instant = .now) {
         lastSeen.store(Self.milliseconds(now), ordering: .relaxed)
-    }
-
-    /// The connection is becoming a WebSocket: from now until authentication its bytes count
-    /// against ``unauthenticatedByteBudget``.
-    public func startCountingUnauthenticatedBytes() {
-        _ = unauthenticatedBytes.compareExchange(expected: -2, desired: 0, ordering: .relaxed)
     }
 
     /// The peer authenticated: its bytes are no longer counted against the budget.

@@ -26,7 +26,8 @@ struct DeadlineChildChannel<Inner: ServerChildChannel>: ServerChildChannel {
             }
             release = { admission.releaseConnection(address: address) }
         }
-        let activity = ConnectionActivity(release: release)
+        // Counted from the first byte: an HTTP request that never ends is bounded too.
+        let activity = ConnectionActivity(countsUnauthenticatedBytes: true, release: release)
         channel.closeFuture.whenComplete { _ in activity.releaseAdmission() }
         return channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(ActivityHandler(activity: activity), position: .first)

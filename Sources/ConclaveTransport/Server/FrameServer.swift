@@ -70,7 +70,6 @@ public struct FrameServer: Sendable {
             // Added at accept (DeadlineChildChannel). This closure does not run on the channel's
             // event loop: use the pipeline's async API.
             let activity = try await channel.pipeline.handler(type: ActivityHandler.self).get().activity
-            activity.startCountingUnauthenticatedBytes()
             // Added last now, it ends up just below the WebSocket encoder the upgrade adds after
             // it, and above TLS: ready-made messages written here are still encrypted.
             let rawWriter = try await channel.eventLoop.submit {

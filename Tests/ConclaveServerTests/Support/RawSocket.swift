@@ -25,6 +25,16 @@ final class RawSocket: @unchecked Sendable {
         guard connected == 0 else { throw TestFailure("connect() failed: \(errno)") }
     }
 
+    /// Sends `bytes` (as much as the socket takes; a closed peer ends it early).
+    func send(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { return }
+            offset += sent
+        }
+    }
+
     /// Whether the server closed the connection within `milliseconds` (end of stream or reset).
     func closedByPeer(within milliseconds: Int32) -> Bool {
         var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
