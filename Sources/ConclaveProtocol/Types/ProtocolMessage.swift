@@ -114,6 +114,10 @@ public enum ProtocolMessage: Sendable, Hashable {
     /// The variant index a frame's bytes start with, read without decoding the body; `nil` when
     /// the bytes do not start with a valid index.
     public static func variantIndex(ofWireBytes bytes: some Collection<UInt8>) -> UInt32? {
+        // Every variant index fits the one-byte varint form: no copy on the per-frame path.
+        if let first = bytes.first, first < 251 {
+            return UInt32(first) < variantCount ? UInt32(first) : nil
+        }
         var reader = WireReader(Array(bytes.prefix(5)))
         guard let index = try? reader.readU32(), index < variantCount else { return nil }
         return index
