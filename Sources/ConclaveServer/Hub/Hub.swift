@@ -197,12 +197,18 @@ actor Hub {
         }
     }
 
-    /// Terminates every live session with `reason` (graceful shutdown).
+    /// Ends every live session for a graceful shutdown: each connection closes as "going away"
+    /// (WebSocket 1001) without an `Error` frame, so every client, reference ones included,
+    /// reconnects instead of giving up.
     @discardableResult
     func terminateAll(reason: String) -> [ServerSession] {
         let sessions = presence.allSessions
         for session in sessions {
-            drop(session, reason: reason)
+            _ = presence.detach(session)
+            session.endForShutdown(reason: reason)
+        }
+        if !sessions.isEmpty {
+            logger.info("closing live sessions for shutdown", metadata: ["sessions": "\(sessions.count)"])
         }
         return sessions
     }

@@ -2,7 +2,7 @@ import Logging
 import ServiceLifecycle
 
 /// Periodic work: the idle and stalled-write reaper (every 15 s) and the retention sweep (at start, then hourly).
-/// On graceful shutdown it tells every live session why it is being disconnected.
+/// On graceful shutdown it closes every live session as "going away", so clients reconnect.
 struct MaintenanceService: Service {
     let hub: Hub
     var reapInterval: Duration = .seconds(15)
@@ -24,9 +24,10 @@ struct MaintenanceService: Service {
                 group.addTask { await repeatEvery(purgeInterval) { await hub.purge() } }
             }
         }
-        // Graceful shutdown (or cancellation): sessions get a reason instead of a cut (gap G26).
+        // Graceful shutdown (or cancellation): sessions get a closing handshake with status 1001
+        // instead of a cut (gap G26), and no Error frame, which reference clients treat as final.
         let sessions = await hub.terminateAll(reason: "server shutting down")
-        // Their reason and closing handshake get a moment; then whatever is still open (a peer
+        // Their last frames and closing handshake get a moment; then whatever is still open (a peer
         // that stopped reading, with writes stuck on a full socket) is cut, so the whole
         // shutdown stays within 5 s.
         try? await Task.sleep(for: shutdownGrace)

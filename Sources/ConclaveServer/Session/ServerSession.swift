@@ -55,13 +55,31 @@ final class ServerSession: Sendable {
     /// Ends the session: queues `preceding` (if any) and `Error(Unauthorized(reason))`, whatever
     /// the queue holds, and closes the queue. The first reason wins; later calls do nothing.
     func kill(reason: String, preceding: EncodedFrame? = nil) {
-        let first = killReason.withLock { current -> Bool in
+        guard claimEnd(reason) else { return }
+        queue.close(finals: (preceding.map { [$0] } ?? []) + [EncodedFrame(ProtocolMessage.error(.unauthorized(reason)))])
+    }
+
+    /// Ends the session because the server is going away: what is queued is still written, then
+    /// the connection closes with WebSocket status 1001 and no `Error` frame. Reference clients
+    /// take a mid-stream `Error` as a deliberate end and stop, while a plain close makes them
+    /// reconnect, which is what a restart needs.
+    func endForShutdown(reason: String) {
+        guard claimEnd(reason) else { return }
+        goingAway.store(true, ordering: .releasing)
+        queue.close(finals: [])
+    }
+
+    /// Whether the connection should close as "going away" (1001) rather than normally.
+    var closesGoingAway: Bool { goingAway.load(ordering: .acquiring) }
+
+    private let goingAway = Atomic<Bool>(false)
+
+    private func claimEnd(_ reason: String) -> Bool {
+        killReason.withLock { current -> Bool in
             guard current == nil else { return false }
             current = reason
             return true
         }
-        guard first else { return }
-        queue.close(finals: (preceding.map { [$0] } ?? []) + [EncodedFrame(ProtocolMessage.error(.unauthorized(reason)))])
     }
 
     /// The reason the session was killed, if it was.

@@ -243,7 +243,11 @@ struct SessionRunner: Sendable {
             session.markWriteFinished()
         }
         // Closing ends the reader's wait for the next frame too.
-        await connection.outbound.close()
+        if session.closesGoingAway {
+            await connection.outbound.close(goingAway: session.terminationReason ?? "server shutting down")
+        } else {
+            await connection.outbound.close()
+        }
     }
 }
 

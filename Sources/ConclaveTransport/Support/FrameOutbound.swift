@@ -51,6 +51,12 @@ public struct FrameOutbound: Sendable {
         try? await writer.close(.normalClosure, reason: nil)
     }
 
+    /// Starts the WebSocket closing handshake with status 1001 ("going away") and `reason`: the
+    /// server is stopping or restarting, and the peer should reconnect.
+    public func close(goingAway reason: String) async {
+        try? await writer.close(.goingAway, reason: reason)
+    }
+
     /// Cuts the connection without a closing handshake, failing writes that wait on a peer that
     /// stopped reading (a closing handshake would queue behind them). Server connections only;
     /// elsewhere it falls back to ``close()``.

@@ -15,6 +15,9 @@ actor Mailbox {
         }
     }
 
+    /// Whether the connection closed (frames received before that may still be waiting).
+    var isClosed: Bool { closed }
+
     func close() {
         closed = true
         waiter?.resume(returning: nil)
