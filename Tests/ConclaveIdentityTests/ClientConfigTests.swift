@@ -35,8 +35,8 @@ struct ClientConfigTests {
         config.setPermission(.mute, server: s2, scope: .whisper)
         config.setPermission(.converse, server: s1, scope: .channel("ops"))
         #expect(config.overrides == [
-            PermissionOverride(server: "wss://s2/", scope: .whisper, level: .mute),
-            PermissionOverride(server: "wss://s1/", scope: .channel("ops"), level: .converse),
+            PermissionOverride(server: "wss://s2", scope: .whisper, level: .mute),
+            PermissionOverride(server: "wss://s1", scope: .channel("ops"), level: .converse),
         ])
     }
 
@@ -48,9 +48,59 @@ struct ClientConfigTests {
         config.setPermission(.act, server: s1, scope: .whisper)
         config.setPermission(.act, server: s2, scope: .channel("ops"))
         #expect(config.forget(server: s1) == 2)
-        #expect(config.servers.map(\.url) == ["wss://s2/"])
+        #expect(config.servers.map(\.url) == ["wss://s2"])
         #expect(config.overrides.count == 1)
         #expect(config.forget(server: s1) == nil)
+    }
+
+    /// The reference compares these strings as they stand, so they keep the user's spelling, and
+    /// an override takes its registration's spelling whatever spelling `perm set` was given.
+    @Test func urlsKeepTheSpellingTheUserWrote() throws {
+        var config = ClientConfig()
+        let typed = try ServerURL("ws://127.0.0.1:4390")
+        config.register(server: typed, username: "aaron", machine: "ws")
+        #expect(config.servers.map(\.url) == ["ws://127.0.0.1:4390"])
+        config.setPermission(.act, server: try ServerURL("WS://127.0.0.1:4390/"), scope: .channel("ops"))
+        config.addApprover(server: try ServerURL("ws://127.0.0.1:4390/"), user: "boss", key: "k", machine: nil)
+        #expect(config.overrides.map(\.server) == ["ws://127.0.0.1:4390"])
+        #expect(config.approvers.map(\.server) == ["ws://127.0.0.1:4390"])
+        let addedAgain = config.addApprover(server: typed, user: "boss", key: "k", machine: nil)
+        #expect(!addedAgain, "the same approver in another spelling")
+
+        // Registering again under another spelling carries the overrides and approvers along.
+        config.register(server: try ServerURL("ws://localhost:4390"), username: "aaron", machine: "ws")
+        config.register(server: try ServerURL("ws://127.0.0.1:4390/"), username: "aaron", machine: "ws")
+        #expect(config.servers.map(\.url) == ["ws://localhost:4390", "ws://127.0.0.1:4390/"])
+        #expect(config.overrides.map(\.server) == ["ws://127.0.0.1:4390/"])
+        #expect(config.approvers.map(\.server) == ["ws://127.0.0.1:4390/"])
+        #expect(try ServerURL("ws://127.0.0.1:4390") == ServerURL("ws://127.0.0.1:4390/"))
+    }
+
+    @Test func migrationDropsOnlyTheSlashOurNormalFormAdded() {
+        var config = ClientConfig(
+            servers: [
+                Registration(url: "ws://127.0.0.1:4390/", username: "a", machine: "m"),
+                Registration(url: "wss://h.example/conclave", username: "a", machine: "m"),
+                Registration(url: "WSS://Other.example/", username: "a", machine: "m"),
+            ],
+            overrides: [PermissionOverride(server: "ws://127.0.0.1:4390/", scope: .whisper, level: .act)],
+            urlsAsWritten: false)
+        let migrated = config.migrateURLSpelling()
+        #expect(migrated)
+        #expect(config.servers.map(\.url) == ["ws://127.0.0.1:4390", "wss://h.example/conclave", "WSS://Other.example/"])
+        #expect(config.overrides.map(\.server) == ["ws://127.0.0.1:4390"])
+        #expect(config.urlsAsWritten)
+        let migratedAgain = config.migrateURLSpelling()
+        #expect(!migratedAgain, "once only")
+    }
+
+    @Test func aCAFileIsKeptWhenTheServerIsRegisteredAgainWithoutOne() throws {
+        var config = ClientConfig()
+        config.register(server: s1, username: "aaron", machine: "ws", caFile: "/etc/conclave/ca.pem")
+        config.register(server: s1, username: "aaron", machine: "laptop")
+        #expect(config.registration(for: s1)?.caFile == "/etc/conclave/ca.pem")
+        config.register(server: s1, username: "aaron", machine: "laptop", caFile: "/srv/ca.pem")
+        #expect(config.registration(for: s1)?.caFile == "/srv/ca.pem")
     }
 
     @Test func registeringAgainReplaces() {

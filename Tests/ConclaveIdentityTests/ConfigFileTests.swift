@@ -66,6 +66,37 @@ struct ConfigFileTests {
         #expect(try file.load().flood.injectPerWindow == 7)
     }
 
+    /// A file in our earlier normal form is rewritten once, on the first load, with the marker;
+    /// later loads leave it alone. The CA file round-trips.
+    @Test func anEarlierFileIsMigratedOnLoadAndCAFilesRoundTrip() throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        try temp.write("""
+            [[servers]]
+            url = "ws://127.0.0.1:4390/"
+            username = "aaron"
+            machine = "ws"
+            ca_file = "/etc/conclave/ca.pem"
+
+            [[overrides]]
+            server = "ws://127.0.0.1:4390/"
+            level = "act"
+            """, to: directory.configPath)
+        let file = ConfigFile(directory: directory)
+        let loaded = try file.load()
+        #expect(loaded.servers == [Registration(url: "ws://127.0.0.1:4390", username: "aaron", machine: "ws", caFile: "/etc/conclave/ca.pem")])
+        let text = try temp.contents(of: directory.configPath)
+        #expect(text.contains(#"url = "ws://127.0.0.1:4390""#))
+        #expect(text.contains(#"server = "ws://127.0.0.1:4390""#))
+        #expect(text.contains(#"url_style = "as-written""#))
+        #expect(text.contains(#"ca_file = "/etc/conclave/ca.pem""#))
+
+        // Marked: a slash typed later stays.
+        let slashed = try ServerURL("ws://127.0.0.1:4390/")
+        try file.update { $0.register(server: slashed, username: "aaron", machine: "ws") }
+        #expect(try file.load().servers.map(\.url) == ["ws://127.0.0.1:4390/"])
+    }
+
     @Test func aMissingFileIsTheDefault() throws {
         let temp = TemporaryDirectory()
         #expect(try ConfigFile(directory: ConfigDirectory(path: temp.path + "/absent")).load() == ClientConfig())

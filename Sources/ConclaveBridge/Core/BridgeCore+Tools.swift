@@ -183,7 +183,7 @@ extension BridgeCore {
         let current = if let server, let scope { config.permission(server: server, scope: scope) } else { config.defaultPermission }
         guard level > current else { return }
         let target = if let server, let scope {
-            "--server \(server.normalized)" + (scope.channelName.map { " --channel \($0)" } ?? " --whisper")
+            "--server \(server.text)" + (scope.channelName.map { " --channel \($0)" } ?? " --whisper")
         } else {
             ""
         }
@@ -195,8 +195,7 @@ extension BridgeCore {
     /// The server a tool call targets.
     func resolveServer(_ arguments: ToolArguments) throws(ToolArguments.Invalid) -> String {
         if let given = try arguments.string("server") {
-            let key = ServerURL.key(for: given)
-            guard let server = servers[key] else {
+            guard let key = serverKey(named: given), let server = servers[key] else {
                 throw .init(message: "not linked to server `\(given)` (linked: \(order.joined(separator: ", ")))")
             }
             if let failure = server.failure { throw .init(message: failure) }

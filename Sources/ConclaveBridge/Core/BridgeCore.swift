@@ -78,18 +78,34 @@ public actor BridgeCore {
         self.settings = settings
         self.wallClock = wallClock
         self.write = write
+        // A server is keyed by its URL as the registration spells it (what the agent sees in
+        // `meta.server`); two spellings of one server are one server, the first one kept.
         var order: [String] = []
+        var seen: Set<ServerURL> = []
         for registration in registrations {
-            guard let url = try? ServerURL(registration.url), servers[url.normalized] == nil else { continue }
-            servers[url.normalized] = ServerState(key: url.normalized, url: url, registration: registration)
-            order.append(url.normalized)
+            guard let url = try? ServerURL(registration.url), seen.insert(url).inserted else { continue }
+            servers[url.text] = ServerState(key: url.text, url: url, registration: registration)
+            order.append(url.text)
         }
         self.order = order
         offered = Self.offeredTools(servers: servers, config: config)
     }
 
-    /// The server keys (normalised URLs) this core serves, in configuration order.
+    /// The server keys (URLs as the registrations spell them) this core serves, in configuration order.
     public var serverKeys: [String] { order }
+
+    /// What a link needs to reach each server, in configuration order: its key, its URL and the
+    /// registration's CA file.
+    public var linkTargets: [(key: String, url: ServerURL, caFile: String?)] {
+        order.compactMap { key in servers[key].map { (key, $0.url, $0.registration.caFile) } }
+    }
+
+    /// The key of the server `text` names, in any spelling of its URL.
+    func serverKey(named text: String) -> String? {
+        if servers[text] != nil { return text }
+        let normalized = ServerURL.key(for: text)
+        return order.first { servers[$0]?.url.normalized == normalized }
+    }
 
     // MARK: Output
 

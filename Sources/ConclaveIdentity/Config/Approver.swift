@@ -6,7 +6,7 @@
 /// (`conclave approve`) can read one or answer it. Without a pinned key the approver must be this
 /// machine's own user on that server, whose machine keys the bridge reads from the server.
 public struct Approver: Sendable, Hashable {
-    /// The server, as a normalised URL.
+    /// The server URL as stored in the file (compared in normal form).
     public var server: String
     /// The approver's username on that server.
     public var user: String
@@ -15,9 +15,9 @@ public struct Approver: Sendable, Hashable {
     /// The approver's machine name, if pinned: only that machine's sessions are asked.
     public var machine: String?
 
-    /// Creates an entry; `server` is stored in normal form.
+    /// Creates an entry; `server` is stored as written.
     public init(server: ServerURL, user: String, key: String? = nil, machine: String? = nil) {
-        self.init(storedServer: server.normalized, user: user, key: key, machine: machine)
+        self.init(storedServer: server.text, user: user, key: key, machine: machine)
     }
 
     /// Creates an entry from the file's text as it stands.

@@ -29,7 +29,19 @@ public struct ConfigFile: Sendable {
     }
 
     /// The current configuration; a missing file is the default configuration.
+    ///
+    /// A file that still stores URLs in our earlier normal form is migrated and saved once (see
+    /// ``ClientConfig/migrateURLSpelling()``), so the reference client matches its entries; if
+    /// saving fails, the migrated configuration is still returned.
     public func load() throws(IdentityError) -> ClientConfig {
+        var config = try loadAsStored()
+        if config.migrateURLSpelling() {
+            return (try? update { $0 }) ?? config
+        }
+        return config
+    }
+
+    private func loadAsStored() throws(IdentityError) -> ClientConfig {
         let path = directory.configPath
         let contents: [UInt8]
         do {
@@ -55,8 +67,9 @@ public struct ConfigFile: Sendable {
         try directory.create()
         return try FileLock(path: directory.configLockPath).withExclusiveLock { () throws(IdentityError) -> T in
             removeStaleTemporaryFiles()
-            let original = try load()
+            let original = try loadAsStored()
             var config = original
+            config.migrateURLSpelling()
             let result = try change(&config)
             if config != original {
                 try save(config)

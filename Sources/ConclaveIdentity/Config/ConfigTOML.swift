@@ -11,6 +11,9 @@ enum ConfigTOML {
         let detail: String
     }
 
+    /// The value of `url_style` that marks URLs stored as the user wrote them.
+    static let urlStyleAsWritten = "as-written"
+
     static func parse(_ text: String) throws(Problem) -> ClientConfig {
         let table: TOMLTable
         do {
@@ -20,7 +23,7 @@ enum ConfigTOML {
         } catch {
             throw Problem(detail: "\(error)")
         }
-        var config = ClientConfig()
+        var config = ClientConfig(urlsAsWritten: table["url_style"]?.string == urlStyleAsWritten)
         if let value = table["default_permission"] {
             config.defaultPermission = try level(value, at: "default_permission")
         }
@@ -29,7 +32,8 @@ enum ConfigTOML {
             config.servers.append(Registration(
                 url: try string(entry["url"], at: "\(at).url"),
                 username: try string(entry["username"], at: "\(at).username"),
-                machine: try string(entry["machine"], at: "\(at).machine")))
+                machine: try string(entry["machine"], at: "\(at).machine"),
+                caFile: try entry["ca_file"].map { value throws(Problem) in try string(value, at: "\(at).ca_file") }))
         }
         if let value = table["approvers"] {
             // The earlier form: bare usernames, bound to no server, hence trusted nowhere.
@@ -70,10 +74,15 @@ enum ConfigTOML {
     static func render(_ config: ClientConfig) -> String {
         let document = TOMLTable()
         document["default_permission"] = config.defaultPermission.token
+        if config.urlsAsWritten {
+            document["url_style"] = urlStyleAsWritten
+        }
         if !config.servers.isEmpty {
             let servers = TOMLArray()
             for server in config.servers {
-                servers.append(TOMLTable(["url": server.url, "username": server.username, "machine": server.machine] as [String: any TOMLValueConvertible]))
+                let entry = TOMLTable(["url": server.url, "username": server.username, "machine": server.machine] as [String: any TOMLValueConvertible])
+                if let caFile = server.caFile { entry["ca_file"] = caFile }
+                servers.append(entry)
             }
             document["servers"] = servers
         }

@@ -6,12 +6,17 @@ public struct Registration: Sendable, Hashable {
     public var username: String
     /// Machine name this key is enrolled under.
     public var machine: String
+    /// A PEM file of the certificate authority that signs this server's TLS certificate (a
+    /// private CA or a self-signed certificate), trusted instead of the system's store for this
+    /// server only. `ca_file` in the file; the reference ignores the key.
+    public var caFile: String?
 
     /// Creates a registration.
-    public init(url: String, username: String, machine: String) {
+    public init(url: String, username: String, machine: String, caFile: String? = nil) {
         self.url = url
         self.username = username
         self.machine = machine
+        self.caFile = caFile
     }
 
     /// Whether this entry is for `server`, comparing normalised URLs.

@@ -2,10 +2,14 @@
 /// permission overrides, so that `wss://h`, `WSS://H/` and `wss://h:443/` are one server.
 ///
 /// Normal form: lowercase scheme and host, no default port (80 for `ws`, 443 for `wss`), path
-/// `/` when empty, no fragment.
+/// `/` when empty, no fragment. Two values are equal when their normal forms are; ``text`` keeps
+/// the spelling the user wrote, which is what `config.toml` stores (the reference compares the
+/// file's strings as they stand).
 public struct ServerURL: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The normal form, e.g. `wss://conclave.example/`.
     public let normalized: String
+    /// The URL as written, surrounding whitespace removed, e.g. `wss://Conclave.example`.
+    public let text: String
     /// `true` for `wss://`.
     public let isSecure: Bool
     /// The host name or address (IPv6 without brackets).
@@ -18,6 +22,7 @@ public struct ServerURL: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Parses and normalises `text`; surrounding whitespace is ignored.
     public init(_ text: String) throws(IdentityError) {
         let trimmed = text.trimmingWhitespace()
+        self.text = trimmed
         func fail(_ reason: String) -> IdentityError { .invalidServerURL(url: trimmed, reason: reason) }
 
         guard let schemeEnd = trimmed.range(of: "://") else {
@@ -82,6 +87,10 @@ public struct ServerURL: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     public var description: String { normalized }
+
+    public static func == (lhs: ServerURL, rhs: ServerURL) -> Bool { lhs.normalized == rhs.normalized }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(normalized) }
 
     public static func < (lhs: ServerURL, rhs: ServerURL) -> Bool { lhs.normalized < rhs.normalized }
 }

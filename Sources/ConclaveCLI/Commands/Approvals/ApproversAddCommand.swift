@@ -45,8 +45,7 @@ struct ApproversAddCommand: ParsableCommand, GlobalOptionsProviding {
         }
         try file.update { config in
             for user in users {
-                let entry = Approver(server: url, user: user, key: pinned, machine: machine)
-                if !config.approvers.contains(entry) { config.approvers.append(entry) }
+                config.addApprover(server: url, user: user, key: pinned, machine: machine)
                 // A bound entry replaces the earlier unbound form of the same name.
                 config.unboundApprovers.removeAll { $0 == user }
             }
