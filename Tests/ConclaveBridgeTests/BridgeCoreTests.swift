@@ -132,8 +132,8 @@ struct BridgeCoreTests {
         #expect(harness.link.take() == [.join(channel: "ops", token: nil)])
         await harness.reply(.joined(channel: "ops"))
         #expect(Captured.result(1, in: harness.output.take())?.text == "joined ops")
-        #expect(harness.link.take() == [.admin(.aclList(channel: "ops"))])
-        await harness.reply(.error(.unauthorized("not authorized")))
+        #expect(harness.link.take() == [.listChannels])
+        await harness.reply(.channelList(channels: [ChannelInfo(name: "ops", visibility: .public, member: false)]))
 
         await harness.call(2, "join_channel", ["channel": "gone"])
         _ = harness.link.take()
@@ -146,6 +146,43 @@ struct BridgeCoreTests {
         await harness.reply(.joined(channel: "ops"))
         let quiet = harness.output.take().filter { $0["id"] != nil }
         #expect(quiet.isEmpty, "a re-subscription is not answered to anyone")
+    }
+
+    /// `AclList` is refused to anyone but a channel's admins (a refusal and a server warning per
+    /// join), so it is sent only to an ACL member, who may be the creator.
+    @Test func joinProbesTheACLOnlyWhereTheAnswerCanBeYes() async {
+        let harness = CoreHarness()
+        await harness.initialize()
+        await harness.up(admin: false)
+        for (id, channel) in [(1, "listed"), (2, "unlisted")] {
+            await harness.call(Int64(id), "join_channel", ["channel": .string(channel)])
+            _ = harness.link.take()
+            await harness.reply(.joined(channel: channel))
+            #expect(harness.link.take() == [.listChannels])
+            await harness.reply(.channelList(channels: [
+                ChannelInfo(name: "listed", visibility: .public, member: false), ChannelInfo(name: "mine", visibility: .private, member: true),
+            ]))
+            #expect(harness.link.take().isEmpty, "no ACL probe for #\(channel)")
+        }
+        #expect(!(await harness.toolNames()).contains("kick"))
+
+        await harness.call(3, "join_channel", ["channel": "mine"])
+        _ = harness.link.take()
+        await harness.reply(.joined(channel: "mine"))
+        #expect(harness.link.take() == [.listChannels])
+        await harness.reply(.channelList(channels: [ChannelInfo(name: "mine", visibility: .private, member: true)]))
+        #expect(harness.link.take() == [.admin(.aclList(channel: "mine"))])
+        await harness.reply(.userList(users: ["aaron"]))
+        #expect(await harness.toolNames().contains("kick"))
+
+        // A server admin administers every channel: nothing to ask.
+        let admin = CoreHarness()
+        await admin.initialize()
+        await admin.up(admin: true)
+        await admin.call(1, "join_channel", ["channel": "ops"])
+        _ = admin.link.take()
+        await admin.reply(.joined(channel: "ops"))
+        #expect(admin.link.take().isEmpty)
     }
 
     @Test func emitToolsFollowLevelsAndAreRefusedWhenNotOffered() async throws {

@@ -115,6 +115,18 @@ extension BridgeCore {
         }
     }
 
+    /// Learns whether this session administers `channel`, asking the server only when the answer
+    /// can be yes: a server admin administers every channel, a channel created here is known,
+    /// and otherwise `ListChannels` (never refused) shows whether an `AclList` probe is worth it.
+    private func learnRole(in channel: String, server key: String) {
+        guard let server = servers[key] else { return }
+        if server.isServerAdmin {
+            servers[key]?.administered.insert(channel)
+        } else if !server.administered.contains(channel) {
+            enqueue(key, .roleCheck(channel: channel), .listChannels)
+        }
+    }
+
     // MARK: Replies
 
     // swiftlint:disable:next cyclomatic_complexity function_body_length
@@ -125,11 +137,24 @@ extension BridgeCore {
             if !entry.cancelled { answer(id, outcome.text, isError: outcome.isError) }
         case let .resubscribe(channel):
             if case .joined = reply {
-                enqueue(key, .adminProbe(channel: channel), .admin(.aclList(channel: channel)))
+                learnRole(in: channel, server: key)
             } else {
                 servers[key]?.joined.remove(channel)
                 servers[key]?.administered.remove(channel)
                 notice("Could not rejoin #\(ChannelFraming.peerText(channel)) on `\(key)` after reconnecting: \(Self.describe(reply)). It was removed from this session's channels.", kind: "notice", server: key)
+            }
+        case let .roleCheck(channel):
+            // Only the creator or an ACL member can be a channel admin, and only an ACL member is
+            // listed with `member`; anyone else would just earn an "admin role required" refusal.
+            let isMember: Bool = if case let .channelList(channels) = reply {
+                channels.contains { $0.name == channel && $0.member }
+            } else {
+                false
+            }
+            if isMember {
+                enqueue(key, .adminProbe(channel: channel), .admin(.aclList(channel: channel)))
+            } else {
+                servers[key]?.administered.remove(channel)
             }
         case let .adminProbe(channel):
             if case .userList = reply {
@@ -162,7 +187,7 @@ extension BridgeCore {
         switch (action, reply) {
         case let (.join(_, level), .joined(channel)):
             servers[key]?.joined.insert(channel)
-            enqueue(key, .adminProbe(channel: channel), .admin(.aclList(channel: channel)))
+            learnRole(in: channel, server: key)
             guard let level, let url = servers[key]?.url else { return ("joined \(name(channel))", false) }
             do {
                 try persistLevel(level, server: url, scope: .channel(channel))

@@ -90,7 +90,10 @@ enum RequestPurpose {
     case tool(id: JSONValue, action: ToolAction)
     /// Re-joining a channel after a reconnect.
     case resubscribe(channel: String)
-    /// `AclList` to learn whether this user administers a channel.
+    /// `ListChannels` after a join, to learn whether this user holds an ACL row for the channel,
+    /// without which it cannot be the channel's creator.
+    case roleCheck(channel: String)
+    /// `AclList` to learn whether this user administers a channel (sent only when it can).
     case adminProbe(channel: String)
     /// `Who` after a server notice, to learn whether the session still receives a channel.
     case membershipCheck(channel: String, notice: String)
