@@ -79,6 +79,23 @@ struct PersistenceAndTLSTests {
     }
 }
 
+extension PersistenceAndTLSTests {
+    /// BoringSSL's default client list leaves Ed25519 out, which failed the handshake with
+    /// `HANDSHAKE_FAILURE_ON_CLIENT_HELLO`; rustls and OpenSSL clients accept such servers.
+    @Test func wssWorksAgainstAnEd25519Certificate() async throws {
+        let directory = NSTemporaryDirectory() + "conclave-tls-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let certificate = directory + "/cert.pem"
+        let key = directory + "/key.pem"
+        try await SelfSignedCertificate.generate(certificate: certificate, key: key, type: .ed25519)
+        try await TestServer.with(tls: ServerTLS(certificateChainPath: certificate, privateKeyPath: key)) { server in
+            let path = try await server.peer(key: try newKey(), register: "edwards", tls: .caFile(certificate)) { $0.path }
+            #expect(path.user == "edwards")
+        }
+    }
+}
+
 extension TestServer {
     /// The `x-conclave-server-id` header of a fresh upgrade.
     func serverID() async throws -> String {
@@ -91,12 +108,20 @@ extension TestServer {
 
 /// Makes a self-signed certificate for 127.0.0.1 with the `openssl` command.
 enum SelfSignedCertificate {
-    static func generate(certificate: String, key: String) async throws {
+    /// The certificate's key type.
+    enum KeyType {
+        case p256, ed25519
+    }
+
+    static func generate(certificate: String, key: String, type: KeyType = .p256) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1",
+        let newKey = switch type {
+        case .p256: ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
+        case .ed25519: ["-newkey", "ed25519"]
+        }
+        process.arguments = ["openssl", "req", "-x509"] + newKey + [
+            "-nodes", "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1",
             "-addext", "subjectAltName=IP:127.0.0.1",
         ]
         process.standardOutput = FileHandle.nullDevice

@@ -20,19 +20,23 @@ public struct ServerLink: Sendable {
     let core: BridgeCore
     let claims: ServerIdentityClaims
     let timeouts: TransportTimeouts
+    /// How a `wss://` server is verified (its registration's CA file, if any).
+    let tls: ClientTLS
     let keepalive: Duration
     let silenceLimit: Duration
     let backoff: ReconnectBackoff
     let logger = Logger(label: "conclave.bridge.link")
 
-    /// A link to `url` (whose normalised form is the core's server key), listed `rank`-th in the
-    /// configuration.
+    /// A link to `url` (whose spelling, ``ServerURL/text``, is the core's server key), listed
+    /// `rank`-th in the configuration, verifying a `wss://` server with `tls`.
     public init(
         url: ServerURL, rank: Int, signingKey: SigningKey, core: BridgeCore, claims: ServerIdentityClaims,
+        tls: ClientTLS = .systemTrustStore,
         timeouts: TransportTimeouts = .standard, keepalive: Duration = .seconds(20), silenceLimit: Duration = .seconds(45),
         backoff: ReconnectBackoff = ReconnectBackoff(initial: .milliseconds(200), maximum: .seconds(30), jitter: 0.2, stableAfter: .seconds(30))
     ) {
-        serverKey = url.normalized
+        serverKey = url.text
+        self.tls = tls
         self.rank = rank
         self.url = url
         self.signingKey = signingKey
@@ -49,7 +53,7 @@ public struct ServerLink: Sendable {
         var backoff = backoff
         while !Task.isCancelled, await core.isUsable(serverKey) {
             let handle = await core.handleName(for: serverKey)
-            let client = ControlClient(url: url, key: signingKey, session: handle, timeouts: timeouts, logger: logger)
+            let client = ControlClient(url: url, key: signingKey, session: handle, tls: tls, timeouts: timeouts, logger: logger)
             let established = Established()
             let serverKey = serverKey
             let claims = claims

@@ -42,9 +42,10 @@ public enum BridgeRunner {
         let timeouts = TransportTimeouts(connect: options.settings.connectTimeout, reply: options.settings.replyTimeout)
         let lines = StdinLines.start()
         await withTaskGroup(of: Void.self) { group in
-            for (rank, key) in await core.serverKeys.enumerated() {
-                guard let url = try? ServerURL(key) else { continue }
-                let link = ServerLink(url: url, rank: rank, signingKey: options.key, core: core, claims: claims, timeouts: timeouts)
+            for (rank, target) in await core.linkTargets.enumerated() {
+                let link = ServerLink(
+                    url: target.url, rank: rank, signingKey: options.key, core: core, claims: claims,
+                    tls: ClientTLS(caFile: target.caFile), timeouts: timeouts)
                 group.addTask { await link.run() }
             }
             group.addTask {

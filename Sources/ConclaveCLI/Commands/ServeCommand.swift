@@ -12,7 +12,8 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
         discussion: """
             Listens for Conclave clients on a WebSocket (GET /) and answers GET /health with `ok`. \
             State lives in --data-dir (SQLite, WAL mode); --ephemeral keeps everything in memory. \
-            SIGTERM or SIGINT shut down gracefully: live sessions are told why, then closed.
+            SIGTERM or SIGINT shut down gracefully: each live connection is closed with WebSocket status 1001 \
+            (going away), so clients reconnect to the restarted server.
             Environment: CONCLAVE_BIND, CONCLAVE_DATA_DIR, CONCLAVE_ADMINS (comma-separated), \
             CONCLAVE_LIMITS (comma-separated NAME=VALUE, applied before --limit).
 
@@ -42,6 +43,10 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
 
     @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
     var tlsKey: String?
+
+    @Flag(name: .customLong("behind-proxy"), help: ArgumentHelp(
+        "A TLS-terminating proxy is in front: serving plain ws:// on a network address is intended (env CONCLAVE_BEHIND_PROXY=1)."))
+    var behindProxy = false
 
     @Option(name: .customLong("limit"), help: ArgumentHelp(
         "Set one flood limit, e.g. post-rate=20/s:100 or max-body=256KiB or join-rate=off (repeatable; names below).",
@@ -98,10 +103,14 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
         }
         var settings = HubSettings()
         settings.limits = try serverLimits(environment: environment)
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, storage: storage, admins: try AdminAllowlist(parsing: adminValues), tls: tls,
             settings: settings)
+        configuration.behindTLSProxy = behindProxy || ["1", "true", "yes"].contains(environment["CONCLAVE_BEHIND_PROXY"]?.lowercased() ?? "")
         let logger = Logger(label: "conclave.serve")
+        if let warning = configuration.cleartextWarning {
+            logger.warning("\(warning)")
+        }
         if let endpoint = environment["CONCLAVE_OTLP_ENDPOINT"], !endpoint.isEmpty {
             // Telemetry must never stop a server from serving; say plainly that it is off.
             logger.warning("CONCLAVE_OTLP_ENDPOINT is set but this build has no OTLP exporter; serving without it")

@@ -18,13 +18,33 @@ struct RemoteServer {
         let directory = try global.directory()
         let url = try server.resolve(in: directory)
         let key = try KeyStore(directory: directory).load()
-        self.init(url: url, directory: directory, key: key, session: session, timeouts: timeouts)
+        self.init(
+            url: url, directory: directory, key: key, session: session,
+            tls: Self.trust(for: url, in: directory, caFile: server.caFile), timeouts: timeouts)
     }
 
-    init(url: ServerURL, directory: ConfigDirectory, key: SigningKey, session: String = RemoteServer.defaultSession, timeouts: TransportTimeouts = .standard) {
+    /// A server at `url`; `tls` defaults to the trust remembered for it in config.toml.
+    init(
+        url: ServerURL, directory: ConfigDirectory, key: SigningKey, session: String = RemoteServer.defaultSession,
+        tls: ClientTLS? = nil, timeouts: TransportTimeouts = .standard
+    ) {
         self.url = url
         self.directory = directory
-        client = ControlClient(url: url, key: key, session: session, timeouts: timeouts)
+        let tls = tls ?? Self.trust(for: url, in: directory, caFile: nil)
+        client = ControlClient(url: url, key: key, session: session, tls: tls, timeouts: timeouts)
+    }
+
+    /// How to verify `url`: `caFile` when given (made absolute), else the CA file its
+    /// registration remembers, else the system's trust store (or `SSL_CERT_FILE`).
+    static func trust(for url: ServerURL, in directory: ConfigDirectory, caFile: String?) -> ClientTLS {
+        if let caFile { return .caFile(absolutePath(caFile)) }
+        let remembered = (try? ConfigFile(directory: directory).load())?.registration(for: url)?.caFile
+        return ClientTLS(caFile: remembered)
+    }
+
+    /// `path` made absolute against the current directory, so config.toml can remember it.
+    static func absolutePath(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     /// Sends one request and returns the reply; an `Error` reply is thrown as a ``CLIError``.

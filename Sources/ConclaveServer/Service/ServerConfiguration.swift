@@ -1,3 +1,4 @@
+import Foundation
 public import ConclaveTransport
 
 /// Everything `conclave serve` needs to run.
@@ -22,6 +23,9 @@ public struct ServerConfiguration: Sendable {
     public var tls: ServerTLS?
     /// Hub tunables.
     public var settings: HubSettings
+    /// A TLS-terminating proxy is in front, so serving plain `ws://` on a network address is
+    /// intended (silences ``cleartextWarning``).
+    public var behindTLSProxy = false
 
     /// Creates a configuration.
     public init(
@@ -34,6 +38,29 @@ public struct ServerConfiguration: Sendable {
         self.admins = admins
         self.tls = tls
         self.settings = settings
+    }
+
+    /// What to warn about once at start when clients would reach this server over the network
+    /// without TLS, or `nil` (TLS served here, a loopback address, or a proxy declared in front).
+    public var cleartextWarning: String? {
+        guard tls == nil, !behindTLSProxy, !Self.isLoopback(host) else { return nil }
+        return "serving ws:// without TLS on \(host): message bodies and invite tokens cross the network in the clear. "
+            + "Put a TLS-terminating proxy in front and pass --behind-proxy (or set CONCLAVE_BEHIND_PROXY=1) to silence this, "
+            + "or serve wss:// directly with --tls-cert and --tls-key"
+    }
+
+    /// Whether `host` names this machine only: `localhost`, 127.0.0.0/8 or `::1`.
+    public static func isLoopback(_ host: String) -> Bool {
+        if host.lowercased() == "localhost" { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 {
+            return UInt32(bigEndian: v4.s_addr) >> 24 == 127
+        }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 {
+            return withUnsafeBytes(of: &v6) { bytes in bytes.dropLast().allSatisfy { $0 == 0 } && bytes.last == 1 }
+        }
+        return false
     }
 
     /// Parses `host:port` (`[::1]:4390` for IPv6); a bad value explains the expected form.
@@ -52,5 +79,3 @@ public struct ServerConfiguration: Sendable {
         return (host, port)
     }
 }
-
-import Foundation

@@ -103,7 +103,7 @@ public enum FrameLink {
         }
         let text = "\(error)"
         if text.contains("CERTIFICATE_VERIFY_FAILED") {
-            return "the server's TLS certificate is not trusted (for a self-signed or private CA, pass its certificate with --ca-file)"
+            return "the server's TLS certificate is not trusted (for a self-signed certificate or a private CA, give the CA's PEM file with --ca-file; `register` and `server add` remember it)"
         }
         return text
     }

@@ -24,6 +24,13 @@ struct RegisterCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @Option(help: "This machine's name in the account (default: the host name).")
     var machine: String?
 
+    @Option(
+        name: .customLong("ca-file"),
+        help: ArgumentHelp(
+            "PEM file of the CA that signs the server's certificate (private CA or self-signed); remembered for every later verb and the bridge.",
+            valueName: "path"))
+    var caFile: String?
+
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
@@ -36,7 +43,8 @@ struct RegisterCommand: AsyncParsableCommand, GlobalOptionsProviding {
         // A config that cannot be saved must stop us before the server records the claim.
         _ = try file.load()
         let key = try KeyStore(directory: directory).loadOrCreate().key
-        let remote = RemoteServer(url: url, directory: directory, key: key)
+        let caFile = caFile.map(RemoteServer.absolutePath)
+        let remote = RemoteServer(url: url, directory: directory, key: key, tls: RemoteServer.trust(for: url, in: directory, caFile: caFile))
         let path: SessionPath
         do {
             path = try await remote.client.register(username: username, machine: machine)
@@ -45,7 +53,7 @@ struct RegisterCommand: AsyncParsableCommand, GlobalOptionsProviding {
         } catch let error as TransportError {
             throw ServerAdvice.transport(error, url: url)
         }
-        try ServerRecord.save(url: url, path: path, in: file, action: "registered")
+        try ServerRecord.save(url: url, path: path, caFile: caFile, in: file, action: "registered")
         try Output.line("✓ registered \(path)")
     }
 

@@ -16,6 +16,13 @@ struct ServerAddCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @Argument(help: ArgumentHelp("The server (ws:// or wss:// URL).", valueName: "url"))
     var url: String
 
+    @Option(
+        name: .customLong("ca-file"),
+        help: ArgumentHelp(
+            "PEM file of the CA that signs the server's certificate (private CA or self-signed); remembered for every later verb and the bridge.",
+            valueName: "path"))
+    var caFile: String?
+
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
@@ -23,13 +30,16 @@ struct ServerAddCommand: AsyncParsableCommand, GlobalOptionsProviding {
         let directory = try global.directory()
         let file = ConfigFile(directory: directory)
         _ = try file.load()
-        let remote = RemoteServer(url: url, directory: directory, key: try KeyStore(directory: directory).load())
+        let caFile = caFile.map(RemoteServer.absolutePath)
+        let remote = RemoteServer(
+            url: url, directory: directory, key: try KeyStore(directory: directory).load(),
+            tls: RemoteServer.trust(for: url, in: directory, caFile: caFile))
         let path = try await remote.explained { try await remote.client.withSession { session in session.path } }
-        try ServerRecord.save(url: url, path: path, in: file, action: "verified the key")
+        try ServerRecord.save(url: url, path: path, caFile: caFile, in: file, action: "verified the key")
         try Output.line("✓ recorded \(url): this key signs in to account `\(path.user)` as machine `\(path.machine)`")
         Output.note(
             "If `\(path.user)` is not your account, someone enrolled your public key under theirs: run "
-                + "`conclave server remove \(url.normalized)`, then `conclave register --server \(url.normalized) --username <you>`, "
+                + "`conclave server remove \(url.text)`, then `conclave register --server \(url.text) --username <you>`, "
                 + "which takes the key back.")
     }
 }

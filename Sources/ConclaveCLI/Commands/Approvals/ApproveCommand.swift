@@ -31,7 +31,10 @@ struct ApproveCommand: AsyncParsableCommand, GlobalOptionsProviding {
         try SessionPath.validateComponent(handle, kind: .session)
         let directory = try global.directory()
         let key = try KeyStore(directory: directory).load()
-        let remote = RemoteServer(url: try server.resolve(in: directory), directory: directory, key: key, session: handle)
+        let url = try server.resolve(in: directory)
+        let remote = RemoteServer(
+            url: url, directory: directory, key: key, session: handle,
+            tls: RemoteServer.trust(for: url, in: directory, caFile: server.caFile))
         let interrupt = InterruptSignal.exitOnInterrupt()
         defer { interrupt.cancel() }
         let (answers, typed) = AsyncStream<String>.makeStream()

@@ -78,7 +78,7 @@ struct TailCommand: AsyncParsableCommand, GlobalOptionsProviding {
     /// Refuses an explicit `--as` that is already live for this machine: connecting would evict
     /// that session (a bridge, say), and it would evict us back (CLI gap 8i).
     private static func refuseLiveSession(named session: String, on remote: RemoteServer) async throws {
-        let probe = RemoteServer(url: remote.url, directory: remote.directory, key: remote.client.key)
+        let probe = RemoteServer(url: remote.url, directory: remote.directory, key: remote.client.key, tls: remote.client.tls)
         let (own, reply) = try await probe.requestReportingPath(.who(channel: nil))
         guard case let .presence(_, sessions) = reply else { throw probe.unexpected(reply) }
         let wanted = SessionPath(user: own.user, machine: own.machine, session: session)
