@@ -10,9 +10,12 @@ final class BackgroundProcess {
 
     private let input: FileHandle?
 
-    init(_ arguments: [String], environment: [String: String] = [:], interactive: Bool = false, directory: String? = nil) throws {
+    init(
+        _ arguments: [String], environment: [String: String] = [:], interactive: Bool = false, directory: String? = nil,
+        executable: URL = CLIProcess.executable
+    ) throws {
         let process = Process()
-        process.executableURL = CLIProcess.executable
+        process.executableURL = executable
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "CONCLAVE_LOG_FORMAT")

@@ -6,26 +6,33 @@ final class LiveServer {
     let process: BackgroundProcess
     /// `host:port` it listens on.
     let address: String
-    /// The URL clients use, e.g. `ws://127.0.0.1:41234/`.
-    var url: String { "ws://\(address)/" }
+    /// The URL clients use, e.g. `ws://127.0.0.1:41234/` (`wss://` when serving TLS).
+    var url: String { "\(secure ? "wss" : "ws")://\(address)/" }
     let dataDirectory: TemporaryConfig
     let admins: [String]
     let limits: [String]
+    /// More `serve` arguments (TLS files, flags), kept for restarts.
+    let extraArguments: [String]
+    var secure: Bool { extraArguments.contains("--tls-cert") }
 
-    private init(process: BackgroundProcess, address: String, dataDirectory: TemporaryConfig, admins: [String], limits: [String]) {
+    private init(
+        process: BackgroundProcess, address: String, dataDirectory: TemporaryConfig, admins: [String], limits: [String],
+        extraArguments: [String]
+    ) {
         self.process = process
         self.address = address
         self.dataDirectory = dataDirectory
         self.admins = admins
         self.limits = limits
+        self.extraArguments = extraArguments
     }
 
     /// Starts a server and waits until it listens.
     static func start(
         admins: [String] = [], limits: [String] = [], bind: String = "127.0.0.1:0",
-        dataDirectory: TemporaryConfig = TemporaryConfig()
+        dataDirectory: TemporaryConfig = TemporaryConfig(), extraArguments: [String] = []
     ) async throws -> LiveServer {
-        var arguments = ["serve", "--bind", bind, "--data-dir", dataDirectory.path]
+        var arguments = ["serve", "--bind", bind, "--data-dir", dataDirectory.path] + extraArguments
         for admin in admins { arguments += ["--admin", admin] }
         for limit in limits { arguments += ["--limit", limit] }
         let process = try BackgroundProcess(arguments, environment: ["CONCLAVE_LOG_FORMAT": "json"])
@@ -35,13 +42,16 @@ final class LiveServer {
         else {
             throw LiveServerError(detail: "the server did not start: \(process.stderr.all.joined(separator: "\n"))")
         }
-        return LiveServer(process: process, address: address, dataDirectory: dataDirectory, admins: admins, limits: limits)
+        return LiveServer(
+            process: process, address: address, dataDirectory: dataDirectory, admins: admins, limits: limits,
+            extraArguments: extraArguments)
     }
 
     /// Stops this server (SIGTERM) and starts a new one on the same address and data directory.
     func restarted() async throws -> LiveServer {
         _ = await process.stop()
-        return try await Self.start(admins: admins, limits: limits, bind: address, dataDirectory: dataDirectory)
+        return try await Self.start(
+            admins: admins, limits: limits, bind: address, dataDirectory: dataDirectory, extraArguments: extraArguments)
     }
 }
 
