@@ -14,14 +14,14 @@ struct PermVerbTests {
         #expect(set.stderr.contains("no registration"))
         #expect(try await CLIProcess.run(["perm", "set", "act", "--server", "wss://s1/", "--whisper"] + dir).status == 0)
         #expect(try await CLIProcess.run(["perm", "set", "mute"] + dir).status == 0)
-        // Same server spelled differently: replaces, does not add.
+        // Same server spelled differently: replaces, does not add, and keeps the first spelling.
         #expect(try await CLIProcess.run(["perm", "set", "notify", "--server", "WSS://s1:443", "--channel", "ops"] + dir).status == 0)
 
         let show = try await CLIProcess.run(["perm", "show"] + dir)
         #expect(show.stdout == """
             default: mute
-            wss://s1/ <whisper> -> act
-            wss://s1/ ops -> notify
+            wss://s1 <whisper> -> act
+            wss://s1 ops -> notify
 
             """)
         let toml = try config.read("config.toml")

@@ -57,9 +57,13 @@ public struct ClientConfig: Sendable, Hashable {
         overrides.append(PermissionOverride(server: spelling(of: server), scope: scope, level: level))
     }
 
-    /// How the file spells `server`: as its registration does, else as written.
+    /// How the file spells `server`: as its registration does, else as an existing override or
+    /// approver for it does (one server keeps one spelling), else as written.
     public func spelling(of server: ServerURL) -> String {
-        registration(for: server)?.url ?? server.text
+        registration(for: server)?.url
+            ?? overrides.first { ServerURL.key(for: $0.server) == server.normalized }?.server
+            ?? approvers.first { $0.matches(server) }?.server
+            ?? server.text
     }
 
     /// Adds an approver entry for `server` unless an identical one exists; returns whether it was added.

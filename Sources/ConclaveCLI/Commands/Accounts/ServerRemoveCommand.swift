@@ -14,10 +14,13 @@ struct ServerRemoveCommand: ParsableCommand, GlobalOptionsProviding {
 
     func run() throws {
         let server = try ServerURL(url)
-        let removed = try ConfigFile(directory: try global.directory()).update { $0.forget(server: server) }
+        let removed = try ConfigFile(directory: try global.directory()).update { config in
+            let spelled = config.spelling(of: server)
+            return config.forget(server: server).map { (url: spelled, overrides: $0) }
+        }
         guard let removed else {
             throw CLIError("no registration for `\(url)` (see `conclave server list`)")
         }
-        try Output.line("✓ forgot `\(server)` (\(removed) permission override(s) removed)")
+        try Output.line("✓ forgot `\(removed.url)` (\(removed.overrides) permission override(s) removed)")
     }
 }
