@@ -4,6 +4,11 @@ import Foundation
 
 /// Parses the command line, runs the verb and maps outcomes to exit codes:
 /// 0 success, 1 runtime error (one `❌` line on stderr), 2 usage error (message and usage).
+///
+/// Usage errors, the reference's (clap's) rule: a bad or missing value, an unknown verb (also
+/// with `--help`), and a command group named without one of its verbs (`conclave`, `conclave
+/// machine`), which prints its help on stderr. Help asked for with `--help`, `-h` or `help`, and
+/// `--version`, go to stdout with status 0.
 @main
 enum Main {
     nonisolated static func main() async {
@@ -45,6 +50,16 @@ enum Main {
         let code = Conclave.exitCode(for: error)
         let message = Conclave.fullMessage(for: error)
         if code == .success {
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            if let unknown = VerbPath.unknownVerb(in: arguments) {
+                Output.note("Error: unknown verb '\(unknown)'\n\(Conclave.helpMessage())")
+                Foundation.exit(2)
+            }
+            if !message.isEmpty, !VerbPath.asksForHelpOrVersion(arguments) {
+                // A group without its verb: the help says which verbs exist, but it is a mistake.
+                Output.note(message)
+                Foundation.exit(2)
+            }
             if !message.isEmpty { try? Output.line(message) }
             Foundation.exit(0)
         }

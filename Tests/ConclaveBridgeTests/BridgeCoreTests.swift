@@ -298,6 +298,25 @@ struct BridgeCoreTests {
         #expect(harness.link.take().isEmpty)
     }
 
+    /// The schemas say `additionalProperties: false`; `set_perm` with a made-up `scope: whisper`
+    /// and a `channel` changed the channel's level when the caller meant whispers.
+    @Test func argumentsTheSchemaDoesNotNameAreRefused() async throws {
+        let harness = CoreHarness()
+        await harness.initialize()
+        await harness.up()
+        await harness.call(1, "set_perm", ["level": "mute", "scope": "whisper", "channel": "ops"])
+        await harness.call(2, "who", ["chanel": "ops"])
+        let replies = harness.output.take()
+        let refused = Captured.result(1, in: replies)
+        #expect(refused?.isError == true)
+        #expect(refused?.text.contains("`set_perm` has no argument `scope`") == true)
+        #expect(Captured.result(2, in: replies)?.text.contains("has no argument `chanel`") == true)
+        #expect(harness.link.take().isEmpty)
+        // Nothing was changed.
+        let server = try ServerURL(CoreHarness.server)
+        #expect(await harness.core.config.permission(server: server, scope: .channel("ops")) == .notify)
+    }
+
     @Test func moderationToolsFollowServerAndChannelAdminship() async {
         let harness = CoreHarness()
         await harness.initialize()

@@ -25,6 +25,9 @@ struct JSONRPCTests {
             Issue.record("batches are invalid requests"); return
         }
         guard case .invalid(5, .invalidRequest, _) = classify(#"{"jsonrpc":"2.0","id":5}"#) else { Issue.record("no method"); return }
+        guard case .invalid(6, .invalidRequest, _) = classify(#"{"jsonrpc":"2.0","id":6,"method":"tools/list","params":[1]}"#) else {
+            Issue.record("positional (array) params are an invalid request"); return
+        }
         guard case .invalid(5, .invalidRequest, _) = classify(#"{"jsonrpc":"1.0","id":5,"method":"ping"}"#) else { Issue.record("version"); return }
         guard case .invalid(.null, .invalidRequest, _) = classify(#"{"jsonrpc":"2.0","id":{"x":1},"method":"ping"}"#) else { Issue.record("object id"); return }
         guard case .invalid(2, .invalidRequest, _) = classify(#"{"jsonrpc":"2.0","id":2,"method":"ping","params":3}"#) else { Issue.record("params"); return }

@@ -163,7 +163,8 @@ struct AccountVerbTests {
         let alice = Identity()
         let nothing = try await alice.run(["status"])
         #expect(nothing.status == 0)
-        #expect(nothing.stdout.contains("no servers registered"))
+        #expect(nothing.stderr.contains("no servers registered"))
+        #expect(nothing.stdout.isEmpty)
 
         var server = try await LiveServer.start()
         try await alice.register("aaron", machine: "workstation", on: server)

@@ -112,7 +112,7 @@ struct ChannelVerbTests {
         try await bob.register("bob", machine: "lap", on: server)
         #expect(try await alice.run(["channel", "create", "ops"]).status == 0)
         let tail = try bob.start(["tail", "--channel", "ops", "--as", "watcher"])
-        #expect(await tail.stdout.first(containing: "tailing #ops as bob/lap/watcher") != nil)
+        #expect(await tail.stderr.first(containing: "tailing #ops as bob/lap/watcher") != nil)
 
         let who = try JSONOutput.object(try await alice.run(["who", "ops", "--json"]).stdout)
         let sessions = try #require(who["sessions"] as? [[String: Any]])

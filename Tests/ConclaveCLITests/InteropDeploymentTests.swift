@@ -36,7 +36,7 @@ struct InteropDeploymentTests {
         defer { _ = reference }
         #expect(await reference.stdout.first(containing: "joined") != nil, "reference peer: \(reference.stderr.all.suffix(5))")
         let tail = try bob.start(["tail", "--channel", "watch"])
-        #expect(await tail.stdout.first(containing: "tailing #watch") != nil)
+        #expect(await tail.stderr.first(containing: "tailing #watch") != nil)
         let bridge = try BridgeProcess(bob, arguments: ["--as", "agent"])
         try await bridge.initialize()
         #expect(try await bridge.call("join_channel", ["channel": "watch"]).text == "joined watch")
@@ -162,7 +162,7 @@ struct InteropDeploymentTests {
         // Remembered: no verb below names the CA again.
         #expect(try await aaron.run(["channel", "create", "secure"]).status == 0)
         let tail = try aaron.start(["tail", "--channel", "secure"])
-        #expect(await tail.stdout.first(containing: "tailing #secure") != nil, "\(tail.stderr.all)")
+        #expect(await tail.stderr.first(containing: "tailing #secure") != nil, "\(tail.stderr.all)")
         let bridge = try BridgeProcess(aaron, arguments: ["--as", "agent"])
         try await bridge.initialize()
         #expect(try await bridge.call("join_channel", ["channel": "secure"]).text == "joined secure")

@@ -68,9 +68,10 @@ struct KeyVerbTests {
     }
 
     @Test func errorLineIsPrintedEvenWithLoggingOff() async throws {
-        let result = try await CLIProcess.run(["perm", "set", "loud", "--config-dir", TemporaryConfig().path], environment: ["CONCLAVE_LOG": "off"])
+        // A runtime failure (no server registered to take the scope), not a usage error.
+        let result = try await CLIProcess.run(["perm", "set", "converse", "--whisper", "--config-dir", TemporaryConfig().path], environment: ["CONCLAVE_LOG": "off"])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("❌ unknown permission level `loud`"))
+        #expect(result.stderr.contains("❌ no --server given and no server is registered"))
     }
 
     /// A key written by `conclave key` must interoperate with an independent Ed25519

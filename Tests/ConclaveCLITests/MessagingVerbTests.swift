@@ -21,7 +21,7 @@ struct MessagingVerbTests {
         let (server, aaron, bob) = try await setUp()
         defer { withExtendedLifetime(server) {} }
         let tail = try bob.start(["tail", "--channel", "watch"])
-        let banner = try #require(await tail.stdout.first(containing: "tailing #watch as bob/laptop/"), "\(tail.stderr.all)")
+        let banner = try #require(await tail.stderr.first(containing: "tailing #watch as bob/laptop/"), "\(tail.stderr.all)")
         #expect(banner.hasSuffix("— Ctrl-C to stop"))
 
         let sent = try await aaron.run(["send", "--channel", "watch", "hello from the plain CLI"])
@@ -118,7 +118,7 @@ struct MessagingVerbTests {
     @Test func tailRefusesToEvictALiveSessionAndFailsFastBeforeItsFirstJoin() async throws {
         let (server, _, bob) = try await setUp()
         let first = try bob.start(["tail", "--channel", "watch", "--as", "agent"])
-        #expect(await first.stdout.first(containing: "tailing #watch") != nil)
+        #expect(await first.stderr.first(containing: "tailing #watch") != nil)
         let second = try await bob.run(["tail", "--channel", "watch", "--as", "agent"])
         #expect(second.status == 1)
         #expect(second.stderr.contains("already live"))
@@ -145,7 +145,7 @@ struct MessagingVerbTests {
             group.addTask {
                 try await CLIProcess.runExecutable(URL(fileURLWithPath: "/bin/bash"), arguments)
             }
-            // The banner satisfies `head`; the next line written finds the pipe closed.
+            // The first message satisfies `head`; the next line written finds the pipe closed.
             group.addTask {
                 for attempt in 0..<120 {
                     try await Task.sleep(for: .milliseconds(250))
@@ -161,7 +161,9 @@ struct MessagingVerbTests {
             }
             throw LiveServerError(detail: "the pipeline did not finish")
         }
-        #expect(result.stdout.hasPrefix("tailing #watch"))
+        // The banner is a note on stderr; stdout holds only the channel's lines.
+        #expect(result.stdout.contains("[watch]"))
+        #expect(!result.stdout.contains("tailing #watch"))
         #expect(result.stderr.contains("status=141"))
         #expect(!result.stderr.contains("❌"))
     }

@@ -49,8 +49,8 @@ struct ParsingTests {
         let expectations: [(String?, String?, Bool, String)] = [
             ("wss://s1", nil, false, "explicit scope"),
             ("wss://s1", "ops", true, "mutually exclusive"),
-            (nil, "ops", false, "require --server"),
-            (nil, nil, true, "require --server"),
+            (nil, "ops", false, "need a server"),
+            (nil, nil, true, "need a server"),
             ("wss://s1", "a/b", false, "invalid channel name"),
             ("https://s1", "ops", false, "use wss://"),
         ]

@@ -13,14 +13,54 @@ struct ServeVerbTests {
         #expect(result.stderr.contains("--ephemeral"))
     }
 
+    /// Bad flag values are usage errors (status 2, with the usage line), named by the flag.
     @Test(arguments: [
         (["--ephemeral", "--bind", "nonsense"], "invalid bind address"),
+        (["--ephemeral", "--bind", "localhost"], "invalid bind address"),
         (["--ephemeral", "--bind", "127.0.0.1:0", "--admin", "root=notakey"], "invalid --admin entry"),
+        // Nobody can ever register these, so they would start a server with no admin.
+        (["--ephemeral", "--bind", "127.0.0.1:0", "--admin", "conclave"], "reserved for the server's own notices"),
+        (["--ephemeral", "--bind", "127.0.0.1:0", "--admin", "c\u{043E}nclave"], "reserved for the server's own notices"),
+        (["--ephemeral", "--bind", "127.0.0.1:0", "--admin", ""], "--admin needs a username"),
+        (["--ephemeral", "--bind", "127.0.0.1:0", "--limit", "post-rate=fast"], "post-rate"),
     ])
     func explainsBadFlags(_ arguments: [String], _ message: String) async throws {
         let result = try await CLIProcess.run(["serve"] + arguments)
-        #expect(result.status == 1)
-        #expect(result.stderr.contains(message))
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stderr.contains("Usage: conclave serve"))
+    }
+
+    @Test func aMissingDataDirectoryIsCreatedWithItsParentsPrivately() async throws {
+        let root = TemporaryConfig()
+        let directory = root.path + "/srv/conclave/data"
+        let server = try BackgroundProcess(["serve", "--data-dir", directory, "--bind", "127.0.0.1:0"])
+        #expect(await server.stderr.first(containing: "conclave server listening") != nil, "\(server.stderr.all)")
+        for path in [root.path + "/srv", root.path + "/srv/conclave", directory] {
+            let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+            #expect(mode == 0o700, "\(path) has mode \(String(mode, radix: 8))")
+        }
+        #expect(await server.stop() == 0)
+    }
+
+    /// `-v` and `CONCLAVE_LOG` raise Conclave's own loggers only: the libraries' start-up chatter
+    /// ("Starting service lifecycle", "Server started and listening") stays out.
+    @Test func raisingTheLogLevelRaisesOnlyConclavesLoggers() async throws {
+        let server = try BackgroundProcess(
+            ["serve", "--ephemeral", "--bind", "127.0.0.1:0"], environment: ["CONCLAVE_LOG": "trace", "CONCLAVE_LOG_FORMAT": "json"])
+        #expect(await server.stderr.first(containing: "conclave server listening") != nil)
+        #expect(await server.stop() == 0)
+        let targets = try server.stderr.all.map { line -> String in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return object["target"] as? String ?? ""
+        }
+        #expect(!targets.isEmpty)
+        #expect(targets.allSatisfy { $0.hasPrefix("conclave") }, "\(Set(targets))")
+
+        let bogus = try BackgroundProcess(["serve", "--ephemeral", "--bind", "127.0.0.1:0"], environment: ["CONCLAVE_LOG": "loud"])
+        #expect(await bogus.stderr.first(containing: "CONCLAVE_LOG=loud is not a level") != nil)
+        #expect(await bogus.stderr.first(containing: "conclave server listening") != nil)
+        #expect(await bogus.stop() == 0)
     }
 
     @Test func servesHealthLogsJSONAndStopsCleanlyOnSIGTERM() async throws {

@@ -13,7 +13,14 @@ extension BridgeCore {
             answer(id, "`\(name)` is not available to this session: \(Self.unavailableReason(tool.gate))", isError: true)
             return
         }
-        do {
+        do throws(ToolArguments.Invalid) {
+            // The schema says `additionalProperties: false`: an argument it does not name is a
+            // mistake (`set_perm` with scope `whisper` and a `channel` meant something else).
+            let accepted = ToolCatalog.argumentNames(tool)
+            if case let .object(fields) = arguments.value, let unknown = fields.keys.sorted().first(where: { !accepted.contains($0) }) {
+                throw ToolArguments.Invalid(
+                    message: "`\(name)` has no argument `\(unknown)` (it takes: \(accepted.sorted().map { "`\($0)`" }.joined(separator: ", ")))")
+            }
             try perform(tool, id: id, arguments: arguments)
         } catch {
             answer(id, error.message, isError: true)

@@ -43,8 +43,9 @@ public enum IncomingMessage: Sendable, Equatable {
             return .invalid(id: id ?? .null, code: .invalidRequest, message: "invalid request: `jsonrpc` must be \"2.0\"")
         }
         let params = fields["params"] ?? .null
+        // MCP passes parameters by name only; positional (array) params mean nothing here.
         switch params {
-        case .object, .array, .null: break
+        case .object, .null: break
         default:
             return .invalid(id: id ?? .null, code: .invalidRequest, message: "invalid request: `params` must be an object")
         }

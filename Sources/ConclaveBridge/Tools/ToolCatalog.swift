@@ -17,6 +17,12 @@ public enum ToolCatalog {
 
     static func text(_ description: String) -> JSONValue { ["type": "string", "description": .string(description)] }
 
+    /// The argument names `tool`'s schema accepts.
+    static func argumentNames(_ tool: ToolName) -> Set<String> {
+        guard case let .object(properties)? = definition(tool).1["properties"] else { return [] }
+        return Set(properties.keys)
+    }
+
     /// The `tools/list` entry for `tool`.
     public static func entry(_ tool: ToolName) -> JSONValue {
         let (description, inputSchema) = definition(tool)

@@ -8,16 +8,16 @@ struct PermSetCommand: ParsableCommand, GlobalOptionsProviding {
         commandName: "set",
         abstract: "Set the machine default, or a level for one channel or for whispers on one server.",
         discussion: """
-            Without --server: sets the machine default. With --server: pass exactly one of \
-            --channel <name> or --whisper. Running bridges keep their levels; a live session changes \
-            its level with the set_perm tool.
+            Without --channel or --whisper: sets the machine default. With one of them, sets that \
+            scope on --server, which may be left out when exactly one server is registered. Running \
+            bridges apply the change within a second or so.
             """
     )
 
     @Argument(help: "mute, notify, converse or act.")
     var level: String
 
-    @Option(help: "The server the override applies to (ws:// or wss:// URL).")
+    @Option(help: "The server the override applies to (ws:// or wss:// URL; default: the only registered one).")
     var server: String?
 
     @Option(help: "The channel the override applies to.")
@@ -28,10 +28,20 @@ struct PermSetCommand: ParsableCommand, GlobalOptionsProviding {
 
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        try UsageCheck.value {
+            _ = try PermissionLevel(token: level)
+            _ = try PermissionScopeRules.scope(server: server ?? "ws://placeholder", channel: channel, whisper: whisper, serverGiven: server != nil)
+        }
+    }
+
     func run() throws {
         let level = try PermissionLevel(token: level)
-        let file = ConfigFile(directory: try global.directory())
-        let scope = try PermissionScopeRules.scope(server: server, channel: channel, whisper: whisper)
+        let directory = try global.directory()
+        let file = ConfigFile(directory: directory)
+        // A scope without --server means the only registered server, as for every other verb.
+        let serverText = try server ?? ((channel != nil || whisper) ? ServerOptions.onlyRegistered(in: directory).text : nil)
+        let scope = try PermissionScopeRules.scope(server: serverText, channel: channel, whisper: whisper)
         var unregistered: ServerURL?
         try file.update { config in
             if let (server, scope) = scope {
@@ -41,7 +51,7 @@ struct PermSetCommand: ParsableCommand, GlobalOptionsProviding {
                 config.defaultPermission = level
             }
         }
-        try Output.line("✓ permission updated (applies to newly started bridges; a live session changes levels with its `set_perm` tool)")
+        try Output.line("✓ permission updated (running bridges apply it within a second or so)")
         if let unregistered {
             Output.note("note: this machine has no registration for `\(unregistered)` yet; the override takes effect once it does (see `conclave server list`)")
         }
@@ -51,15 +61,16 @@ struct PermSetCommand: ParsableCommand, GlobalOptionsProviding {
 /// The flag combinations `perm set` accepts, checked after the level and before any write.
 enum PermissionScopeRules {
     /// `nil` for the machine default, else the override's server and scope.
-    static func scope(server: String?, channel: String?, whisper: Bool) throws -> (ServerURL, PermissionScope)? {
+    static func scope(server: String?, channel: String?, whisper: Bool, serverGiven: Bool = true) throws -> (ServerURL, PermissionScope)? {
         guard let server else {
             if channel != nil || whisper {
-                throw CLIError("--channel / --whisper require --server")
+                throw CLIError("--channel / --whisper need a server: pass --server, or register exactly one")
             }
             return nil
         }
         switch (channel, whisper) {
         case (nil, false):
+            if !serverGiven { return nil }
             throw CLIError("--server needs an explicit scope: pass --channel <name> or --whisper")
         case (.some, true):
             throw CLIError("--channel and --whisper are mutually exclusive")

@@ -63,6 +63,18 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
         return ServerLimits.Key.allCases.map { "  \($0.rawValue)=\(defaults[$0])  \($0.summary)" }.joined(separator: "\n")
     }
 
+    func validate() throws {
+        if admins.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw ValidationError("--admin needs a username (USER or USER=PUBKEY)")
+        }
+        if !admins.isEmpty { try UsageCheck.value { _ = try AdminAllowlist(parsing: admins) } }
+        if let bind { try UsageCheck.value { _ = try ServerConfiguration.parseBind(bind) } }
+        for setting in limits {
+            var probe = ServerLimits()
+            try UsageCheck.value { try probe.apply(setting) }
+        }
+    }
+
     /// Defaults, then CONCLAVE_LIMITS, then each --limit; --unlimited first switches all off.
     private func serverLimits(environment: [String: String]) throws -> ServerLimits {
         var result = unlimited ? ServerLimits.unlimited : ServerLimits()

@@ -19,6 +19,16 @@ struct ServerOptions: ParsableArguments {
     /// The server to talk to: `--server` (normalised), else the only registration.
     func resolve(in directory: ConfigDirectory) throws -> ServerURL {
         if let server { return try ServerURL(server) }
+        return try Self.onlyRegistered(in: directory)
+    }
+
+    /// A malformed `--server` is a usage error.
+    func validate() throws {
+        if let server { try UsageCheck.value { _ = try ServerURL(server) } }
+    }
+
+    /// The only registered server; with none or several, an error that says what to pass.
+    static func onlyRegistered(in directory: ConfigDirectory) throws -> ServerURL {
         let servers = try ConfigFile(directory: directory).load().servers
         switch servers.count {
         case 0:

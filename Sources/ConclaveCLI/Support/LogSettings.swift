@@ -15,13 +15,20 @@ struct LogSettings: Equatable {
 
     var level: Logger.Level
     var format: Format
+    /// A complaint about the environment to log once the handler is installed (a
+    /// `CONCLAVE_LOG` value that is not a level), or `nil`.
+    var problem: String?
 
     static func resolve(verbose: Bool, environment: [String: String]) -> LogSettings {
         let format: Format = environment["CONCLAVE_LOG_FORMAT"]?.lowercased() == "json" ? .json : .human
         let level = parseLevel(environment["CONCLAVE_LOG"])
             ?? parseLevel(environment["RUST_LOG"])
             ?? (verbose ? .debug : .info)
-        return LogSettings(level: level, format: format)
+        var problem: String?
+        if let text = environment["CONCLAVE_LOG"], !text.isEmpty, parseLevel(text) == nil {
+            problem = "CONCLAVE_LOG=\(text) is not a level (trace, debug, info, notice, warning, error, critical or off); using \(level)"
+        }
+        return LogSettings(level: level, format: format, problem: problem)
     }
 
     /// The level for a logger with `label`.

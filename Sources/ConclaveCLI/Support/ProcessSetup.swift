@@ -9,6 +9,9 @@ enum ProcessSetup {
         LoggingSystem.bootstrap { label in
             StderrLogHandler(label: label, format: settings.format, logLevel: settings.level(forLabel: label))
         }
+        if let problem = settings.problem {
+            Logger(label: "conclave").warning("\(problem)")
+        }
     }
 
     /// One-shot verbs die quietly on a closed pipe (`conclave … | head`), like other Unix tools.

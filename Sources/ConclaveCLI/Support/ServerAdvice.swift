@@ -18,6 +18,12 @@ enum ServerAdvice {
 
     /// A failure to connect, authenticate or get a reply.
     static func transport(_ error: TransportError, url: ServerURL) -> CLIError {
+        var advice = describe(error, url: url)
+        if case .handshakeRejected = error { advice.refusedKey = true }
+        return advice
+    }
+
+    private static func describe(_ error: TransportError, url: ServerURL) -> CLIError {
         switch error {
         case let .handshakeRejected(_, .unauthorized(detail)) where detail.contains("unknown machine key"):
             return CLIError("""

@@ -23,8 +23,9 @@ enum Refusal {
         .internal("limit reached: \(what) (at most \(limit)); \(advice)")
     }
 
+    /// Names the `max-body` limit, like every other limit refusal; retrying cannot help.
     static func bodyTooLarge(_ bytes: Int, limit: Int) -> ProtocolError {
-        .malformedFrame("message body is \(bytes) bytes; this server accepts at most \(limit)")
+        .malformedFrame("message body is \(bytes) bytes, over this server's max-body limit of \(limit) bytes; shorten it (retrying will not help)")
     }
 
     /// `0.4 s`, `12 s`, `3 min`: precise enough to act on.

@@ -22,9 +22,13 @@ public struct AdminAllowlist: Sendable, Hashable {
                 let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 let name = parts[0].trimmingCharacters(in: .whitespaces)
                 do {
-                    try SessionPath.validateComponent(name, kind: .username)
+                    try NamePolicy.validate(name, kind: .username)
                 } catch {
                     throw .invalidEntry(entry, "\(error)")
+                }
+                // Nobody can ever register this name (or a look-alike), so it would grant nothing.
+                if ConfusableSkeleton.of(name) == ConfusableSkeleton.of(SystemNotice.reservedUsername) {
+                    throw .invalidEntry(entry, "`\(SystemNotice.reservedUsername)` is reserved for the server's own notices and can never be registered")
                 }
                 if parts.count == 2 {
                     let pin = parts[1].trimmingCharacters(in: .whitespaces)

@@ -10,8 +10,13 @@ final class DataDirectoryLock: Sendable {
     private let descriptor: Int32
 
     init(directory: String) throws(ServerError) {
-        if mkdir(directory, 0o700) != 0, errno != EEXIST {
-            throw .dataDirectory(path: directory, reason: String(cString: strerror(errno)))
+        // Missing parents are created too (as `mkdir -p` would), each private to this user.
+        var prefix = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/", omittingEmptySubsequences: true) {
+            prefix += "/" + component
+            if mkdir(prefix, 0o700) != 0, errno != EEXIST {
+                throw .dataDirectory(path: directory, reason: "cannot create \(prefix): \(String(cString: strerror(errno)))")
+            }
         }
         // Like ssh with a private key: a directory others may write to (or that someone else
         // owns) could have its database swapped or read, so it is refused, not used quietly.

@@ -68,7 +68,9 @@ public actor ServerRuntime {
                     listener.admission = hub.admission
                     return listener
                 }(),
-                logger: logger,
+                // Hummingbird's own messages ("Server started and listening") under its own label,
+                // which stays at warning unless asked for: ours already say the same.
+                logger: Logger(label: "hummingbird"),
                 onRunning: { port in
                     logger.info("conclave server listening", metadata: ["addr": "\(configuration.host):\(port)"])
                     await onRunning(port)
@@ -83,7 +85,7 @@ public actor ServerRuntime {
                 .init(service: application, serviceName: "listener"),
                 .init(service: MaintenanceService(hub: hub, reapInterval: settings.reapInterval), serviceName: "maintenance"),
             ],
-            logger: logger)
+            logger: Logger(label: "servicelifecycle"))
         if handleSignals {
             groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         }

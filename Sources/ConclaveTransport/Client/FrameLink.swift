@@ -22,6 +22,8 @@ public enum FrameLink {
     /// Connects to `url` and runs `body` with the open connection.
     ///
     /// - Parameter timeout: how long TCP, TLS and the WebSocket upgrade may take together.
+    /// - Parameter logger: Conclave's transport logger (connection failures at debug); the
+    ///   WebSocket client library logs under its own label.
     /// - Throws: ``TransportError`` for connection failures and timeouts, or whatever `body` throws.
     public static func connect<T: Sendable>(
         to url: ServerURL,
@@ -56,7 +58,9 @@ public enum FrameLink {
                 state.outcome.withLock { $0 = .failure(error) }
             }
         }
-        let client = ClientConnection(channel, address: .hostname(url.host, port: url.port), logger: logger)
+        // The WebSocket client's own messages ("Client connected to …") go under its label, which
+        // stays at warning when Conclave's loggers are raised.
+        let client = ClientConnection(channel, address: .hostname(url.host, port: url.port), logger: Logger(label: "wsclient"))
         let timedOut = TransportError.timedOut(url: url.normalized, phase: "the connection", seconds: Int(timeout.components.seconds))
 
         do {
@@ -88,6 +92,7 @@ public enum FrameLink {
             if let result = state.outcome.withLock({ $0 }) {
                 return try result.get()
             }
+            logger.debug("could not connect", metadata: ["url": "\(url.normalized)", "error": "\(error)"])
             throw TransportError.connectFailed(url: url.normalized, reason: describe(error))
         }
         guard let result = state.outcome.withLock({ $0 }) else {

@@ -40,6 +40,7 @@ public struct FrameServer: Sendable {
     /// Builds the HTTP application; run it as a service (it shuts down gracefully).
     ///
     /// - Parameters:
+    ///   - logger: Hummingbird's logger (the framework's own messages).
     ///   - onRunning: called with the bound port once the listener is up.
     ///   - handler: runs one connection to completion.
     public static func makeApplication(

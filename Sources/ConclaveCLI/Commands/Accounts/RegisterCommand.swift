@@ -33,6 +33,14 @@ struct RegisterCommand: AsyncParsableCommand, GlobalOptionsProviding {
 
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        try UsageCheck.value {
+            _ = try ServerURL(server)
+            try SessionPath.validateComponent(username, kind: .username)
+            if let machine { try SessionPath.validateComponent(machine, kind: .machine) }
+        }
+    }
+
     func run() async throws {
         let url = try ServerURL(server)
         try SessionPath.validateComponent(username, kind: .username)

@@ -14,8 +14,14 @@ struct ChannelCreateCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @OptionGroup var server: ServerOptions
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        try UsageCheck.value {
+            try SessionPath.validateComponent(name, kind: .channel)
+            _ = try Visibility(token: visibility)
+        }
+    }
+
     func run() async throws {
-        try SessionPath.validateComponent(name, kind: .channel)
         let visibility = try Visibility(token: visibility)
         let remote = try RemoteServer(global: global, server: server)
         try Output.line(try await remote.acknowledged(.createChannel(name: name, visibility: visibility), fallback: name))

@@ -14,6 +14,10 @@ struct ChannelSetVisibilityCommand: AsyncParsableCommand, GlobalOptionsProviding
     @OptionGroup var server: ServerOptions
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        try UsageCheck.value { _ = try Visibility(token: visibility) }
+    }
+
     func run() async throws {
         let visibility = try Visibility(token: visibility)
         let remote = try RemoteServer(global: global, server: server)

@@ -27,8 +27,14 @@ struct JoinCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @OptionGroup var server: ServerOptions
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        try UsageCheck.value {
+            try SessionPath.validateComponent(channel, kind: .channel)
+            _ = try perm.map { text throws(ValueParseError) in try PermissionLevel(token: text) }
+        }
+    }
+
     func run() async throws {
-        try SessionPath.validateComponent(channel, kind: .channel)
         let level = try perm.map { text throws(ValueParseError) in try PermissionLevel(token: text) }
         let remote = try RemoteServer(global: global, server: server)
         let file = ConfigFile(directory: remote.directory)

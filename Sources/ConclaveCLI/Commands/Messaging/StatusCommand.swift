@@ -8,7 +8,7 @@ struct StatusCommand: AsyncParsableCommand, GlobalOptionsProviding {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Check every registered server (in parallel) and show your permission levels.",
-        discussion: "Exits with status 1 when a server is unreachable or does not know this machine's key."
+        discussion: "Exits with status 1 when a server is unreachable, refuses this machine's key, or knows it under another account."
     )
 
     @OptionGroup var output: OutputOptions
@@ -28,11 +28,11 @@ struct StatusCommand: AsyncParsableCommand, GlobalOptionsProviding {
         let directory = try global.directory()
         let config = try ConfigFile(directory: directory).load()
         if config.servers.isEmpty, !output.json {
-            try Output.line("no servers registered; run `conclave register --server <url> --username <you>`")
+            Output.note("no servers registered; run `conclave register --server <url> --username <you>`")
             return
         }
         let probes = config.servers.isEmpty ? [] : try await Self.probe(config.servers, key: try KeyStore(directory: directory).load(), directory: directory)
-        let unreachable = probes.filter { !$0.reachable }.count
+        let failing = probes.filter { !$0.reachable }.count
         if output.json {
             try Output.line(try Self.json(config: config, probes: probes).rendered())
         } else {
@@ -44,7 +44,7 @@ struct StatusCommand: AsyncParsableCommand, GlobalOptionsProviding {
             try Output.line("")
             for line in PermissionTable.lines(for: config) { try Output.line(line) }
         }
-        if unreachable > 0 { throw CLIError("\(unreachable) server(s) unreachable") }
+        if failing > 0 { throw CLIError("\(failing) server(s) unreachable or not accepting this machine's key") }
     }
 
     /// Probes every registration at once; results are in file order.
@@ -73,6 +73,9 @@ struct StatusCommand: AsyncParsableCommand, GlobalOptionsProviding {
                     detail: "key belongs to \(own.user)/\(own.machine) there, not \(registration.username)/\(registration.machine) (run `conclave server add \(url)`)")
             }
             return Probe(reachable: true, sessionsOnline: online, detail: "reachable (\(online) other session(s) online)")
+        } catch let error as CLIError where error.refusedKey {
+            // It answered: only the key was turned away.
+            return Probe(reachable: false, sessionsOnline: nil, detail: "refused this machine's key: \(error)")
         } catch {
             return Probe(reachable: false, sessionsOnline: nil, detail: "unreachable: \(error)")
         }

@@ -30,12 +30,19 @@ struct TailCommand: AsyncParsableCommand, GlobalOptionsProviding {
     var token: String?
 
     @OptionGroup var server: ServerOptions
-    @OptionGroup var output: OutputOptions
+    @Flag(help: "Print one JSON object per line instead of text (stable for scripts).")
+    var json = false
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        try UsageCheck.value {
+            try SessionPath.validateComponent(channel.channel, kind: .channel)
+            if let session { try SessionPath.validateComponent(session, kind: .session) }
+            _ = try since.map { text throws(ValueParseError) in try DurationText.seconds(parsing: text) }
+        }
+    }
+
     func run() async throws {
-        try SessionPath.validateComponent(channel.channel, kind: .channel)
-        if let session { try SessionPath.validateComponent(session, kind: .session) }
         let sinceSeconds = try since.map { text throws(ValueParseError) in try DurationText.seconds(parsing: text) }
         let remote = try RemoteServer(global: global, server: server, session: session ?? RemoteServer.defaultSession)
         let interrupt = InterruptSignal.exitOnInterrupt()
@@ -46,7 +53,7 @@ struct TailCommand: AsyncParsableCommand, GlobalOptionsProviding {
         let sinceMs = sinceSeconds.map { now - Int64(clamping: min($0, UInt64(Int64.max / 1000)) * 1000) }
         let state = TailState(feed: TailFeed(sinceMs: sinceMs, nowMs: now))
         let stream = TailStream(
-            channel: channel.channel, token: token, printer: TailPrinter(json: output.json), state: state,
+            channel: channel.channel, token: token, printer: TailPrinter(json: json), state: state,
             url: remote.url.normalized, pingInterval: .seconds(20), silenceLimit: .seconds(45))
         var backoff = ReconnectBackoff()
         while true {

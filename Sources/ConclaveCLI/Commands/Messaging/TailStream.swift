@@ -34,8 +34,8 @@ struct TailStream: Sendable {
         }
         let (first, replayFrom) = state.joined(nowMs: Self.nowMs())
         if first {
-            let banner = "tailing #\(channel) as \(session.path) — Ctrl-C to stop"
-            if printer.json { Output.note(banner) } else { try emit(banner) }
+            // A note, not a result: stdout carries only the channel's lines.
+            Output.note("tailing #\(channel) as \(session.path) — Ctrl-C to stop")
         } else {
             Output.note("✓ reconnected; resuming #\(channel)")
         }
