@@ -82,7 +82,7 @@ struct ChannelTests {
                 }
                 #expect(admitted == 2)
                 // The redeemers are on the ACL now: the creator, one single-use and two double-use guests.
-                guard case let .userList(members) = try await owner.request(.admin(.aclList(channel: "ops"))) else { return }
+                guard case let .userList(members) = try await owner.request(.admin(.aclList(channel: "ops"))) else { Issue.record("the reply was not the one this test expects"); return }
                 #expect(members.count == 4)
                 #expect(members.contains("owner"))
             }
@@ -94,7 +94,7 @@ struct ChannelTests {
             try await server.peer(key: try newKey(), register: "owner") { (owner) async throws in
                 _ = try await owner.request(.admin(.createChannel(name: "ops", visibility: .private)))
                 guard case let .inviteToken(token) = try await owner.request(.admin(.inviteCreate(channel: "ops", uses: nil, expiresInSecs: nil)))
-                else { return }
+                else { Issue.record("the reply was not the one this test expects"); return }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for index in 0..<12 {
                         group.addTask {
@@ -106,7 +106,7 @@ struct ChannelTests {
                     }
                     try await group.waitForAll()
                 }
-                guard case let .userList(members) = try await owner.request(.admin(.aclList(channel: "ops"))) else { return }
+                guard case let .userList(members) = try await owner.request(.admin(.aclList(channel: "ops"))) else { Issue.record("the reply was not the one this test expects"); return }
                 #expect(members.count == 13)
             }
         }
@@ -119,7 +119,7 @@ struct ChannelTests {
                 _ = try await owner.request(.admin(.createChannel(name: "other", visibility: .private)))
                 guard case let .inviteToken(revoked) = try await owner.request(.admin(.inviteCreate(channel: "ops", uses: nil, expiresInSecs: nil))),
                       case let .inviteToken(elsewhere) = try await owner.request(.admin(.inviteCreate(channel: "other", uses: nil, expiresInSecs: nil)))
-                else { return }
+                else { Issue.record("the reply was not the one this test expects"); return }
                 #expect(try await owner.request(.admin(.inviteRevoke(token: revoked))) == .ack(detail: revoked))
                 #expect(try await owner.request(.admin(.inviteCreate(channel: "ops", uses: nil, expiresInSecs: .max)))
                     == .error(.malformedFrame("invite expiry is too far in the future")))
@@ -139,7 +139,7 @@ struct ChannelTests {
             try await server.peer(key: try newKey(), register: "owner") { (owner) async throws in
                 _ = try await owner.request(.admin(.createChannel(name: "ops", visibility: .private)))
                 guard case let .inviteToken(token) = try await owner.request(.admin(.inviteCreate(channel: "ops", uses: 1, expiresInSecs: nil)))
-                else { return }
+                else { Issue.record("the reply was not the one this test expects"); return }
                 try await server.peer(key: try newKey(), register: "mallory") { (mallory) async throws in
                     #expect(try await mallory.request(.admin(.inviteRevoke(token: token))) == .ack(detail: token))
                     #expect(try await mallory.request(.admin(.inviteRevoke(token: "nope"))) == .ack(detail: "nope"))

@@ -140,8 +140,13 @@ struct HandshakeTests {
             let hostile = try await server.rawExchange([[0x00, 0x01, 0xFD, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00]])
             guard case let .error(.malformedFrame(text))? = hostile.first else { Issue.record("got \(hostile)"); return }
             #expect(text.contains("undecodable"))
-            // An oversized message ends that connection only.
-            _ = try? await server.rawExchange([[UInt8](repeating: 0x12, count: FrameLimits.maxFrameBytes + 1)])
+            // An oversized WebSocket message ends that connection, with no reply, and only it.
+            try await server.peer(key: try newKey(), register: "oversized") { (peer) async throws in
+                try await peer.connection.outbound.writeRaw([UInt8](repeating: 0x12, count: FrameLimits.maxFrameBytes + 1))
+                let frame = await peer.mailbox.next(within: .seconds(10))
+                #expect(frame == nil, "expected the connection to end, got \(String(describing: frame))")
+                #expect(await peer.mailbox.isClosed)
+            }
             try await server.peer(key: try newKey(), register: "survivor") { (peer) async throws in
                 // After the handshake, garbage gets MalformedFrame and a close.
                 try await peer.connection.outbound.writeRaw([0xFF, 0xFF])

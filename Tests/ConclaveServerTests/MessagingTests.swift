@@ -92,7 +92,7 @@ struct MessagingTests {
                 _ = try await alice.request(.join(channel: "ops", token: nil))
                 let sealed = Payload.encrypted(Envelope(ciphertext: [1, 2, 3, 255], keyID: "k1"))
                 _ = try await alice.request(.channelMessage(channel: "ops", from: alice.path, payload: sealed))
-                guard case let .history(_, messages) = try await alice.request(.readSince(channel: "ops", sinceMs: -1)) else { return }
+                guard case let .history(_, messages) = try await alice.request(.readSince(channel: "ops", sinceMs: -1)) else { Issue.record("the reply was not the one this test expects"); return }
                 #expect(messages.map(\.payload) == [sealed])
             }
         }

@@ -92,7 +92,7 @@ struct MachineAndSessionTests {
                     == .error(.malformedFrame("malformed key or signature: public key must be 32 bytes")))
                 #expect(try await owner.request(.admin(.machineAdd(name: "a/b", pubkey: try newKey().publicKey.bytes)))
                     == .error(.malformedFrame("invalid machine name: `a/b` (must not contain `/`)")))
-                guard case let .machineList(machines) = try await owner.request(.listMachines) else { return }
+                guard case let .machineList(machines) = try await owner.request(.listMachines) else { Issue.record("the reply was not the one this test expects"); return }
                 #expect(machines.map(\.name).sorted() == ["laptop", "workstation"])
                 #expect(machines.first { $0.name == "laptop" }?.pubkey == laptop.publicKey.text)
                 try await server.peer(key: laptop, session: "one") { (first) async throws in

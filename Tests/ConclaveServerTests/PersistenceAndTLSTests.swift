@@ -27,7 +27,7 @@ struct PersistenceAndTLSTests {
             #expect(try await server.serverID() == firstID)
             try await server.peer(key: bobKey) { (bob) async throws in
                 #expect(try await bob.request(.join(channel: "ops", token: nil)) == .joined(channel: "ops"))
-                guard case let .history(_, messages) = try await bob.request(.readSince(channel: "ops", sinceMs: 0)) else { return }
+                guard case let .history(_, messages) = try await bob.request(.readSince(channel: "ops", sinceMs: 0)) else { Issue.record("the reply was not the one this test expects"); return }
                 #expect(messages.map(\.payload) == [.plain("before the restart")])
                 #expect(messages.first?.from.user == "alice")
             }

@@ -25,7 +25,7 @@ struct ScenarioTests {
                     try await server.peer(key: laptopKey, session: "mobile") { (laptop) async throws in
                         #expect(laptop.path == SessionPath(user: "aaron", machine: "laptop", session: "mobile"))
                         #expect(try await laptop.request(.join(channel: "ops", token: nil)) == .joined(channel: "ops"))
-                        guard case let .presence("ops", present) = try await david.request(.who(channel: "ops")) else { return }
+                        guard case let .presence("ops", present) = try await david.request(.who(channel: "ops")) else { Issue.record("the reply was not the one this test expects"); return }
                         #expect(Set(present) == [aaron.path, david.path, laptop.path])
 
                         #expect(try await david.request(.channelMessage(channel: "ops", from: david.path, payload: .plain("deploy?"))) == .ack(detail: nil))
@@ -34,7 +34,7 @@ struct ScenarioTests {
                         #expect(try await aaron.request(.whisper(from: aaron.path, target: david.path, payload: .plain("yes"))) == .ack(detail: nil))
                         #expect(try await david.next() == .whisper(from: aaron.path, target: david.path, payload: .plain("yes")))
 
-                        guard case let .history(_, messages) = try await laptop.request(.readSince(channel: "ops", sinceMs: 0)) else { return }
+                        guard case let .history(_, messages) = try await laptop.request(.readSince(channel: "ops", sinceMs: 0)) else { Issue.record("the reply was not the one this test expects"); return }
                         #expect(messages.map(\.payload) == [.plain("deploy?")])
 
                         #expect(try await aaron.request(.admin(.ban(channel: "ops", user: "david"))) == .ack(detail: "david"))
