@@ -35,7 +35,9 @@ public enum IdentityError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .directoryFailed(path, reason):
             return "failed to create directory `\(path)`: \(reason)"
         case let .keyMissing(path):
-            return "failed to read keyfile `\(path)` (run `conclave key` first): no such file"
+            // A new user needs an account, which `register` creates along with the key.
+            return "no machine key at `\(path)` yet: run `conclave register --server <url> --username <you>` "
+                + "(it creates the key), or `conclave key` to create one for `conclave machine add` on another machine"
         case let .keyUnreadable(path, reason):
             return "failed to read keyfile `\(path)`: \(reason)"
         case let .keyUnprotected(path, mode, foreignOwner):

@@ -94,3 +94,53 @@ struct UsageRulesTests {
         #expect(status.stderr.contains("not accepting this machine's key"))
     }
 }
+
+@Suite("Rough edges a new user meets (real binary, real server)")
+struct RoughEdgeTests {
+    /// Runs `conclave <arguments>` on a pseudo-terminal (util-linux `script`), answering `answer`.
+    private func onTerminal(_ identity: Identity, _ arguments: [String], answer: String) async throws -> CLIProcess.Result {
+        let command = ([CLIProcess.executable.path, "--config-dir", identity.config.path] + arguments)
+            .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        return try await CLIProcess.runExecutable(
+            URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"], stdin: Data(answer.utf8))
+    }
+
+    @Test func destructiveVerbsAskOnATerminalAndSayWhatHappened() async throws {
+        let server = try await LiveServer.start()
+        defer { withExtendedLifetime(server) {} }
+        let alice = Identity()
+        try await alice.register("alice", machine: "ws", on: server)
+        #expect(try await alice.run(["channel", "create", "ops"]).status == 0)
+
+        let declined = try await onTerminal(alice, ["channel", "delete", "ops"], answer: "n\n")
+        #expect(declined.status == 1)
+        #expect(declined.stdout.contains("Delete #ops on"))
+        #expect(declined.stdout.contains("cancelled; nothing was changed"))
+        #expect(try await alice.run(["channel", "list"]).stdout.contains("ops"))
+
+        let accepted = try await onTerminal(alice, ["channel", "delete", "ops"], answer: "y\n")
+        #expect(accepted.status == 0, "\(accepted.stdout)")
+        #expect(accepted.stdout.contains("✓ deleted #ops on \(server.url): its history, members, bans and invites are gone"))
+        #expect(!(try await alice.run(["channel", "list"]).stdout.contains("ops")))
+
+        // `--yes` skips the question on a terminal; scripts (no terminal) are never asked.
+        #expect(try await alice.run(["channel", "create", "ops"]).status == 0)
+        let forced = try await onTerminal(alice, ["channel", "delete", "ops", "--yes"], answer: "")
+        #expect(forced.status == 0)
+        #expect(!forced.stdout.contains("[y/N]"))
+    }
+
+    @Test func registerNamesTheAccountAndApproversAddShowsTheList() async throws {
+        let server = try await LiveServer.start()
+        defer { withExtendedLifetime(server) {} }
+        let aaron = Identity()
+        try await aaron.register("aaron", machine: "ws", on: server)
+        let first = try await aaron.run(["approvers", "add", "aaron"])
+        #expect(first.stdout.contains("✓ approvers on \(server.url): aaron may now answer"))
+        let again = try await aaron.run(["approvers", "add", "aaron"])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("already listed on \(server.url): aaron (nothing changed for them)"))
+        #expect(again.stdout.contains("approvers on \(server.url) now: aaron"))
+        #expect(!again.stdout.contains("may now answer"))
+    }
+}

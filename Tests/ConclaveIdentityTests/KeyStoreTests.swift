@@ -37,7 +37,7 @@ struct KeyStoreTests {
         let temp = TemporaryDirectory()
         let directory = ConfigDirectory(path: temp.path)
         #expect(throws: IdentityError.keyMissing(path: directory.keyPath)) { try KeyStore(directory: directory).load() }
-        #expect(IdentityError.keyMissing(path: "/x/key").description.contains("run `conclave key` first"))
+        #expect(IdentityError.keyMissing(path: "/x/key").description.contains("run `conclave register --server <url> --username <you>`"))
     }
 
     @Test(arguments: ["not base64 at all!", "AAAA", "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A="])

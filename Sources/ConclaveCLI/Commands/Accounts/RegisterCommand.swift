@@ -62,7 +62,8 @@ struct RegisterCommand: AsyncParsableCommand, GlobalOptionsProviding {
             throw ServerAdvice.transport(error, url: url)
         }
         try ServerRecord.save(url: url, path: path, caFile: caFile, in: file, action: "registered")
-        try Output.line("✓ registered \(path)")
+        // The account and machine, not this one-shot connection's throwaway session handle.
+        try Output.line("✓ registered \(path.user) on \(url.text) (this machine is `\(path.machine)`)")
     }
 
     private static func hint(for refusal: ProtocolError, url: ServerURL) -> String {

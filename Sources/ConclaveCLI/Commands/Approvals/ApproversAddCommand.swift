@@ -43,13 +43,22 @@ struct ApproversAddCommand: ParsableCommand, GlobalOptionsProviding {
                 "\(user) is not this machine's user on \(url.normalized): give --key with their public key "
                     + "(they print it with `conclave key`), so prompts can be sealed to it")
         }
-        try file.update { config in
+        let (added, now) = try file.update { config in
+            var added: [String] = []
             for user in users {
-                config.addApprover(server: url, user: user, key: pinned, machine: machine)
+                if config.addApprover(server: url, user: user, key: pinned, machine: machine) { added.append(user) }
                 // A bound entry replaces the earlier unbound form of the same name.
                 config.unboundApprovers.removeAll { $0 == user }
             }
+            return (added, config.approvers(for: url).map(\.user))
         }
-        try Output.line("✓ approvers on \(url.normalized): \(users.joined(separator: ", ")) may answer this machine's permission prompts")
+        let unchanged = users.filter { !added.contains($0) }
+        if !added.isEmpty {
+            try Output.line("✓ approvers on \(url.text): \(added.joined(separator: ", ")) may now answer this machine's permission prompts")
+        }
+        if !unchanged.isEmpty {
+            try Output.line("already listed on \(url.text): \(unchanged.joined(separator: ", ")) (nothing changed for them)")
+        }
+        try Output.line("approvers on \(url.text) now: \(now.joined(separator: ", "))")
     }
 }

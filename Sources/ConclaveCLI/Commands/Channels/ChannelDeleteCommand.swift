@@ -8,11 +8,14 @@ struct ChannelDeleteCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @Argument(help: "The channel name.")
     var name: String
 
+    @OptionGroup var confirmation: ConfirmOptions
     @OptionGroup var server: ServerOptions
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
         let remote = try RemoteServer(global: global, server: server)
-        try Output.line(try await remote.acknowledged(.deleteChannel(name: name), fallback: name))
+        try confirmation.confirm("Delete #\(name) on \(remote.url.text), with its history, members, bans and invites?")
+        _ = try await remote.acknowledged(.deleteChannel(name: name), fallback: name)
+        try Output.line("✓ deleted #\(name) on \(remote.url.text): its history, members, bans and invites are gone, and its live members were told")
     }
 }

@@ -72,7 +72,8 @@ struct StatusCommand: AsyncParsableCommand, GlobalOptionsProviding {
                     reachable: false, sessionsOnline: online,
                     detail: "key belongs to \(own.user)/\(own.machine) there, not \(registration.username)/\(registration.machine) (run `conclave server add \(url)`)")
             }
-            return Probe(reachable: true, sessionsOnline: online, detail: "reachable (\(online) other session(s) online)")
+            let others = online == 1 ? "1 other session online" : "\(online) other sessions online"
+            return Probe(reachable: true, sessionsOnline: online, detail: "reachable (\(others))")
         } catch let error as CLIError where error.refusedKey {
             // It answered: only the key was turned away.
             return Probe(reachable: false, sessionsOnline: nil, detail: "refused this machine's key: \(error)")

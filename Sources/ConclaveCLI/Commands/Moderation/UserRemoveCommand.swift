@@ -9,11 +9,14 @@ struct UserRemoveCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @Argument(help: "The username.")
     var username: String
 
+    @OptionGroup var confirmation: ConfirmOptions
     @OptionGroup var server: ServerOptions
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
         let remote = try RemoteServer(global: global, server: server)
-        try Output.line(try await remote.acknowledged(.userRemove(username: username), fallback: username))
+        try confirmation.confirm("Remove the account `\(username)` on \(remote.url.text), with its machines, memberships and channels?")
+        _ = try await remote.acknowledged(.userRemove(username: username), fallback: username)
+        try Output.line("✓ removed `\(username)` from \(remote.url.text): its machines, memberships and channels are gone, and its sessions were disconnected")
     }
 }
