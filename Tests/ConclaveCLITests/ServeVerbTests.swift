@@ -86,3 +86,28 @@ struct ServeVerbTests {
         #expect(await first.stop() == 0)
     }
 }
+
+extension ServeVerbTests {
+    /// Start-up failures name what happened and what to do, once, in plain words.
+    @Test func startUpFailuresSayWhatHappenedInPlainWords() async throws {
+        let missing = try await CLIProcess.run([
+            "serve", "--ephemeral", "--bind", "127.0.0.1:0", "--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem",
+        ])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("cannot serve TLS (--tls-cert / --tls-key): cannot read `/nonexistent/cert.pem`: no such file"), "\(missing.stderr)")
+        #expect(!missing.stderr.contains("bind"))
+
+        let first = try await LiveServer.start()
+        let taken = try await CLIProcess.run(["serve", "--ephemeral", "--bind", first.address])
+        #expect(taken.status == 1)
+        #expect(taken.stderr.contains("cannot listen on `\(first.address)`: Address already in use (another process listens there"), "\(taken.stderr)")
+        #expect(!taken.stderr.contains("errno"))
+        _ = await first.process.stop()
+
+        let refused = try await CLIProcess.run(["--config-dir", TemporaryConfig().path, "register", "--server", first.url, "--username", "x"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("Connection refused"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("errno"))
+        #expect(!refused.stderr.contains("error set"))
+    }
+}

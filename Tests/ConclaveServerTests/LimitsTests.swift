@@ -241,6 +241,9 @@ struct LimitsTests {
                     let third = try await server.rawAuth(key: key, session: "three")
                     guard case let .error(.internal(text))? = third.first else { Issue.record("expected a refusal, got \(third)"); return }
                     #expect(text.hasPrefix("limit reached: live sessions for user `alice` (at most 2)"))
+                    // Advice that works while the limit is full: `conclave who` would be refused too.
+                    #expect(!text.contains("conclave who"))
+                    #expect(text.contains("sessions-per-user"))
                     // The same path again supersedes instead of adding a session.
                     let again = try await server.rawAuth(key: key, session: "two")
                     #expect(again.first.map { if case .established = $0 { true } else { false } } == true)

@@ -57,7 +57,9 @@ actor Hub {
         else { return nil }
         return Refusal.capacity(
             "live sessions for user `\(path.user)`", limit: limit,
-            advice: "end sessions you no longer use (`conclave who` lists them), then reconnect")
+            // Not `conclave who`: it needs a session too, and would be refused the same way.
+            advice: "stop bridges, `tail`s or `approve`s of this account you no longer use (or reuse one's handle with --as, "
+                + "which replaces it), or ask the operator to raise `sessions-per-user`")
     }
 
     /// Reaper work for the limits: forgets refilled buckets and trims channels over their

@@ -10,6 +10,8 @@ public enum ServerError: Error, Sendable, CustomStringConvertible {
     case storage(String)
     /// The listener could not be started.
     case bindFailed(address: String, reason: String)
+    /// `--tls-cert` / `--tls-key` could not be loaded.
+    case tls(String)
     /// A `--limit` setting is not `NAME=VALUE` with a known name and a valid value.
     case invalidLimit(setting: String, reason: String)
 
@@ -24,7 +26,10 @@ public enum ServerError: Error, Sendable, CustomStringConvertible {
         case let .storage(reason):
             return "cannot open the store: \(reason)"
         case let .bindFailed(address, reason):
-            return "failed to bind `\(address)`: \(reason)"
+            let hint = reason.contains("in use") ? " (another process listens there: stop it, or choose another --bind)" : ""
+            return "cannot listen on `\(address)`: \(reason)\(hint)"
+        case let .tls(reason):
+            return "cannot serve TLS (--tls-cert / --tls-key): \(reason)"
         case let .invalidLimit(setting, reason):
             return "invalid limit `\(setting)`: \(reason)"
         }

@@ -76,8 +76,11 @@ public actor ServerRuntime {
                     await onRunning(port)
                 },
                 handler: { connection in await runner.run(connection) })
+        } catch let TransportError.tlsConfiguration(reason) {
+            // Nothing was bound yet: the certificate or key could not be loaded.
+            throw ServerError.tls(reason)
         } catch {
-            throw ServerError.bindFailed(address: address, reason: "\(error)")
+            throw ServerError.bindFailed(address: address, reason: NetworkErrorText.describe(error))
         }
 
         var groupConfiguration = ServiceGroupConfiguration(
@@ -99,7 +102,7 @@ public actor ServerRuntime {
         do {
             try await group.run()
         } catch {
-            throw ServerError.bindFailed(address: address, reason: "\(error)")
+            throw ServerError.bindFailed(address: address, reason: NetworkErrorText.describe(error))
         }
     }
 

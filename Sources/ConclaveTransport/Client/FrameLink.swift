@@ -103,8 +103,8 @@ public enum FrameLink {
     }
 
     private static func describe(_ error: any Error) -> String {
-        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
-            return "\(first.error)"
+        if error is NIOConnectionError || error is IOError {
+            return NetworkErrorText.describe(error)
         }
         let text = "\(error)"
         if text.contains("CERTIFICATE_VERIFY_FAILED") {

@@ -1,3 +1,4 @@
+import Foundation
 import NIOSSL
 
 /// A certificate and key for serving `wss://` directly (without a TLS-terminating proxy).
@@ -14,6 +15,11 @@ public struct ServerTLS: Sendable, Hashable {
     }
 
     func configuration() throws(TransportError) -> TLSConfiguration {
+        // Say which file is missing in plain words; the TLS library's own error names neither.
+        for path in [certificateChainPath, privateKeyPath] where !FileManager.default.isReadableFile(atPath: path) {
+            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+            throw .tlsConfiguration("cannot read `\(path)`: \(reason)")
+        }
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(certificateChainPath).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: privateKeyPath, format: .pem)
