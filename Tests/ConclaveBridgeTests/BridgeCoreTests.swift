@@ -207,6 +207,25 @@ struct BridgeCoreTests {
         #expect(!(await harness.toolNames()).contains("whisper"), "the whisper scope is still notify")
     }
 
+    /// One `tools/list_changed` per listing: changes before the client lists (or between two
+    /// listings) are one piece of news, not several.
+    @Test func toolListChangesAreAnnouncedOncePerListing() async throws {
+        let harness = CoreHarness()
+        await harness.initialize()
+        await harness.up(admin: true)
+        var announced = Captured.notifications("notifications/tools/list_changed", in: harness.output.take())
+        #expect(announced.isEmpty, "the client has not listed the tools yet")
+        _ = await harness.toolNames()
+
+        var raised = ClientConfig()
+        raised.setPermission(.converse, server: try ServerURL(CoreHarness.server), scope: .whisper)
+        await harness.core.reload(raised, generation: await harness.core.configGeneration)
+        await harness.core.linkDown(CoreHarness.server, reason: "restart")
+        await harness.up(admin: false)
+        announced = Captured.notifications("notifications/tools/list_changed", in: harness.output.take())
+        #expect(announced.count == 1)
+    }
+
     @Test func anAgentMayLowerItsLevelButNeverRaiseIt() async throws {
         let harness = CoreHarness()
         await harness.initialize()

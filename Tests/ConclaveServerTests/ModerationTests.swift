@@ -123,6 +123,25 @@ struct MachineAndSessionTests {
         }
     }
 
+    /// Revoking an account's last machine leaves a name nobody can sign in to; registering it
+    /// again says so and names the admin command that frees it.
+    @Test func aNameWhoseEveryMachineWasRevokedSaysWhoCanFreeIt() async throws {
+        try await TestServer.with { server in
+            try await server.peer(key: try newKey(), register: "lonely", machine: "only") { (peer) async throws in
+                try await peer.send(.admin(.machineRemove(name: "only")))
+                #expect(try await peer.next() == .ack(detail: "only"))
+            }
+            let again = try await server.rawRegister(username: "lonely", key: try newKey())
+            #expect(again.first == .error(.unauthorized(
+                "username `lonely` is already taken by an account with no machine left (every key was revoked); "
+                    + "only a server admin can free the name, with `conclave user remove lonely`")))
+            let taken = try await server.rawRegister(username: "aaron-taken", key: try newKey())
+            #expect(taken.first.map { if case .established = $0 { true } else { false } } == true)
+            let plain = try await server.rawRegister(username: "aaron-taken", key: try newKey())
+            #expect(plain.first == .error(.unauthorized("username `aaron-taken` is already taken")))
+        }
+    }
+
     @Test func revokingTheRequestersOwnMachineAcksBeforeTheTermination() async throws {
         try await TestServer.with { server in
             try await server.peer(key: try newKey(), register: "aaron", machine: "ws") { (peer) async throws in

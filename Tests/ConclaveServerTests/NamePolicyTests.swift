@@ -15,8 +15,13 @@ struct NamePolicyTests {
     }
 
     @Test func ordinaryNamesInAnyScriptPass() throws {
-        for name in ["alice", "é-team", "Ünïcödé", "日本語", "ops-2", "a b"] {
+        for name in ["alice", "é-team", "Ünïcödé", "日本語", "ops-2", "a_b"] {
             try NamePolicy.validate(name, kind: .username)
+        }
+        // Spaces are fine inside channel names and handles, not inside usernames.
+        try NamePolicy.validate("release notes", kind: .channel)
+        for name in ["alice smith", "alice\u{00A0}smith", "a\u{3000}b"] {
+            #expect(throws: ValueParseError.self) { try NamePolicy.validate(name, kind: .username) }
         }
     }
 

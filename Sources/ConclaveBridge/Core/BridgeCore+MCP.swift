@@ -75,6 +75,7 @@ extension BridgeCore {
         case _ where !initializeAnswered:
             respond(OutgoingMessage.error(id: id, code: .notInitialized, message: "the session is not initialized: send `initialize` first"))
         case "tools/list":
+            toolsListed = true
             respond(OutgoingMessage.result(id: id, ["tools": .array(offered.map(ToolCatalog.entry))]))
         case "tools/call":
             guard case .object = params, let name = params["name"]?.stringValue else {

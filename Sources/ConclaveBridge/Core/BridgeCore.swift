@@ -62,6 +62,8 @@ public actor BridgeCore {
     var held: [JSONValue] = []
     var heldDropped = 0
     var offered: [ToolName] = []
+    /// Whether the client listed the tools since the last `tools/list_changed`.
+    var toolsListed = false
     var approvals: [String: PendingApproval] = [:]
 
     /// A core for `registrations`; `configFile` is where level changes are saved (`nil`: memory only).
@@ -139,12 +141,15 @@ public actor BridgeCore {
         respond(OutgoingMessage.toolResult(id: id, text: text, isError: isError))
     }
 
-    /// Sends `tools/list_changed` when the offered set changed since the client last saw it.
+    /// Sends `tools/list_changed` when the offered set changed since the client last listed it.
+    /// One notice per listing: until the client lists again, it already knows to (two changes
+    /// before `initialized` used to send two).
     func refreshTools() {
         let now = Self.offeredTools(servers: servers, config: config)
         guard now != offered else { return }
         offered = now
-        if initializeAnswered {
+        if initializeAnswered, toolsListed {
+            toolsListed = false
             notify(OutgoingMessage.notification("notifications/tools/list_changed"))
         }
     }

@@ -11,6 +11,11 @@ public enum NamePolicy {
     /// Throws when `name` is not an acceptable `kind` name.
     public static func validate(_ name: String, kind: ValueParseError.NameKind) throws(ValueParseError) {
         try SessionPath.validateComponent(name, kind: kind)
+        // A username is typed in commands, paths (`user/machine/session`) and mentions: a space
+        // inside one needs quoting everywhere and reads as two words.
+        if kind == .username, name.unicodeScalars.contains(where: { $0.properties.isWhitespace }) {
+            throw .invalidName(kind: kind, value: name, reason: "must not contain spaces (use `-` or `_`)")
+        }
         if !isNFC(name) {
             throw .invalidName(kind: kind, value: name, reason: "must be in Unicode normalisation form C (compose accents with their letters)")
         }

@@ -34,6 +34,13 @@ extension Hub {
                 "user": "\(username)", "machine": "\(machine)", "previous-user": "\(squatted.user)", "previous-machine": "\(squatted.name)",
             ])
         case .usernameTaken:
+            // An account whose every machine was revoked can no longer be signed in to by anyone:
+            // say so, and who can free the name, instead of a bare "taken".
+            if (try? await store.machines(of: username).isEmpty) == true {
+                throw ProtocolError.unauthorized(
+                    "username `\(username)` is already taken by an account with no machine left (every key was revoked); "
+                        + "only a server admin can free the name, with `conclave user remove \(username)`")
+            }
             throw ProtocolError.unauthorized("username `\(username)` is already taken")
         case let .usernameConfusable(existing):
             throw ProtocolError.unauthorized("username `\(username)` is too similar to the existing username `\(existing)`; choose another")

@@ -36,7 +36,7 @@ struct RegisterCommand: AsyncParsableCommand, GlobalOptionsProviding {
     func validate() throws {
         try UsageCheck.value {
             _ = try ServerURL(server)
-            try SessionPath.validateComponent(username, kind: .username)
+            try NamePolicy.validate(username, kind: .username)
             if let machine { try SessionPath.validateComponent(machine, kind: .machine) }
         }
     }
@@ -70,6 +70,9 @@ struct RegisterCommand: AsyncParsableCommand, GlobalOptionsProviding {
         let text = "\(refusal)"
         if text.contains("already enrolled") {
             return " (this key already belongs to an account there; run `conclave server add \(url)` to record it here)"
+        }
+        if text.contains("no machine left") {
+            return ""
         }
         if text.contains("already taken") {
             return " (choose another --username; if the account is yours, enrol this machine from one of your machines with `conclave machine add`)"
