@@ -397,6 +397,21 @@ struct BridgeCoreTests {
         #expect(harness.link.take() == [.readSince(channel: "ops", sinceMs: 1_000_000_000 - 7_200_000)])
     }
 
+    /// After a kick, `catch_up` met the server's bare "not a member"; the agent is told why and
+    /// what to do next.
+    @Test func catchUpOnAChannelThisSessionDoesNotReceiveSaysWhatToDo() async {
+        let harness = CoreHarness()
+        await harness.initialize()
+        await harness.up()
+        await harness.call(1, "catch_up", ["channel": "ops"])
+        _ = harness.link.take()
+        await harness.reply(.error(.unauthorized("not a member of channel `ops`")))
+        let result = Captured.result(1, in: harness.output.take())
+        #expect(result?.isError == true)
+        #expect(result?.text.contains("this session is not subscribed to it (it never joined, left, or was kicked)") == true)
+        #expect(result?.text.contains("Call join_channel first") == true)
+    }
+
     @Test func cancelledCallsAreNotAnswered() async {
         let harness = CoreHarness()
         await harness.initialize()

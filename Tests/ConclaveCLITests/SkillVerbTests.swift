@@ -26,5 +26,18 @@ struct SkillVerbTests {
         #expect(result.status == 0)
         #expect(result.stdout == "✓ installed the conclave skill to \(directory.path)/conclave/SKILL.md\n")
         #expect(try directory.read("conclave/SKILL.md") == (try await CLIProcess.run(["skill"])).stdout)
+
+        let again = try await CLIProcess.run(["skill", "install", "--dir", directory.path])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("already up to date"))
+
+        // An edited skill is not overwritten silently.
+        try directory.write("my own notes\n", to: "conclave/SKILL.md")
+        let refused = try await CLIProcess.run(["skill", "install", "--dir", directory.path])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("pass --force to replace it"))
+        #expect(try directory.read("conclave/SKILL.md") == "my own notes\n")
+        #expect(try await CLIProcess.run(["skill", "install", "--dir", directory.path, "--force"]).status == 0)
+        #expect(try directory.read("conclave/SKILL.md") != "my own notes\n")
     }
 }

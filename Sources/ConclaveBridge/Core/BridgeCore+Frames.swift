@@ -182,6 +182,13 @@ extension BridgeCore {
     // One case per reply kind keeps every tool's result text in one place.
     // swiftlint:disable:next cyclomatic_complexity function_body_length
     private func toolOutcome(_ action: ToolAction, reply: ProtocolMessage, server key: String) -> (text: String, isError: Bool) {
+        if case let .error(.unauthorized(detail)) = reply, let channel = action.subscribedChannel, detail.hasPrefix("not a member of channel") {
+            // The server's one text for "not subscribed" (and for a missing channel) reads as a
+            // membership problem; what the agent needs is the next step.
+            servers[key]?.joined.remove(channel)
+            return ("\(ChannelFraming.peerText(detail)): this session is not subscribed to it (it never joined, left, or was kicked). "
+                + "Call join_channel first; after a kick from a public or unlisted channel, joining again is allowed.", true)
+        }
         if case let .error(error) = reply { return (ChannelFraming.peerText("\(error)"), true) }
         let name = ChannelFraming.peerText
         switch (action, reply) {

@@ -126,4 +126,13 @@ enum ToolAction {
     case renameChannel(name: String, newName: String)
     /// A moderation request answered by `Ack`, `UserList`, `InviteList` or `InviteToken`.
     case moderation
+
+    /// The channel a `catch_up` or `send_channel` is about: the calls the server refuses with
+    /// "not a member" when this session is not subscribed.
+    var subscribedChannel: String? {
+        switch self {
+        case let .catchUp(channel), let .send(channel): channel
+        default: nil
+        }
+    }
 }

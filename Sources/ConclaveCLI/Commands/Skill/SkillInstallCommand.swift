@@ -10,6 +10,9 @@ struct SkillInstallCommand: ParsableCommand, GlobalOptionsProviding {
     @Option(help: ArgumentHelp("The skills directory.", valueName: "dir"))
     var dir: String?
 
+    @Flag(help: "Replace an existing SKILL.md that differs from this version's (edited by hand, or from another release).")
+    var force = false
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -20,8 +23,18 @@ struct SkillInstallCommand: ParsableCommand, GlobalOptionsProviding {
         } catch {
             throw CLIError("failed to create `\(folder)`: \(error.localizedDescription)")
         }
+        let text = SkillText.render()
+        if let existing = FileManager.default.contents(atPath: path) {
+            if existing == Data(text.utf8) {
+                try Output.line("✓ the conclave skill at \(path) is already up to date")
+                return
+            }
+            guard force else {
+                throw CLIError("\(path) exists and differs from this version's skill (edited by hand, or from another release); pass --force to replace it")
+            }
+        }
         do {
-            try Data(SkillText.render().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw CLIError("failed to write `\(path)`: \(error)")
         }
