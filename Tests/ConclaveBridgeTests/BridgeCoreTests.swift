@@ -412,6 +412,33 @@ struct BridgeCoreTests {
         #expect(result?.text.contains("Call join_channel first") == true)
     }
 
+    /// Live frames carry no server time, so `catch_up` starts a minute before the last one shown;
+    /// what was already shown live is left out, what was not (held, muted, older) is returned.
+    @Test func catchUpLeavesOutWhatWasAlreadyShownLive() async {
+        var config = ClientConfig()
+        config.defaultPermission = .notify
+        let harness = CoreHarness(config: config)
+        await harness.initialize()
+        await harness.up()
+        await harness.reply(.channelMessage(channel: "ops", from: david, payload: .plain("shown live")))
+        _ = harness.output.take()
+        await harness.call(1, "catch_up", ["channel": "ops"])
+        #expect(harness.link.take() == [.readSince(channel: "ops", sinceMs: 1_000_000_000 - 60_000)])
+        await harness.reply(.history(channel: "ops", messages: [
+            HistoryMessage(from: david, tsMs: 999_990_000, payload: .plain("not shown")),
+            HistoryMessage(from: david, tsMs: 999_999_000, payload: .plain("shown live")),
+        ]))
+        let text = Captured.result(1, in: harness.output.take())?.text ?? ""
+        #expect(text.contains("not shown"))
+        #expect(!text.contains("shown live"))
+
+        // With `since`, the whole window, shown or not.
+        await harness.call(2, "catch_up", ["channel": "ops", "since": "1h"])
+        _ = harness.link.take()
+        await harness.reply(.history(channel: "ops", messages: [HistoryMessage(from: david, tsMs: 999_999_000, payload: .plain("shown live"))]))
+        #expect(Captured.result(2, in: harness.output.take())?.text.contains("shown live") == true)
+    }
+
     @Test func cancelledCallsAreNotAnswered() async {
         let harness = CoreHarness()
         await harness.initialize()

@@ -128,7 +128,14 @@ struct BridgeFloodTests {
         // catch_up starts before the held messages (from the last injected one, minus slack).
         await harness.call(1, "catch_up", ["channel": "ops"])
         guard case let .readSince(_, since)? = harness.link.take().first else { Issue.record("expected ReadSince"); return }
-        #expect(since <= 1_000_000_000)
+        // From a minute before the last injected message (the clock is frozen at 1e9 ms).
+        #expect(since == 1_000_000_000 - 60_000)
+        // The held messages come back, and the injected ones are not repeated.
+        let messages = (0..<10).map { HistoryMessage(from: david, tsMs: 999_999_000 + Int64($0), payload: .plain("spam \($0)")) }
+        await harness.reply(.history(channel: "ops", messages: messages))
+        let text = Captured.result(1, in: harness.output.take())?.text ?? ""
+        for index in 3..<10 { #expect(text.contains("spam \(index)"), "held message \(index)") }
+        for index in 0..<3 { #expect(!text.contains("spam \(index)"), "shown live: \(index)") }
     }
 
     @Test func aPingPongLoopPausesEmitsAndTellsTheHuman() async {

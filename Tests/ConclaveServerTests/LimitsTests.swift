@@ -110,10 +110,13 @@ struct LimitsTests {
                 for index in 0..<3 { #expect(try await post("\(index)", by: alice) == .ack(detail: nil)) }
                 let refused = try await post("one too many", by: alice)
                 guard case let .error(.internal(text)) = refused else { Issue.record("expected a refusal, got \(refused)"); return }
-                #expect(text.hasPrefix("rate limited: posts from this session exceed 3/min; retry in 2"))
+                #expect(text.hasPrefix("rate limited: posts from this session exceed 3/min; retry in "))
+                // One token per 20 s: the wait is at most that, however slow this machine is.
+                let wait = text.split(separator: " ").dropLast().last.flatMap { Double($0) }
+                #expect(wait.map { $0 > 0 && $0 <= 20 } == true, "\(text)")
                 // Heartbeats, presence and leaving are never limited.
                 #expect(try await alice.request(.ping) == .pong)
-                #expect(try await alice.request(.who(channel: "ops")) != refused)
+                #expect(try await alice.request(.who(channel: "ops")) == .presence(channel: "ops", sessions: [alice.path]))
                 #expect(try await alice.request(.leave(channel: "ops")) == .ack(detail: "ops"))
                 // Reading history is not a post either.
                 _ = try await alice.request(.join(channel: "ops", token: nil))
@@ -153,7 +156,7 @@ struct LimitsTests {
         try await TestServer.with(settings: limited) { server in
             try await server.peer(key: try newKey(), register: "alice") { (alice) async throws in
                 _ = try await alice.request(.admin(.createChannel(name: "ops", visibility: .public)))
-                for _ in 0..<2 { #expect(try await alice.request(.join(channel: "ops", token: nil)) != .error(.internal(""))) }
+                for _ in 0..<2 { #expect(try await alice.request(.join(channel: "ops", token: nil)) == .joined(channel: "ops")) }
                 guard case let .error(.internal(joinText)) = try await alice.request(.join(channel: "ops", token: nil)) else {
                     Issue.record("expected the third join to be refused"); return
                 }

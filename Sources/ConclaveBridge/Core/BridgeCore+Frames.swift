@@ -58,6 +58,10 @@ extension BridgeCore {
             }
         }
         servers[key]?.liveMark[channel] = now
+        var remembered = servers[key]?.injected[channel] ?? []
+        remembered.append(InjectedMessage(from: from, payload: payload, atMs: now))
+        if remembered.count > Self.injectedMemory { remembered.removeFirst(remembered.count - Self.injectedMemory) }
+        servers[key]?.injected[channel] = remembered
         let content = ChannelFraming.channelContent(server: key, channel: channel, from: from, payload: payload, level: level)
         notify(OutgoingMessage.channelNotification(content: content, meta: [
             "server": key, "channel": channel, "from": from.description, "kind": "channel",
@@ -125,6 +129,23 @@ extension BridgeCore {
         } else if !server.administered.contains(channel) {
             enqueue(key, .roleCheck(channel: channel), .listChannels)
         }
+    }
+
+    /// `page` without the messages this session was shown live. Live frames carry no server
+    /// time, so a message matches by sender and body, with its history time within the catch-up
+    /// slack of when it was shown; each shown message removes at most one.
+    private func withoutInjected(_ page: [HistoryMessage], channel: String, server key: String) -> [HistoryMessage] {
+        var remembered = servers[key]?.injected[channel] ?? []
+        let slack = settings.catchUpSlackMs
+        let kept = page.filter { message in
+            guard let index = remembered.firstIndex(where: {
+                $0.from == message.from && $0.payload == message.payload && abs($0.atMs - message.tsMs) <= slack
+            }) else { return true }
+            remembered.remove(at: index)
+            return false
+        }
+        servers[key]?.injected[channel] = remembered
+        return kept
     }
 
     // MARK: Replies
@@ -210,14 +231,19 @@ extension BridgeCore {
         case let (.who, .presence(channel, sessions)):
             let scope = channel.map { "#\(name($0))" } ?? "server-wide"
             return (sessions.isEmpty ? "\(scope): nobody online" : "\(scope): " + sessions.map { name($0.description) }.joined(separator: ", "), false)
-        case let (.catchUp(requested), .history(channel, messages)):
-            guard let newest = messages.map(\.tsMs).max() else {
+        case let (.catchUp(requested, continuing), .history(channel, page)):
+            guard let newest = page.map(\.tsMs).max() else {
                 return ("#\(name(channel)): no retained messages in that window", false)
             }
             let mark = max(servers[key]?.historyMark[requested] ?? 0, newest)
             servers[key]?.historyMark[requested] = mark
+            // Continuing (no `since`): what was already shown live is not shown again.
+            let messages = continuing ? withoutInjected(page, channel: requested, server: key) : page
+            guard !messages.isEmpty else {
+                return ("#\(name(channel)): nothing new since the messages already shown in this session", false)
+            }
             var text = ChannelFraming.historyContent(server: key, channel: channel, messages: messages)
-            if messages.count >= 500 {
+            if page.count >= 500 {
                 text += "\nThis page may not be the end: call catch_up again without `since` for the next one."
             }
             return (text, false)

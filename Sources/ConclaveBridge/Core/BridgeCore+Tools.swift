@@ -61,7 +61,8 @@ extension BridgeCore {
             enqueue(key, .tool(id: id, action: .who), .who(channel: try arguments.string("channel")))
         case .catchUp:
             let channel = try arguments.required("channel")[0]
-            enqueue(key, .tool(id: id, action: .catchUp(channel: channel)), .readSince(channel: channel, sinceMs: try catchUpStart(key, channel, arguments)))
+            let continuing = try arguments.string("since") == nil
+            enqueue(key, .tool(id: id, action: .catchUp(channel: channel, continuing: continuing)), .readSince(channel: channel, sinceMs: try catchUpStart(key, channel, arguments)))
         case .createChannel:
             let name = try validChannel(arguments.required("name")[0])
             let visibility = try arguments.string("visibility").map { text throws(ToolArguments.Invalid) in try Self.visibility(text) } ?? .public

@@ -29,7 +29,20 @@ public actor BridgeCore {
         var fightReported = false
         var historyMark: [String: Int64] = [:]
         var liveMark: [String: Int64] = [:]
+        /// Channel messages injected live, newest last, so a `catch_up` without `since` (which
+        /// starts a minute before the last one: live frames carry no server time) leaves them out.
+        var injected: [String: [InjectedMessage]] = [:]
     }
+
+    /// A channel message shown to the agent live: who, what, and this machine's clock then.
+    struct InjectedMessage {
+        let from: SessionPath
+        let payload: Payload
+        let atMs: Int64
+    }
+
+    /// How many injected messages per channel are remembered for `catch_up` to leave out.
+    static let injectedMemory = 256
 
     /// A permission prompt relayed to approvers and not answered yet.
     struct PendingApproval {

@@ -118,7 +118,8 @@ enum ToolAction {
     case leave(channel: String)
     case listChannels
     case who
-    case catchUp(channel: String)
+    /// `continuing`: without `since`, from where this session is (messages shown live are left out).
+    case catchUp(channel: String, continuing: Bool)
     case send(channel: String)
     case whisper
     case createChannel(name: String)
@@ -131,7 +132,7 @@ enum ToolAction {
     /// "not a member" when this session is not subscribed.
     var subscribedChannel: String? {
         switch self {
-        case let .catchUp(channel), let .send(channel): channel
+        case let .catchUp(channel, _), let .send(channel): channel
         default: nil
         }
     }

@@ -29,8 +29,9 @@ struct TailFeed {
         case caughtUp
     }
 
-    /// How far before the last message seen a replay starts, to absorb clock differences between
-    /// this machine and the server.
+    /// How far before the last message seen a reconnect's replay starts, to absorb clock
+    /// differences between this machine and the server. The first replay (`--since`) starts
+    /// exactly where it was asked to.
     static let slackMs: Int64 = 10_000
     /// How many printed lines are remembered for de-duplication.
     static let memory = 4_096
@@ -40,6 +41,8 @@ struct TailFeed {
     /// Messages older than this are never printed (the start of a live-only tail).
     private let floorMs: Int64?
     private(set) var isReplaying = false
+    /// Whether no connection has replayed yet: `--since` is then taken exactly.
+    private var firstReplay = true
     private var held: [Message] = []
     private var printed: [(fingerprint: Int, timeMs: Int64)] = []
     private var alreadyPrinted: [Int: Int] = [:]
@@ -55,9 +58,11 @@ struct TailFeed {
         guard let resume = resumeFromMs else {
             // Live only: from now on, a reconnect replays what it missed.
             resumeFromMs = nowMs
+            firstReplay = false
             return nil
         }
-        let start = resume - Self.slackMs
+        let start = firstReplay ? resume : resume - Self.slackMs
+        firstReplay = false
         alreadyPrinted = [:]
         for entry in printed where entry.timeMs >= start {
             alreadyPrinted[entry.fingerprint, default: 0] += 1
