@@ -111,3 +111,43 @@ extension ServeVerbTests {
         #expect(!refused.stderr.contains("error set"))
     }
 }
+
+extension ServeVerbTests {
+    /// The documented environment: CONCLAVE_BIND, CONCLAVE_ADMINS and CONCLAVE_LIMITS.
+    @Test func theDocumentedEnvironmentVariablesTakeEffect() async throws {
+        let port = try Self.freePort()
+        let server = try BackgroundProcess(["serve", "--ephemeral"], environment: [
+            "CONCLAVE_BIND": "127.0.0.1:\(port)", "CONCLAVE_ADMINS": "root", "CONCLAVE_LIMITS": "user-channels=1",
+            "CONCLAVE_LOG_FORMAT": "json",
+        ])
+        #expect(await server.stderr.first(containing: "127.0.0.1:\(port)") != nil, "\(server.stderr.all)")
+        let url = "ws://127.0.0.1:\(port)/"
+        let root = Identity()
+        #expect(try await root.run(["register", "--server", url, "--username", "root", "--machine", "m"]).status == 0)
+        // An admin: may list users.
+        #expect(try await root.run(["user", "list"]).status == 0)
+        let plain = Identity()
+        #expect(try await plain.run(["register", "--server", url, "--username", "plain", "--machine", "m"]).status == 0)
+        #expect(try await plain.run(["user", "list"]).status == 1)
+        // The limit from the environment: one channel per user.
+        #expect(try await plain.run(["channel", "create", "first"]).status == 0)
+        let second = try await plain.run(["channel", "create", "second"])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("channels"), "\(second.stderr)")
+        #expect(await server.stop() == 0)
+    }
+
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw LiveServerError(detail: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

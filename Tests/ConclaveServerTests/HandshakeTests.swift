@@ -160,3 +160,26 @@ struct HandshakeTests {
         }
     }
 }
+
+extension HandshakeTests {
+    /// A plain `GET /` is told what this is (426 Upgrade Required), not left hanging or given 404.
+    @Test func aPlainHTTPGetIsToldToUpgrade() async throws {
+        try await TestServer.with { server in
+            let url = try server.url
+            let reply = try await RawSocket.httpGet(host: url.host, port: url.port, path: "/")
+            #expect(reply.hasPrefix("HTTP/1.1 426"), "\(reply.prefix(80))")
+            #expect(reply.contains("This is a Conclave server"))
+        }
+    }
+
+    /// The protocol uses binary messages only; a text message is ignored and the session goes on.
+    @Test func aTextMessageIsIgnored() async throws {
+        try await TestServer.with { server in
+            try await server.peer(key: try newKey(), register: "texter") { (peer) async throws in
+                try await peer.connection.outbound.writeText("hello?")
+                try await peer.expectNothingPending()
+                #expect(try await peer.request(.ping) == .pong)
+            }
+        }
+    }
+}

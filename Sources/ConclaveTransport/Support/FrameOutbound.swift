@@ -75,6 +75,12 @@ extension FrameOutbound {
     public func writeRaw(_ bytes: [UInt8]) async throws {
         try await writer.write(.binary(ByteBuffer(bytes: bytes)))
     }
+
+    /// Sends a WebSocket text message, which the protocol does not use (for tests that the
+    /// server ignores it).
+    public func writeText(_ text: String) async throws {
+        try await writer.write(.text(text))
+    }
 }
 
 extension FrameOutbound {

@@ -17,8 +17,7 @@ final class BackgroundProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "CONCLAVE_LOG_FORMAT")
+        var env = CLIProcess.cleanEnvironment
         env.merge(environment) { $1 }
         process.environment = env
         let outPipe = Pipe()

@@ -30,6 +30,15 @@ struct CLIProcess {
         try await runExecutable(executable, arguments, environment: environment, stdout: stdout, stdin: stdin)
     }
 
+    /// This process's environment without anything that changes how `conclave` behaves
+    /// (`CONCLAVE_*`, `RUST_LOG`, `SSL_CERT_*`): a developer's shell must not change a test's
+    /// outcome. A test passes what it needs explicitly.
+    static var cleanEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.filter { key, _ in
+            !key.hasPrefix("CONCLAVE_") && key != "RUST_LOG" && !key.hasPrefix("SSL_CERT_")
+        }
+    }
+
     /// Runs any executable the same way.
     static func runExecutable(
         _ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdout: FileHandle? = nil,
@@ -38,10 +47,7 @@ struct CLIProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "RUST_LOG")
-        env.removeValue(forKey: "CONCLAVE_LOG")
-        env.removeValue(forKey: "CONCLAVE_LOG_FORMAT")
+        var env = CLIProcess.cleanEnvironment
         env.merge(environment) { $1 }
         process.environment = env
         let outPipe = Pipe()

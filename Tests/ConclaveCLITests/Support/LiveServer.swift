@@ -48,10 +48,22 @@ final class LiveServer {
     }
 
     /// Stops this server (SIGTERM) and starts a new one on the same address and data directory.
+    ///
+    /// Clients keep the URL, so the port must be the same; if another process took it in the
+    /// moment it was free, a few more attempts are made, then the failure says so.
     func restarted() async throws -> LiveServer {
         _ = await process.stop()
-        return try await Self.start(
-            admins: admins, limits: limits, bind: address, dataDirectory: dataDirectory, extraArguments: extraArguments)
+        var lastError: (any Error)?
+        for _ in 0..<10 {
+            do {
+                return try await Self.start(
+                    admins: admins, limits: limits, bind: address, dataDirectory: dataDirectory, extraArguments: extraArguments)
+            } catch {
+                lastError = error
+                try await Task.sleep(for: .milliseconds(300))
+            }
+        }
+        throw LiveServerError(detail: "could not restart on \(address): \(lastError.map { "\($0)" } ?? "unknown")")
     }
 }
 

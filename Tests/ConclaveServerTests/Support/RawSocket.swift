@@ -43,6 +43,26 @@ final class RawSocket: @unchecked Sendable {
         return recv(descriptor, &byte, 1, Int32(MSG_PEEK)) <= 0
     }
 
+    /// Reads what arrives until the peer closes or `milliseconds` pass without data.
+    func readAll(idle milliseconds: Int32) -> [UInt8] {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, milliseconds) > 0 else { return received }
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { return received }
+            received += buffer[0..<count]
+        }
+    }
+
+    /// A plain HTTP/1.1 GET of `path`; returns the raw response text.
+    static func httpGet(host: String, port: Int, path: String) async throws -> String {
+        let socket = try RawSocket(port: port, from: host)
+        socket.send(Array("GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n\r\n".utf8))
+        return String(decoding: socket.readAll(idle: 5_000), as: UTF8.self)
+    }
+
     deinit {
         close(descriptor)
     }
