@@ -1,6 +1,7 @@
 @testable import ConclaveBridge
 import ConclaveIdentity
 import ConclaveProtocol
+import Foundation
 import Testing
 
 @Suite("bridge core: tools, policy, correlation")
@@ -186,7 +187,10 @@ struct BridgeCoreTests {
     }
 
     @Test func emitToolsFollowLevelsAndAreRefusedWhenNotOffered() async throws {
-        let harness = CoreHarness()
+        let directory = NSTemporaryDirectory() + "conclave-bridge-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = ConfigFile(directory: ConfigDirectory(path: directory))
+        let harness = CoreHarness(configFile: file)
         await harness.initialize()
         await harness.up()
         #expect(!(await harness.toolNames()).contains("send_channel"))
@@ -202,6 +206,9 @@ struct BridgeCoreTests {
         await harness.reply(.joined(channel: "ops"))
         let written = harness.output.take()
         #expect(Captured.result(2, in: written)?.text == "joined ops (level converse, saved)")
+        // "saved" is true: the file holds the override.
+        let saved = try file.load()
+        #expect(saved.permission(server: try ServerURL(CoreHarness.server), scope: .channel("ops")) == .converse)
         #expect(Captured.notifications("notifications/tools/list_changed", in: written).count == 1)
         #expect(await harness.toolNames().contains("send_channel"))
         #expect(!(await harness.toolNames()).contains("whisper"), "the whisper scope is still notify")

@@ -15,14 +15,14 @@ struct CoreHarness {
 
     init(
         config: ClientConfig = ClientConfig(), servers: [String] = [CoreHarness.server], handle: SessionHandle = SessionHandle(base: "razel", isExplicit: true),
-        settings: BridgeSettings = BridgeSettings()
+        settings: BridgeSettings = BridgeSettings(), configFile: ConfigFile? = nil
     ) {
         let output = Captured()
         self.output = output
         var config = config
         config.servers = servers.map { Registration(url: $0, username: "aaron", machine: "workstation") }
         core = BridgeCore(
-            config: config, registrations: config.servers, handle: handle, configFile: nil, settings: settings,
+            config: config, registrations: config.servers, handle: handle, configFile: configFile, settings: settings,
             wallClock: { 1_000_000_000 }, write: { output.append($0) })
     }
 
