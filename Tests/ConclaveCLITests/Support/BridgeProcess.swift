@@ -5,8 +5,9 @@ final class BridgeProcess {
     let process: BackgroundProcess
     private var nextID = 100
 
-    init(_ identity: Identity, arguments: [String] = [], directory: String? = nil) throws {
-        process = try BackgroundProcess(["--config-dir", identity.config.path, "bridge"] + arguments, interactive: true, directory: directory)
+    init(_ identity: Identity, arguments: [String] = [], directory: String? = nil, environment: [String: String] = [:]) throws {
+        process = try BackgroundProcess(
+            ["--config-dir", identity.config.path, "bridge"] + arguments, environment: environment, interactive: true, directory: directory)
     }
 
     /// Sends `initialize` and `notifications/initialized`; returns the initialize result.

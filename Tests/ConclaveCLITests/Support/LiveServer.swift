@@ -30,12 +30,13 @@ final class LiveServer {
     /// Starts a server and waits until it listens.
     static func start(
         admins: [String] = [], limits: [String] = [], bind: String = "127.0.0.1:0",
-        dataDirectory: TemporaryConfig = TemporaryConfig(), extraArguments: [String] = []
+        dataDirectory: TemporaryConfig = TemporaryConfig(), extraArguments: [String] = [],
+        environment: [String: String] = [:]
     ) async throws -> LiveServer {
         var arguments = ["serve", "--bind", bind, "--data-dir", dataDirectory.path] + extraArguments
         for admin in admins { arguments += ["--admin", admin] }
         for limit in limits { arguments += ["--limit", limit] }
-        let process = try BackgroundProcess(arguments, environment: ["CONCLAVE_LOG_FORMAT": "json"])
+        let process = try BackgroundProcess(arguments, environment: ["CONCLAVE_LOG_FORMAT": "json"].merging(environment) { $1 })
         guard let line = await process.stderr.first(containing: "conclave server listening"),
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
             let fields = object["fields"] as? [String: Any], let address = fields["addr"] as? String
