@@ -210,17 +210,30 @@ struct AccountVerbTests {
             username = "alice"
             machine = "ws"
             """, to: "config.toml")
-        let started = ContinuousClock.now
-        let status = try await alice.run(["status"])
-        let elapsed = started.duration(to: .now)
+        // Parallel probes reach both hung servers together; one after the other, the second would
+        // be reached only after the first's 5 s timeout. The gap between the two arrivals tells
+        // which, however slow this machine is.
+        let probe = try BackgroundProcess(["--config-dir", alice.config.path, "status"])
+        var arrivals: [ContinuousClock.Instant?] = [nil, nil]
+        let deadline = ContinuousClock.now + .seconds(30)
+        while probe.isRunning, ContinuousClock.now < deadline {
+            for (index, listener) in [hung1, hung2].enumerated() where arrivals[index] == nil && listener.hasPendingConnection {
+                arrivals[index] = .now
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let status = CLIProcess.Result(
+            status: await probe.exitStatus(timeout: .seconds(15)) ?? -1, stdout: probe.stdout.all.joined(separator: "\n") + "\n",
+            stderr: probe.stderr.all.joined(separator: "\n"), terminatedBySignal: false)
         #expect(status.status == 1)
         #expect(status.stderr.contains("2 server(s) unreachable"))
         let lines = status.stdout.split(separator: "\n")
         #expect(lines.count >= 4)
         #expect(lines[1].contains(server.url) && lines[1].contains("reachable"))
         #expect(lines[2].contains(hung1.url) && lines[2].contains("timed out after 5 s"), "\(lines[2])")
-        // Each probe is bounded by 5 s; one after the other they would take at least 10 s.
-        #expect(elapsed < .seconds(9.5), "probes ran one after the other: \(elapsed)")
+        let first = try #require(arrivals[0]), second = try #require(arrivals[1])
+        let gap = first < second ? first.duration(to: second) : second.duration(to: first)
+        #expect(gap < .seconds(2.5), "the probes reached the servers \(gap) apart: one after the other")
         // The listeners must stay open until the probes are done.
         withExtendedLifetime((hung1, hung2)) {}
     }

@@ -32,5 +32,11 @@ final class SilentListener {
 
     var url: String { "ws://127.0.0.1:\(port)/" }
 
+    /// Whether a connection waits in the backlog (the listening socket is readable).
+    var hasPendingConnection: Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) > 0
+    }
+
     deinit { close(descriptor) }
 }
