@@ -273,6 +273,37 @@ def main():
             json.dump(results, file, indent=2, sort_keys=True)
 
     print(render(results))
+    failures = gate(results)
+    for failure in failures:
+        print(f"suite: FAILED: {failure}", file=sys.stderr)
+    if failures:
+        sys.exit(1)
+
+
+def gate(results):
+    """What the hardening evidence promises, checked: a run that breaks a promise fails the suite."""
+    s = results["scenarios"]
+    failures = [f"{key}: {value['error'].splitlines()[-1] if value['error'] else 'error'}"
+                for key, value in s.items() if isinstance(value, dict) and "error" in value]
+    for key, value in s.items():
+        if key.startswith("latency_") and isinstance(value, dict) and value.get("lost", 0) > 0:
+            failures.append(f"{key}: {value['lost']} deliveries lost")
+    crash = s.get("crash", {})
+    if crash and "error" not in crash:
+        if crash.get("posts_lost", 1) or crash.get("registrations_lost", 1):
+            failures.append("crash: acknowledged writes were lost")
+        if crash.get("integrity_checks_ok") != crash.get("rounds"):
+            failures.append(f"crash: integrity check ok in {crash.get('integrity_checks_ok')} of {crash.get('rounds')} rounds")
+    stalled = s.get("hostile", {}).get("with_stalled_readers", {})
+    if stalled.get("healthy_deliveries_lost", 0) > 0:
+        failures.append(f"hostile: {stalled['healthy_deliveries_lost']} deliveries to healthy sessions lost")
+    flood = s.get("hostile", {}).get("pre_auth_flood", {}).get("sign_ins_under_flood", {})
+    if flood and flood.get("succeeded") != flood.get("attempted"):
+        failures.append(f"hostile: {flood.get('succeeded')}/{flood.get('attempted')} sign-ins under the flood")
+    soak = s.get("soak", {})
+    if soak and "error" not in soak and not soak.get("flat", False):
+        failures.append("soak: memory kept growing")
+    return failures
 
 
 def render(results):
@@ -307,7 +338,7 @@ def render(results):
     row(lambda: (lambda h: f"| History: ReadSince page of {h['read_page_messages']} with {h['rows']:,} rows stored | p50 {h['read_p50_ms']} ms, p99 {h['read_p99_ms']} ms | |")(s["history"]))
     row(lambda: (lambda h: f"| Stalled readers ({h['stalled_sessions']} of {h['stalled_sessions'] + h['healthy_sessions']}, {h['body_bytes']:,} B at the offered rate) | all cut within {h['all_stalled_cut_within_seconds']} s; healthy p50 {h['healthy_p50_ms']} ms, p99 {h['healthy_p99_ms']} ms (without stalled readers: {s['hostile']['baseline']['healthy_p50_ms']} / {s['hostile']['baseline']['healthy_p99_ms']} ms); server RSS {h['server_rss_baseline_mib']} → peak {h['server_rss_peak_mib']} MiB; lost {h['healthy_deliveries_lost']} | |")(s["hostile"]["with_stalled_readers"]))
     row(lambda: (lambda f: f"| Pre-authentication flood ({f['flood_connections']:,} connections from another address) | all closed after {f['flood_all_closed_after_seconds']} s; real sign-ins {f['sign_ins_under_flood']['succeeded']}/{f['sign_ins_under_flood']['attempted']}, p50 {f['sign_ins_under_flood']['p50_ms']} ms (quiet: {f['sign_ins_quiet']['succeeded']}/{f['sign_ins_quiet']['attempted']}, p50 {f['sign_ins_quiet']['p50_ms']} ms) | |")(s["hostile"]["pre_auth_flood"]))
-    row(lambda: (lambda c: f"| Crash consistency ({c['rounds']} SIGKILLs under load) | {c['posts_acknowledged']:,} acknowledged posts and {c['registrations_acknowledged']:,} registrations, none lost; integrity check ok {c['integrity_checks_ok']}/{c['rounds']} | |")(s["crash"]))
+    row(lambda: (lambda c: f"| Crash consistency ({c['rounds']} SIGKILLs under load) | {c['posts_acknowledged']:,} acknowledged posts and {c['registrations_acknowledged']:,} registrations; lost {c['posts_lost']} posts, {c['registrations_lost']} registrations; integrity check ok {c['integrity_checks_ok']}/{c['rounds']} | |")(s["crash"]))
     row(lambda: (lambda k: f"| Soak, {k['minutes']} min, {k['sessions']} sessions, {k['posts']:,} posts | RSS {k['rss_early_mib']} → {k['rss_late_mib']} MiB (max {k['rss_max_mib']}); {'flat' if k['flat'] else 'GROWING'} | |")(s["soak"]))
     for key, value in s.items():
         if isinstance(value, dict) and "error" in value:
