@@ -1,0 +1,97 @@
+@testable import ConclaveBridge
+import ConclaveIdentity
+import ConclaveProtocol
+import ConclaveTransport
+import Logging
+import Synchronization
+import Testing
+
+/// The bridge's link against a scripted server: keepalive pings, the silence limit that notices
+/// a half-open connection, and reconnecting after it (BRIDGE.md, "ServerLink"). Durations are
+/// shortened through the link's own parameters; the behaviour is the production code's.
+@Suite("ServerLink keepalive and reconnection (scripted server)")
+struct ServerLinkTests {
+    /// What the scripted server saw.
+    final class Record: Sendable {
+        let connections = Atomic<Int>(0)
+        let pings = Atomic<Int>(0)
+    }
+
+    /// Authenticates anyone, then answers pings with `Pong` when `answer` is set (else stays silent).
+    static func script(_ record: Record, answer: Bool) -> @Sendable (ServerConnection) async -> Void {
+        { connection in
+            record.connections.add(1, ordering: .relaxed)
+            var frames = connection.inbound.makeAsyncIterator()
+            guard case let .message(.hello(_, session))? = try? await frames.next() else { return }
+            try? await connection.outbound.send(.challenge(nonce: [UInt8](repeating: 7, count: 32)))
+            guard case .message(.auth)? = try? await frames.next() else { return }
+            try? await connection.outbound.send(.established(path: SessionPath(user: "aaron", machine: "ws", session: session)))
+            try? await connection.outbound.send(.serverInfo(admin: false))
+            while case let .message(frame)? = try? await frames.next() {
+                guard frame == .ping else { continue }
+                record.pings.add(1, ordering: .relaxed)
+                if answer { try? await connection.outbound.send(.pong) }
+            }
+        }
+    }
+
+    static func withScriptedServer<T: Sendable>(
+        _ script: @escaping @Sendable (ServerConnection) async -> Void,
+        _ body: @escaping @Sendable (ServerURL) async throws -> T
+    ) async throws -> T {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let application = try FrameServer.makeApplication(
+            configuration: FrameServer.Configuration(host: "127.0.0.1", port: 0, serverID: "scripted"),
+            logger: { var logger = Logger(label: "test"); logger.logLevel = .critical; return logger }(),
+            onRunning: { continuation.yield($0) },
+            handler: script)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await application.runService()
+                return nil
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            let result = try await body(try ServerURL("ws://127.0.0.1:\(port)/"))
+            group.cancelAll()
+            return result
+        }
+    }
+
+    /// Runs a link to `url` for `duration`, pinging every `keepalive`.
+    static func runLink(to url: ServerURL, keepalive: Duration, silenceLimit: Duration, for duration: Duration) async throws {
+        let core = BridgeCore(
+            config: ClientConfig(), registrations: [Registration(url: url.text, username: "aaron", machine: "ws")],
+            handle: SessionHandle(base: "link", isExplicit: true), configFile: nil, write: { _ in })
+        let link = ServerLink(
+            url: url, rank: 0, signingKey: try SigningKey.generate(), core: core, claims: ServerIdentityClaims(),
+            keepalive: keepalive, silenceLimit: silenceLimit,
+            backoff: ReconnectBackoff(initial: .milliseconds(50), maximum: .milliseconds(200), jitter: 0, stableAfter: .seconds(30)))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await link.run() }
+            try? await Task.sleep(for: duration)
+            group.cancelAll()
+        }
+    }
+
+    @Test func anAnsweredLinkPingsOnItsIntervalAndStaysUp() async throws {
+        let record = Record()
+        try await Self.withScriptedServer(Self.script(record, answer: true)) { url in
+            try await Self.runLink(to: url, keepalive: .milliseconds(100), silenceLimit: .seconds(5), for: .milliseconds(1_500))
+        }
+        // About 14 pings in 1.5 s at 100 ms; a loaded machine may lose a few, never most.
+        #expect(record.pings.load(ordering: .relaxed) >= 5)
+        #expect(record.connections.load(ordering: .relaxed) == 1)
+    }
+
+    /// A server that accepted the connection and then says nothing (a half-open link) is given
+    /// up on after the silence limit, and the link connects again.
+    @Test func aSilentServerIsLeftAfterTheSilenceLimitAndReconnectedTo() async throws {
+        let record = Record()
+        try await Self.withScriptedServer(Self.script(record, answer: false)) { url in
+            try await Self.runLink(to: url, keepalive: .milliseconds(100), silenceLimit: .milliseconds(400), for: .seconds(3))
+        }
+        #expect(record.connections.load(ordering: .relaxed) >= 2, "the link never gave up on the silent server")
+        #expect(record.pings.load(ordering: .relaxed) >= 2)
+    }
+}
