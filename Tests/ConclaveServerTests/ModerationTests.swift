@@ -172,3 +172,28 @@ struct MachineAndSessionTests {
         }
     }
 }
+
+/// The reaper as the running service wires it: a session that keeps pinging outlives the idle
+/// timeout, a silent one is cut with the reason (the production code, shorter durations).
+@Suite("Idle reaping, end to end")
+struct IdleReapingTests {
+    @Test func pingsKeepASessionAliveAndSilenceEndsOne() async throws {
+        var settings = HubSettings()
+        settings.idleTimeout = .milliseconds(800)
+        settings.reapInterval = .milliseconds(100)
+        try await TestServer.with(settings: settings) { server in
+            try await server.peer(key: try newKey(), register: "talker") { (talker) async throws in
+                try await server.peer(key: try newKey(), register: "quiet") { (quiet) async throws in
+                    for _ in 0..<8 {
+                        try await Task.sleep(for: .milliseconds(250))
+                        #expect(try await talker.request(.ping) == .pong)
+                    }
+                    // Two seconds in: well past the 0.8 s timeout for the silent one only.
+                    #expect(try await quiet.next() == .error(.unauthorized("idle timeout: no heartbeat")))
+                    #expect(await quiet.closed())
+                    #expect(try await talker.request(.ping) == .pong)
+                }
+            }
+        }
+    }
+}
