@@ -123,3 +123,39 @@ struct GroupCommitTests {
         }
     }
 }
+
+extension GroupCommitTests {
+    /// The retention sweep runs when the service starts (then hourly): history older than the
+    /// retention period is gone after a restart, newer history stays.
+    @Test func theRetentionSweepRunsAtStart() async throws {
+        let directory = NSTemporaryDirectory() + "conclave-server-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let key = try newKey()
+        try await TestServer.with(storage: .directory(directory)) { server in
+            try await server.peer(key: key, register: "alice") { (alice) async throws in
+                _ = try await alice.request(.admin(.createChannel(name: "ops", visibility: .public)))
+                _ = try await alice.request(.join(channel: "ops", token: nil))
+                #expect(try await alice.request(.channelMessage(channel: "ops", from: alice.path, payload: .plain("recent"))) == .ack(detail: nil))
+            }
+        }
+        // An eight-day-old copy, written while the server is down.
+        let outside = try DatabaseQueue(path: directory + "/conclave.sqlite")
+        let eightDaysAgo = Int64(Date().timeIntervalSince1970 * 1000) - 8 * 86_400_000
+        try await outside.write { db in
+            try db.execute(
+                sql: "INSERT INTO messages (channel_id, sender, payload, ts_ms) SELECT channel_id, sender, payload, ? FROM messages LIMIT 1",
+                arguments: [eightDaysAgo])
+        }
+        try await outside.close()
+        try await TestServer.with(storage: .directory(directory)) { server in
+            try await server.peer(key: key) { (alice) async throws in
+                _ = try await alice.request(.join(channel: "ops", token: nil))
+                guard case let .history(_, messages) = try await alice.request(.readSince(channel: "ops", sinceMs: 0)) else {
+                    Issue.record("expected history"); return
+                }
+                #expect(messages.count == 1)
+                #expect(messages.first.map { $0.tsMs > eightDaysAgo } == true)
+            }
+        }
+    }
+}
