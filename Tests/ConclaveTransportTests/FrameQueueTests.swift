@@ -5,6 +5,11 @@ import Testing
 
 @Suite("Frame queue and batched sends")
 struct FrameQueueTests {
+    /// Yields until `condition` holds: synchronisation on the queue's own state, not a sleep.
+    private static func until(_ condition: () -> Bool) async {
+        while !condition() { await Task.yield() }
+    }
+
     private static func frame(_ index: Int) -> EncodedFrame {
         EncodedFrame(ProtocolMessage.ack(detail: "\(index)"))
     }
@@ -51,7 +56,7 @@ struct FrameQueueTests {
         #expect(queue.takeAvailable().isEmpty)
         #expect(queue.offer(Self.frame(1)))
         async let admitted = queue.enqueue(Self.frame(2))
-        try? await Task.sleep(for: .milliseconds(20))
+        await Self.until { queue.waiting.writers == 1 }
         #expect(queue.takeAvailable().compactMap(Self.index(of:)) == [1])
         #expect(await admitted)
         #expect(queue.takeAvailable().compactMap(Self.index(of:)) == [2])
@@ -60,7 +65,7 @@ struct FrameQueueTests {
     @Test func aWaitingWriterGetsTheNextOffer() async {
         let queue = FrameQueue(capacity: 4)
         async let batch = queue.nextBatch(limit: 8)
-        try? await Task.sleep(for: .milliseconds(20))
+        await Self.until { queue.waiting.reader }
         #expect(queue.offer(Self.frame(5)))
         #expect(await batch.compactMap(Self.index(of:)) == [5])
     }

@@ -105,6 +105,12 @@ public final class FrameQueue: Sendable {
         for waiter in waiters { waiter.resume(returning: false) }
     }
 
+    /// How many writers wait for room, and whether the reader waits for a frame (for tests that
+    /// must act only once a wait has begun).
+    var waiting: (writers: Int, reader: Bool) {
+        state.withLock { ($0.spaceWaiters.count, $0.reader != nil) }
+    }
+
     /// Whether ``close(final:)`` was called.
     public var isClosed: Bool { state.withLock { $0.closed } }
 
