@@ -88,6 +88,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Support for tests only (never a product): a scripted server for client tests.
+        .target(
+            name: "ConclaveTesting",
+            dependencies: [
+                "ConclaveIdentity",
+                "ConclaveTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The bridge: an MCP stdio server to Claude Code with one link per server.
         .target(
             name: "ConclaveBridge",
@@ -125,7 +135,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConclaveTransportTests",
-            dependencies: ["ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol"],
+            dependencies: ["ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -139,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConclaveBridgeTests",
-            dependencies: ["ConclaveBridge", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol"],
+            dependencies: ["ConclaveBridge", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -8,16 +8,10 @@ import Testing
 @Suite("History pages never split a millisecond")
 struct HistoryPagingTests {
     @Test func pagingByTimestampLosesNothing() async throws {
-        let store = try SQLiteStore.inMemory()
         let clock = ManualWallClock(start: 1_000)
         var settings = HubSettings()
         settings.historyPageLimit = 10
-        let hub = Hub(store: store, admins: AdminAllowlist(), settings: settings, logger: Logger(label: "test"), wallClock: { clock.now })
-        let path = SessionPath(user: "alice", machine: "m", session: "s")
-        let session = ServerSession(path: path, isAdmin: false, queueCapacity: 64, now: .now)
-        await hub.attach(session)
-        _ = await hub.handle(.admin(.createChannel(name: "ops", visibility: .public)), from: session)
-        _ = await hub.handle(.join(channel: "ops", token: nil), from: session)
+        let (hub, session, path) = try await Self.memberOfOps(settings: settings, clock: clock)
         // 7 messages at t=1000, 8 at t=1001, 25 at t=1002 (more than a page in one millisecond).
         var sent: [String] = []
         for (ms, count) in [(1_000, 7), (1_001, 8), (1_002, 25)] {
@@ -28,16 +22,7 @@ struct HistoryPagingTests {
                 #expect(await hub.handle(.channelMessage(channel: "ops", from: path, payload: .plain(body)), from: session) == .ack(detail: nil))
             }
         }
-        var received: [String] = []
-        var watermark: Int64 = 0
-        var pages: [Int] = []
-        while true {
-            guard case let .history(_, messages)? = await hub.handle(.readSince(channel: "ops", sinceMs: watermark), from: session),
-                  let last = messages.last else { break }
-            pages.append(messages.count)
-            received += messages.compactMap { if case let .plain(text) = $0.payload { text } else { nil } }
-            watermark = last.tsMs
-        }
+        let (received, pages) = await Self.readAll(from: hub, as: session)
         #expect(received == sent)
         #expect(pages == [10, 10, 10, 10], "every page is full: no millisecond holds two messages of a channel")
     }
@@ -90,26 +75,19 @@ final class ManualWallClock: Sendable {
 import Synchronization
 
 extension HistoryPagingTests {
-    /// A page is also bounded by bytes (8 MiB in production; 2 KiB here): large bodies make
-    /// shorter pages, and paging on still returns every message once.
-    @Test func pagesStayWithinTheirByteBoundAndLoseNothing() async throws {
-        let store = try SQLiteStore.inMemory()
-        let clock = ManualWallClock(start: 5_000)
-        var settings = HubSettings()
-        settings.historyPageLimit = 100
-        settings.historyPageBytes = 2_048
-        let hub = Hub(store: store, admins: AdminAllowlist(), settings: settings, logger: Logger(label: "test"), wallClock: { clock.now })
+    /// A hub on an in-memory store with `clock`, and a session that created and joined `ops`.
+    static func memberOfOps(settings: HubSettings, clock: ManualWallClock) async throws -> (Hub, ServerSession, SessionPath) {
+        let hub = Hub(store: try SQLiteStore.inMemory(), admins: AdminAllowlist(), settings: settings, logger: Logger(label: "test"), wallClock: { clock.now })
         let path = SessionPath(user: "alice", machine: "m", session: "s")
         let session = ServerSession(path: path, isAdmin: false, queueCapacity: 64, now: .now)
         await hub.attach(session)
         _ = await hub.handle(.admin(.createChannel(name: "ops", visibility: .public)), from: session)
         _ = await hub.handle(.join(channel: "ops", token: nil), from: session)
-        var sent: [String] = []
-        for index in 0..<20 {
-            let body = "\(index)-" + String(repeating: "x", count: 500)
-            sent.append(body)
-            #expect(await hub.handle(.channelMessage(channel: "ops", from: path, payload: .plain(body)), from: session) == .ack(detail: nil))
-        }
+        return (hub, session, path)
+    }
+
+    /// Every page of `ops`, paging by the last timestamp: the bodies in order, and each page's size.
+    static func readAll(from hub: Hub, as session: ServerSession) async -> (bodies: [String], pages: [Int]) {
         var received: [String] = []
         var watermark: Int64 = 0
         var pages: [Int] = []
@@ -120,6 +98,24 @@ extension HistoryPagingTests {
             received += messages.compactMap { if case let .plain(text) = $0.payload { text } else { nil } }
             watermark = last.tsMs
         }
+        return (received, pages)
+    }
+
+    /// A page is also bounded by bytes (8 MiB in production; 2 KiB here): large bodies make
+    /// shorter pages, and paging on still returns every message once.
+    @Test func pagesStayWithinTheirByteBoundAndLoseNothing() async throws {
+        let clock = ManualWallClock(start: 5_000)
+        var settings = HubSettings()
+        settings.historyPageLimit = 100
+        settings.historyPageBytes = 2_048
+        let (hub, session, path) = try await Self.memberOfOps(settings: settings, clock: clock)
+        var sent: [String] = []
+        for index in 0..<20 {
+            let body = "\(index)-" + String(repeating: "x", count: 500)
+            sent.append(body)
+            #expect(await hub.handle(.channelMessage(channel: "ops", from: path, payload: .plain(body)), from: session) == .ack(detail: nil))
+        }
+        let (received, pages) = await Self.readAll(from: hub, as: session)
         #expect(received == sent)
         // About 530 bytes a message: at most 3 fit in 2 KiB.
         #expect(pages.allSatisfy { $0 <= 3 }, "\(pages)")

@@ -60,13 +60,9 @@ struct PersistenceAndTLSTests {
     }
 
     @Test func wssWorksAgainstASelfSignedCertificate() async throws {
-        let directory = NSTemporaryDirectory() + "conclave-tls-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let (directory, tls) = try await SelfSignedCertificate.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let certificate = directory + "/cert.pem"
-        let key = directory + "/key.pem"
-        try await SelfSignedCertificate.generate(certificate: certificate, key: key)
-        let tls = ServerTLS(certificateChainPath: certificate, privateKeyPath: key)
+        let certificate = tls.certificateChainPath
         try await TestServer.with(tls: tls) { server in
             #expect(try server.url.isSecure)
             let path = try await server.peer(key: try newKey(), register: "secure", tls: .caFile(certificate)) { $0.path }
@@ -86,14 +82,10 @@ extension PersistenceAndTLSTests {
     /// BoringSSL's default client list leaves Ed25519 out, which failed the handshake with
     /// `HANDSHAKE_FAILURE_ON_CLIENT_HELLO`; rustls and OpenSSL clients accept such servers.
     @Test func wssWorksAgainstAnEd25519Certificate() async throws {
-        let directory = NSTemporaryDirectory() + "conclave-tls-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let (directory, tls) = try await SelfSignedCertificate.make(type: .ed25519)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let certificate = directory + "/cert.pem"
-        let key = directory + "/key.pem"
-        try await SelfSignedCertificate.generate(certificate: certificate, key: key, type: .ed25519)
-        try await TestServer.with(tls: ServerTLS(certificateChainPath: certificate, privateKeyPath: key)) { server in
-            let path = try await server.peer(key: try newKey(), register: "edwards", tls: .caFile(certificate)) { $0.path }
+        try await TestServer.with(tls: tls) { server in
+            let path = try await server.peer(key: try newKey(), register: "edwards", tls: .caFile(tls.certificateChainPath)) { $0.path }
             #expect(path.user == "edwards")
         }
     }
@@ -114,6 +106,15 @@ enum SelfSignedCertificate {
     /// The certificate's key type.
     enum KeyType {
         case p256, ed25519
+    }
+
+    /// A certificate and key of `type` in a new temporary directory (the caller removes it).
+    static func make(type: KeyType = .p256) async throws -> (directory: String, tls: ServerTLS) {
+        let directory = NSTemporaryDirectory() + "conclave-tls-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let tls = ServerTLS(certificateChainPath: directory + "/cert.pem", privateKeyPath: directory + "/key.pem")
+        try await generate(certificate: tls.certificateChainPath, key: tls.privateKeyPath, type: type)
+        return (directory, tls)
     }
 
     static func generate(certificate: String, key: String, type: KeyType = .p256) async throws {

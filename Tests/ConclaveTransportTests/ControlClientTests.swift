@@ -1,5 +1,6 @@
 import ConclaveIdentity
 import ConclaveProtocol
+import ConclaveTesting
 @testable import ConclaveTransport
 import Foundation
 import Logging
@@ -15,25 +16,7 @@ struct ControlClientTests {
         _ script: @escaping @Sendable (ServerConnection) async -> Void,
         _ body: @escaping @Sendable (ServerURL) async throws -> T
     ) async throws -> T {
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        var configuration = FrameServer.Configuration(host: "127.0.0.1", port: 0, serverID: "test-server-id")
-        configuration.upgradeDeadline = upgradeDeadline
-        let application = try FrameServer.makeApplication(
-            configuration: configuration,
-            logger: { var logger = Logger(label: "test"); logger.logLevel = .critical; return logger }(),
-            onRunning: { continuation.yield($0) },
-            handler: script)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await application.runService()
-                return nil
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            let result = try await body(try ServerURL("ws://127.0.0.1:\(port)/"))
-            group.cancelAll()
-            return result
-        }
+        try await ScriptedServer.with(upgradeDeadline: upgradeDeadline, script, body)
     }
 
     /// A server that authenticates anyone and answers every request with `reply`.

@@ -9,12 +9,10 @@ struct ServerOptions: ParsableArguments {
             valueName: "url"))
     var server: String?
 
-    @Option(
-        name: .customLong("ca-file"),
-        help: ArgumentHelp(
-            "PEM file of the CA that signs a wss:// server's certificate (default: the one `register` or `server add` remembered).",
-            valueName: "path"))
-    var caFile: String?
+    @OptionGroup var ca: CAFileOption
+
+    /// `--ca-file`, if given.
+    var caFile: String? { ca.caFile }
 
     /// The server to talk to: `--server` (normalised), else the only registration.
     func resolve(in directory: ConfigDirectory) throws -> ServerURL {

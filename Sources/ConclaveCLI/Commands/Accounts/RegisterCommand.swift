@@ -24,12 +24,7 @@ struct RegisterCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @Option(help: "This machine's name in the account (default: the host name).")
     var machine: String?
 
-    @Option(
-        name: .customLong("ca-file"),
-        help: ArgumentHelp(
-            "PEM file of the CA that signs the server's certificate (private CA or self-signed); remembered for every later verb and the bridge.",
-            valueName: "path"))
-    var caFile: String?
+    @OptionGroup var ca: CAFileOption
 
     @OptionGroup var global: GlobalOptions
 
@@ -51,7 +46,7 @@ struct RegisterCommand: AsyncParsableCommand, GlobalOptionsProviding {
         // A config that cannot be saved must stop us before the server records the claim.
         _ = try file.load()
         let key = try KeyStore(directory: directory).loadOrCreate().key
-        let caFile = caFile.map(RemoteServer.absolutePath)
+        let caFile = ca.caFile.map(RemoteServer.absolutePath)
         let remote = RemoteServer(url: url, directory: directory, key: key, tls: RemoteServer.trust(for: url, in: directory, caFile: caFile))
         let path: SessionPath
         do {

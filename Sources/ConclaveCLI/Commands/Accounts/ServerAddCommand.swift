@@ -16,12 +16,7 @@ struct ServerAddCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @Argument(help: ArgumentHelp("The server (ws:// or wss:// URL).", valueName: "url"))
     var url: String
 
-    @Option(
-        name: .customLong("ca-file"),
-        help: ArgumentHelp(
-            "PEM file of the CA that signs the server's certificate (private CA or self-signed); remembered for every later verb and the bridge.",
-            valueName: "path"))
-    var caFile: String?
+    @OptionGroup var ca: CAFileOption
 
     @OptionGroup var global: GlobalOptions
 
@@ -30,7 +25,7 @@ struct ServerAddCommand: AsyncParsableCommand, GlobalOptionsProviding {
         let directory = try global.directory()
         let file = ConfigFile(directory: directory)
         _ = try file.load()
-        let caFile = caFile.map(RemoteServer.absolutePath)
+        let caFile = ca.caFile.map(RemoteServer.absolutePath)
         let remote = RemoteServer(
             url: url, directory: directory, key: try KeyStore(directory: directory).load(),
             tls: RemoteServer.trust(for: url, in: directory, caFile: caFile))

@@ -1,0 +1,35 @@
+public import ConclaveIdentity
+public import ConclaveTransport
+import Logging
+
+/// A `FrameServer` on a free loopback port whose connections are handled by a test's script, for
+/// tests of clients (the control client, the bridge's links) against exact server behaviour.
+public enum ScriptedServer {
+    /// Runs `body` with the URL of a server whose connections are handled by `script`; the server
+    /// stops when `body` returns.
+    public static func with<T: Sendable>(
+        upgradeDeadline: Duration = .seconds(10),
+        _ script: @escaping @Sendable (ServerConnection) async -> Void,
+        _ body: @escaping @Sendable (ServerURL) async throws -> T
+    ) async throws -> T {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var configuration = FrameServer.Configuration(host: "127.0.0.1", port: 0, serverID: "test-server-id")
+        configuration.upgradeDeadline = upgradeDeadline
+        let application = try FrameServer.makeApplication(
+            configuration: configuration,
+            logger: { var logger = Logger(label: "test"); logger.logLevel = .critical; return logger }(),
+            onRunning: { continuation.yield($0) },
+            handler: script)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await application.runService()
+                return nil
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            let result = try await body(try ServerURL("ws://127.0.0.1:\(port)/"))
+            group.cancelAll()
+            return result
+        }
+    }
+}
