@@ -4,10 +4,12 @@ import ConclaveServer
 import ConclaveTransport
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 /// A graceful shutdown ends within 5 s even when a client stopped reading with the server's
-/// writes to it stuck on a full socket (it took 10.1 s).
+/// writes to it stuck on a full socket (it took 10.1 s), and every live session's connection
+/// ends with it.
 @Suite("Shutdown bound")
 struct ShutdownBoundTests {
     @Test func shutdownEndsWithinFiveSecondsDespiteAClientThatStoppedReading() async throws {
@@ -39,6 +41,23 @@ struct ShutdownBoundTests {
             }
             var ready = stalledReady.makeAsyncIterator()
             _ = await ready.next()
+            // Live, healthy sessions beside it: each must see its connection end too.
+            let listeners = 20
+            let ended = Counter()
+            let (listening, listeningSink) = AsyncStream.makeStream(of: Void.self)
+            for index in 0..<listeners {
+                group.addTask {
+                    let client = ControlClient(url: url, key: try SigningKey.generate(), session: "live")
+                    try? await client.withSession(registration: .init(username: "live\(index)", machine: "m")) { session in
+                        listeningSink.yield()
+                        while true { _ = try await session.next(within: .seconds(60), waitingFor: "the end") }
+                    }
+                    ended.value.add(1, ordering: .relaxed)
+                    return "listener"
+                }
+            }
+            var listeningIterator = listening.makeAsyncIterator()
+            for _ in 0..<listeners { _ = await listeningIterator.next() }
             // A publisher fills the stalled reader's socket buffers and queue.
             let publisher = ControlClient(url: url, key: try SigningKey.generate(), session: "pub")
             try await publisher.withSession(registration: .init(username: "publisher", machine: "m")) { session in
@@ -48,11 +67,22 @@ struct ShutdownBoundTests {
             }
             let started = ContinuousClock.now
             await runtime.shutdown()
-            let first = try await group.next()
+            var finished: [String] = []
+            while finished.filter({ $0 == "listener" }).count < listeners || !finished.contains("server") {
+                guard let next = try await group.next() else { break }
+                finished.append(next)
+                if started.duration(to: .now) > .seconds(10) { break }
+            }
             let elapsed = started.duration(to: .now)
             group.cancelAll()
-            #expect(first == "server")
+            #expect(finished.contains("server"))
+            #expect(ended.value.load(ordering: .relaxed) == listeners, "live sessions still connected after shutdown")
             #expect(elapsed < .seconds(5), "shutdown took \(elapsed)")
         }
     }
+}
+
+/// A count shared by concurrent tasks.
+private final class Counter: Sendable {
+    let value = Atomic<Int>(0)
 }
