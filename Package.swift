@@ -154,7 +154,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConclaveCLITests",
-            dependencies: ["ConclaveCLI", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTransport"],
+            dependencies: ["ConclaveCLI", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTransport", "ConclaveTesting"],
             swiftSettings: strictSettings
         ),
     ],
