@@ -446,6 +446,24 @@ struct BridgeCoreTests {
         #expect(Captured.result(2, in: harness.output.take())?.text.contains("shown live") == true)
     }
 
+    /// A call in flight when the link drops may have taken effect: it is answered with that
+    /// uncertainty and never sent again; a call not sent yet goes out on the next connection.
+    @Test func aCallInFlightWhenTheLinkDropsIsNeverSentTwice() async {
+        let harness = CoreHarness()
+        await harness.initialize()
+        await harness.up()
+        await harness.call(1, "join_channel", ["channel": "ops"])
+        await harness.call(2, "who")
+        #expect(harness.link.take() == [.join(channel: "ops", token: nil)], "one request at a time")
+        await harness.core.linkDown(CoreHarness.server, reason: "reset")
+        let first = Captured.result(1, in: harness.output.take())
+        #expect(first?.isError == true)
+        #expect(first?.text.contains("may or may not have taken effect") == true)
+        await harness.up()
+        // Only the unsent `who` goes out on the new connection.
+        #expect(harness.link.take() == [.who(channel: nil)])
+    }
+
     @Test func cancelledCallsAreNotAnswered() async {
         let harness = CoreHarness()
         await harness.initialize()
