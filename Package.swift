@@ -92,6 +92,7 @@ let package = Package(
         .target(
             name: "ConclaveTesting",
             dependencies: [
+                "ConclaveProtocol",
                 "ConclaveIdentity",
                 "ConclaveTransport",
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 public import ConclaveIdentity
+import ConclaveProtocol
 public import ConclaveTransport
 import Logging
 
@@ -31,5 +32,19 @@ public enum ScriptedServer {
             group.cancelAll()
             return result
         }
+    }
+
+    /// The server side of a handshake that accepts any key: `Hello` → `Challenge`, `Auth` →
+    /// `Established` as `user/machine/<the Hello's session>` and `ServerInfo`. Returns whether
+    /// the client got that far.
+    public static func acceptHandshake(
+        on connection: ServerConnection, frames: inout FrameInbound.AsyncIterator, user: String = "u", machine: String = "m"
+    ) async -> Bool {
+        guard case let .message(.hello(_, session))? = try? await frames.next() else { return false }
+        try? await connection.outbound.send(.challenge(nonce: [UInt8](repeating: 1, count: 32)))
+        guard case .message(.auth)? = try? await frames.next() else { return false }
+        try? await connection.outbound.send(.established(path: SessionPath(user: user, machine: machine, session: session)))
+        try? await connection.outbound.send(.serverInfo(admin: false))
+        return true
     }
 }

@@ -22,11 +22,7 @@ struct ServerLinkTests {
         { connection in
             record.connections.add(1, ordering: .relaxed)
             var frames = connection.inbound.makeAsyncIterator()
-            guard case let .message(.hello(_, session))? = try? await frames.next() else { return }
-            try? await connection.outbound.send(.challenge(nonce: [UInt8](repeating: 7, count: 32)))
-            guard case .message(.auth)? = try? await frames.next() else { return }
-            try? await connection.outbound.send(.established(path: SessionPath(user: "aaron", machine: "ws", session: session)))
-            try? await connection.outbound.send(.serverInfo(admin: false))
+            guard await ScriptedServer.acceptHandshake(on: connection, frames: &frames, user: "aaron", machine: "ws") else { return }
             while case let .message(frame)? = try? await frames.next() {
                 guard frame == .ping else { continue }
                 record.pings.add(1, ordering: .relaxed)

@@ -222,13 +222,11 @@ struct AccountVerbTests {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        let status = CLIProcess.Result(
-            status: await probe.exitStatus(timeout: .seconds(15)) ?? -1, stdout: probe.stdout.all.joined(separator: "\n") + "\n",
-            stderr: probe.stderr.all.joined(separator: "\n"), terminatedBySignal: false)
-        #expect(status.status == 1)
-        #expect(status.stderr.contains("2 server(s) unreachable"))
-        let lines = status.stdout.split(separator: "\n")
-        #expect(lines.count >= 4)
+        #expect(await probe.exitStatus(timeout: .seconds(15)) == 1)
+        // The output is read on its own threads: wait for it rather than race the exit.
+        #expect(await probe.stderr.first(containing: "2 server(s) unreachable", timeout: .seconds(10)) != nil)
+        let lines = await probe.stdout.waitForCount(4, timeout: .seconds(10))
+        try #require(lines.count >= 4, "\(lines)")
         #expect(lines[1].contains(server.url) && lines[1].contains("reachable"))
         #expect(lines[2].contains(hung1.url) && lines[2].contains("timed out after 5 s"), "\(lines[2])")
         let first = try #require(arrivals[0]), second = try #require(arrivals[1])

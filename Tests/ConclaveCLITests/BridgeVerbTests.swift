@@ -176,13 +176,19 @@ struct BridgeVerbTests {
         process.executableURL = CLIProcess.executable
         process.arguments = ["--config-dir", aaron.config.path, "bridge", "--as", "gone"]
         let input = Pipe()
-        let output = Pipe()
+        // A close-on-exec pipe: with Foundation's `Pipe`, a process another test starts meanwhile
+        // inherits the read end and keeps it open, so the bridge's writes never fail.
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        let output = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
+        try output.close()
         // The client goes away: nobody will read the bridge's stdout again.
-        try output.fileHandleForReading.close()
+        close(ends[0])
         try input.fileHandleForWriting.write(contentsOf: Data(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#.utf8 + [0x0A]))
         let deadline = ContinuousClock.now + .seconds(30)
         while process.isRunning, ContinuousClock.now < deadline {

@@ -19,11 +19,7 @@ struct TailKeepaliveTests {
     static func script(_ record: Record, answer: Bool) -> @Sendable (ServerConnection) async -> Void {
         { connection in
             var frames = connection.inbound.makeAsyncIterator()
-            guard case let .message(.hello(_, session))? = try? await frames.next() else { return }
-            try? await connection.outbound.send(.challenge(nonce: [UInt8](repeating: 3, count: 32)))
-            guard case .message(.auth)? = try? await frames.next() else { return }
-            try? await connection.outbound.send(.established(path: SessionPath(user: "bob", machine: "m", session: session)))
-            try? await connection.outbound.send(.serverInfo(admin: false))
+            guard await ScriptedServer.acceptHandshake(on: connection, frames: &frames, user: "bob") else { return }
             while case let .message(frame)? = try? await frames.next() {
                 switch frame {
                 case let .join(channel, _):

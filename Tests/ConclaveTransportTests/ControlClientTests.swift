@@ -23,11 +23,7 @@ struct ControlClientTests {
     static func acceptingServer(reply: ProtocolMessage) -> @Sendable (ServerConnection) async -> Void {
         { connection in
             var frames = connection.inbound.makeAsyncIterator()
-            guard case let .message(.hello(_, session))? = try? await frames.next() else { return }
-            try? await connection.outbound.send(.challenge(nonce: [UInt8](repeating: 1, count: 32)))
-            guard case .message(.auth)? = try? await frames.next() else { return }
-            try? await connection.outbound.send(.established(path: SessionPath(user: "u", machine: "m", session: session)))
-            try? await connection.outbound.send(.serverInfo(admin: false))
+            guard await ScriptedServer.acceptHandshake(on: connection, frames: &frames) else { return }
             while case .message? = try? await frames.next() {
                 // Noise a reply reader must skip.
                 try? await connection.outbound.send(.pong)
