@@ -160,6 +160,23 @@ struct MachineAndSessionTests {
         }
     }
 
+    /// During the shutdown grace the listener still accepts: a client reconnecting at once is
+    /// told "going away" too (no Error frame, no session), not given a session that the
+    /// listener's own shutdown would later close as normal.
+    @Test func aSessionAttachingDuringShutdownIsClosedAtOnce() async throws {
+        try await TestServer.with { server in
+            try await server.peer(key: try newKey(), register: "early") { (early) async throws in
+                await server.runtime.shutdown()
+                #expect(await early.mailbox.next(within: .seconds(5)) == nil)
+                try await server.peer(key: try newKey(), register: "late") { (late) async throws in
+                    let frame = await late.mailbox.next(within: .seconds(2))
+                    #expect(frame == nil, "expected the connection to close with no frame, got \(String(describing: frame))")
+                    #expect(await late.mailbox.isClosed)
+                }
+            }
+        }
+    }
+
     @Test func shutdownClosesLiveSessionsWithoutAnErrorFrame() async throws {
         try await TestServer.with { server in
             try await server.peer(key: try newKey(), register: "aaron") { (peer) async throws in

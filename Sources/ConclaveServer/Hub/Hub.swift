@@ -30,6 +30,8 @@ actor Hub {
     /// `ReadSince` page never has to end inside a millisecond.
     var lastStamps: [String: Int64] = [:]
     /// Increases with every revocation; sessions carry the value read before their key lookup.
+    /// Set when a graceful shutdown began: sessions attaching after that are closed as "going away".
+    private var shutdownReason: String?
     var revocationEpoch: UInt64 = 0
     /// Recent revocations (kept for a minute: longer than any handshake), for ``attach(_:)``.
     var revocations: [Revocation] = []
@@ -109,6 +111,13 @@ actor Hub {
     /// overtake them.
     @discardableResult
     func attach(_ session: ServerSession) -> Bool {
+        // The listener still accepts during the shutdown grace: a client that reconnects at once
+        // must get "going away" too, not a session the listener's own shutdown would close as
+        // normal (1000).
+        if let reason = shutdownReason {
+            session.endForShutdown(reason: reason)
+            return false
+        }
         if let revoked = revocations.first(where: { $0.epoch > session.revocationEpoch && $0.covers(session.path) }) {
             session.kill(reason: revoked.reason)
             logger.warning("session refused: revoked while authenticating", metadata: ["path": "\(session.path)"])
@@ -204,6 +213,7 @@ actor Hub {
     /// reconnects instead of giving up.
     @discardableResult
     func terminateAll(reason: String) -> [ServerSession] {
+        shutdownReason = reason
         let sessions = presence.allSessions
         for session in sessions {
             _ = presence.detach(session)
