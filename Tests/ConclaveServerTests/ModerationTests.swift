@@ -167,12 +167,17 @@ struct MachineAndSessionTests {
         try await TestServer.with { server in
             try await server.peer(key: try newKey(), register: "early") { (early) async throws in
                 await server.runtime.shutdown()
-                #expect(await early.mailbox.next(within: .seconds(5)) == nil)
-                try await server.peer(key: try newKey(), register: "late") { (late) async throws in
-                    let frame = await late.mailbox.next(within: .seconds(2))
-                    #expect(frame == nil, "expected the connection to close with no frame, got \(String(describing: frame))")
-                    #expect(await late.mailbox.isClosed)
+                do {
+                    try await server.peer(key: try newKey(), register: "late") { (late) async throws in
+                        let frame = await late.mailbox.next(within: .seconds(2))
+                        #expect(frame == nil, "expected the connection to close with no frame, got \(String(describing: frame))")
+                        #expect(await late.mailbox.isClosed)
+                    }
+                } catch TransportError.closed, TransportError.connectFailed {
+                    // On a loaded machine the grace can be over before this connects: the
+                    // listener is gone, which gives no session either.
                 }
+                #expect(await early.mailbox.next(within: .seconds(5)) == nil)
             }
         }
     }
