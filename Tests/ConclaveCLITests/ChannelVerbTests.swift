@@ -118,6 +118,10 @@ struct ChannelVerbTests {
         let sessions = try #require(who["sessions"] as? [[String: Any]])
         #expect(sessions.compactMap { $0["path"] as? String } == ["bob/lap/watcher"])
         #expect(who["channel"] as? String == "ops")
+        // `--channel`, as `send` and `tail` take it, means the same.
+        let byOption = try JSONOutput.object(try await alice.run(["who", "--channel", "ops", "--json"]).stdout)
+        #expect(byOption["channel"] as? String == "ops")
+        #expect(try await alice.run(["who", "ops", "--channel", "other"]).status == 2)
         let everyone = try await alice.run(["who"])
         #expect(everyone.stdout.contains("watcher"))
         #expect(!everyone.stdout.contains("alice"), "the verb's own session is left out")

@@ -1,15 +1,30 @@
 import ArgumentParser
 import ConclaveProtocol
 
-/// `conclave who [channel]`: live sessions on the server or in a channel.
+/// `conclave who [channel | --channel C]`: live sessions on the server or in a channel.
 struct WhoCommand: AsyncParsableCommand, GlobalOptionsProviding {
     static let configuration = CommandConfiguration(
         commandName: "who",
         abstract: "List the live sessions in a channel, or on the whole server.",
         discussion: "This command's own short-lived session is left out.")
 
-    @Argument(help: "The channel (default: every session on the server).")
-    var channel: String?
+    @Argument(help: ArgumentHelp("The channel (default: every session on the server).", valueName: "channel"))
+    var channelArgument: String?
+
+    // `--channel`, as `send`, `tail` and the moderation verbs take it; the positional form is the
+    // reference's and stays.
+    @Option(name: .customLong("channel"), help: ArgumentHelp("The channel, as the other verbs take it (same as the argument).", valueName: "channel"))
+    var channelOption: String?
+
+    /// The channel asked about, by either spelling.
+    var channel: String? { channelOption ?? channelArgument }
+
+    func validate() throws {
+        if let channelOption, let channelArgument, channelOption != channelArgument {
+            throw ValidationError("two different channels given (`\(channelArgument)` and --channel `\(channelOption)`): give one")
+        }
+        if let channel { try UsageCheck.value { try SessionPath.validateComponent(channel, kind: .channel) } }
+    }
 
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
