@@ -148,6 +148,21 @@ extension BridgeCore {
         return kept
     }
 
+    /// What a session can do in `channel` now, named: clients that defer MCP tools behind a
+    /// search (Claude Code does) do not announce a tool that became available in this turn.
+    func nextSteps(in channel: String, server key: String) -> String {
+        let name = ChannelFraming.peerText(channel)
+        guard let url = servers[key]?.url else { return "" }
+        let level = config.permission(server: url, scope: .channel(channel))
+        if level.mayEmit {
+            return "Level \(level) here: post with the send_channel tool (channel: \"\(name)\"); "
+                + "catch_up reads its history, who lists who is here."
+        }
+        return "Level \(level) here: its messages reach this session as notifications; do not reply to them. "
+            + "catch_up reads its history, who lists who is here. Posting needs a human to raise the level "
+            + "(`conclave perm set converse --channel \(name)`)."
+    }
+
     // MARK: Replies
 
     // swiftlint:disable:next cyclomatic_complexity function_body_length
@@ -216,10 +231,10 @@ extension BridgeCore {
         case let (.join(_, level), .joined(channel)):
             servers[key]?.joined.insert(channel)
             learnRole(in: channel, server: key)
-            guard let level, let url = servers[key]?.url else { return ("joined \(name(channel))", false) }
+            guard let level, let url = servers[key]?.url else { return ("joined \(name(channel))\n\(nextSteps(in: channel, server: key))", false) }
             do {
                 try persistLevel(level, server: url, scope: .channel(channel))
-                return ("joined \(name(channel)) (level \(level), saved)", false)
+                return ("joined \(name(channel)) (level \(level), saved)\n\(nextSteps(in: channel, server: key))", false)
             } catch {
                 return ("joined \(name(channel)), but the level could not be saved: \(error)", true)
             }
