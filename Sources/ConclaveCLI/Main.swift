@@ -18,7 +18,13 @@ enum Main {
         } catch {
             exitForParseOutcome(error)
         }
-        ProcessSetup.bootstrapLogging(verbose: (command as? any GlobalOptionsProviding)?.global.verbose ?? false)
+        let global = (command as? any GlobalOptionsProviding)?.global
+        // The bridge keeps its log in its config directory; stderr is for trouble only.
+        let logFile = command is BridgeCommand ? (try? global?.directory()).map { directory -> String in
+            try? directory.create()
+            return directory.path + "/bridge.log"
+        } : nil
+        ProcessSetup.bootstrapLogging(verbose: global?.verbose ?? false, logFile: logFile)
         if command is any LongRunningVerb {
             ProcessSetup.ignoreSIGPIPE()
         } else {

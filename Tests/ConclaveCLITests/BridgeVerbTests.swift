@@ -169,6 +169,25 @@ struct BridgeVerbTests {
         #expect(bridge.process.stdout.all.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
     }
 
+    /// Claude Code shows everything a server writes on stderr as an error: the bridge logs to
+    /// `<config-dir>/bridge.log` (0600) and keeps stderr for warnings; `-v` puts its log there too.
+    @Test func theBridgeLogsToItsFileAndStaysQuietOnStderr() async throws {
+        let (server, aaron, _) = try await setUp()
+        defer { withExtendedLifetime(server) {} }
+        let bridge = try BridgeProcess(aaron, arguments: ["--as", "quiet"])
+        try await bridge.initialize()
+        #expect(try await bridge.call("join_channel", ["channel": "lobby"]).text.hasPrefix("joined lobby\n"))
+        let log = aaron.config.path + "/bridge.log"
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.contains("bridge starting"), "\(text)")
+        #expect(try FileManager.default.attributesOfItem(atPath: log)[.posixPermissions] as? Int == 0o600)
+        #expect(bridge.process.stderr.all.isEmpty, "\(bridge.process.stderr.all)")
+
+        let verbose = try BridgeProcess(aaron, arguments: ["--as", "loud", "-v"])
+        try await verbose.initialize()
+        #expect(await verbose.process.stderr.first(containing: "bridge starting") != nil)
+    }
+
     @Test func aClosedStdoutEndsTheBridge() async throws {
         let (server, aaron, _) = try await setUp()
         defer { withExtendedLifetime(server) {} }

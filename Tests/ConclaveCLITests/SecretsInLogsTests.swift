@@ -45,7 +45,10 @@ struct SecretsInLogsTests {
         _ = await server.process.stop()
 
         let seeds = try [alice, bob].map { try String(contentsOfFile: $0.config.path + "/key", encoding: .utf8) }
-        logs += server.process.stderr.all + tail.stderr.all + bridge.process.stderr.all
+        // The bridge's full log is its file; stderr carries only its warnings.
+        let bridgeLog = try String(contentsOfFile: bob.config.path + "/bridge.log", encoding: .utf8)
+        #expect(bridgeLog.contains("bridge starting"), "the bridge's log file was written")
+        logs += server.process.stderr.all + tail.stderr.all + bridge.process.stderr.all + [bridgeLog]
         let everything = logs.joined(separator: "\n")
         #expect(everything.count > 1_000, "trace logging produced too little to be a real check")
         for (name, secret) in [("message body", body), ("body read from stdin", fromStdin), ("invite token", token)] + seeds.map({ ("private key", $0) }) {

@@ -4,10 +4,18 @@ import Logging
 /// One-time process setup shared by every verb.
 enum ProcessSetup {
     /// Installs the stderr log handler; call once, before any logger is used.
-    static func bootstrapLogging(verbose: Bool) {
+    ///
+    /// With `logFile` (the bridge: Claude Code shows everything on its stderr as an error), the
+    /// file gets every line at the configured level and stderr only warnings and worse, unless
+    /// `-v` asks for the full log there too.
+    static func bootstrapLogging(verbose: Bool, logFile: String? = nil) {
         let settings = LogSettings.resolve(verbose: verbose, environment: ProcessInfo.processInfo.environment)
+        let sink = logFile.flatMap { FileLogSink(path: $0) }
         LoggingSystem.bootstrap { label in
-            StderrLogHandler(label: label, format: settings.format, logLevel: settings.level(forLabel: label))
+            let level = settings.level(forLabel: label)
+            let stderr = StderrLogHandler(label: label, format: settings.format, logLevel: sink == nil || verbose ? level : max(level, .warning))
+            guard let sink else { return stderr }
+            return MultiplexLogHandler([stderr, FileLogHandler(label: label, sink: sink, logLevel: level)])
         }
         if let problem = settings.problem {
             Logger(label: "conclave").warning("\(problem)")
