@@ -126,7 +126,8 @@ struct BridgeVerbTests {
         // Another user must be pinned to a key: without it the prompt could not be sealed.
         #expect(try await aaron.run(["approvers", "add", "david"]).status == 1)
         let davidKey = try await david.run(["key"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(try await aaron.run(["approvers", "add", "david", "--key", davidKey]).status == 0)
+        let added = try await aaron.run(["approvers", "add", "david", "--key", davidKey])
+        try #require(added.status == 0, "approvers add failed: \(added.stderr) (key printed: \(davidKey))")
         let approver = try BackgroundProcess(["--config-dir", david.config.path, "approve"], interactive: true)
         #expect(await approver.stderr.first(containing: "waiting for permission requests") != nil)
         let bridge = try BridgeProcess(aaron, arguments: ["--as", "agent"])
