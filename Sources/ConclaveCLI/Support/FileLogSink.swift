@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 
 /// An append-only log file private to its user (0600), shared by every logger of the process.
 /// Each line is one `write` on a descriptor opened with `O_APPEND`, so lines from concurrent
@@ -25,23 +24,4 @@ final class FileLogSink: Sendable {
     }
 
     deinit { close(descriptor) }
-}
-
-/// Sends log lines to a ``FileLogSink``, formatted like ``StderrLogHandler``'s human form.
-struct FileLogHandler: LogHandler {
-    let label: String
-    let sink: FileLogSink
-    var logLevel: Logger.Level
-    var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        let fields = merged.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
-        sink.write("\(Date.now.formatted(.iso8601)) \(event.level.rawValue.uppercased()) [\(label)] \(event.message)\(fields)\n")
-    }
 }

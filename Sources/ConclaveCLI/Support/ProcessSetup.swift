@@ -15,7 +15,7 @@ enum ProcessSetup {
             let level = settings.level(forLabel: label)
             let stderr = StderrLogHandler(label: label, format: settings.format, logLevel: sink == nil || verbose ? level : max(level, .warning))
             guard let sink else { return stderr }
-            return MultiplexLogHandler([stderr, FileLogHandler(label: label, sink: sink, logLevel: level)])
+            return MultiplexLogHandler([stderr, StderrLogHandler(label: label, format: settings.format, file: sink, logLevel: level)])
         }
         if let problem = settings.problem {
             Logger(label: "conclave").warning("\(problem)")

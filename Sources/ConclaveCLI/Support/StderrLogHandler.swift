@@ -5,9 +5,13 @@ import Logging
 ///
 /// Human: `2026-11-28T05:38:46Z INFO conclave server listening addr=0.0.0.0:4390`.
 /// JSON: `{"timestamp":"…","level":"INFO","target":"conclave.serve","fields":{"message":"…","addr":"…"}}`.
+///
+/// With a ``FileLogSink`` the same lines go to that file instead (the bridge's log).
 struct StderrLogHandler: LogHandler {
     let label: String
     let format: LogSettings.Format
+    /// Where lines go instead of stderr, if anywhere.
+    var file: FileLogSink? = nil
     var logLevel: Logger.Level
     var metadata: Logger.Metadata = [:]
 
@@ -32,6 +36,10 @@ struct StderrLogHandler: LogHandler {
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             line = String(decoding: data, as: UTF8.self) + "\n"
         }
-        try? FileHandle.standardError.write(contentsOf: Data(line.utf8))
+        if let file {
+            file.write(line)
+        } else {
+            try? FileHandle.standardError.write(contentsOf: Data(line.utf8))
+        }
     }
 }
