@@ -58,10 +58,12 @@ extension BridgeCore {
             }
         }
         servers[key]?.liveMark[channel] = now
-        var remembered = servers[key]?.injected[channel] ?? []
-        remembered.append(InjectedMessage(from: from, payload: payload, atMs: now))
-        if remembered.count > Self.injectedMemory { remembered.removeFirst(remembered.count - Self.injectedMemory) }
-        servers[key]?.injected[channel] = remembered
+        // In place (no copy of the list per message); trimmed in batches, so the shift is
+        // amortised over `injectedMemory` messages.
+        servers[key]?.injected[channel, default: []].append(InjectedMessage(from: from, payload: payload, atMs: now))
+        if let count = servers[key]?.injected[channel]?.count, count > 2 * Self.injectedMemory {
+            servers[key]?.injected[channel]?.removeFirst(count - Self.injectedMemory)
+        }
         let content = ChannelFraming.channelContent(server: key, channel: channel, from: from, payload: payload, level: level)
         notify(OutgoingMessage.channelNotification(content: content, meta: [
             "server": key, "channel": channel, "from": from.description, "kind": "channel",

@@ -41,7 +41,8 @@ public actor BridgeCore {
         let atMs: Int64
     }
 
-    /// How many injected messages per channel are remembered for `catch_up` to leave out.
+    /// How many injected messages per channel are remembered for `catch_up` to leave out (at
+    /// least this many; up to twice as many between trims).
     static let injectedMemory = 256
 
     /// A permission prompt relayed to approvers and not answered yet.
