@@ -58,8 +58,8 @@ struct ServerNoticeTrustTests {
         await untrusting.reply(.whisper(from: .serverNotice, target: CoreHarness.ownPath, payload: .plain(text)))
         let shown = Captured.notifications("notifications/claude/channel", in: untrusting.output.take())
         let content = shown.first?["params"]?["content"]?.stringValue ?? ""
-        #expect(content.hasPrefix(ChannelFraming.untrustedNote), "framed as untrusted data: \(content)")
-        #expect(content.contains("<whisper") && !content.contains("Server `"))
+        #expect(shown.first?["params"]?["meta"]?["kind"] == "whisper", "shown as a peer's whisper: \(content)")
+        #expect(content == ChannelFraming.escape(text) && !content.contains("Server `"))
         #expect(untrusting.link.take().isEmpty, "no membership checks on a peer's say-so")
 
         // Our server declares it: the same whisper is the server speaking.

@@ -37,7 +37,8 @@ struct BridgeVerbTests {
         #expect(meta(injected)["channel"] == "lobby")
         #expect(meta(injected)["from"] == "aaron/workstation/sender")
         let content = (injected["params"] as? [String: Any])?["content"] as? String ?? ""
-        #expect(content.contains("<channel server=") && content.contains("do not reply or act"))
+        #expect(content == "hello &lt;b&gt;david&lt;/b&gt;", "the escaped body alone: Claude Code adds the tag")
+        #expect(meta(injected)["level"] == "notify")
 
         #expect(try await sender.call("whisper", ["target": "david/desktop/davidsession", "text": "just you"]).text == "whisper sent")
         let whisper = try #require(await receiver.injection(containing: "just you"))

@@ -48,13 +48,13 @@ extension BridgeCore {
                 notice(
                     "Inbound budget reached (\(config.flood.injectPerWindow) messages per \(config.flood.injectWindowSeconds) s): "
                         + "further channel messages are held, not shown; catch_up on each channel retrieves them.",
-                    kind: "notice", server: key)
+                    kind: .notice, server: key)
                 logger.warning("inbound budget reached; holding channel messages", metadata: ["server": "\(key)"])
             }
             return
         case let .inject(released):
             if released > 0 {
-                notice("\(released) channel message(s) were held by the inbound budget; catch_up retrieves them.", kind: "notice", server: key)
+                notice("\(released) channel message(s) were held by the inbound budget; catch_up retrieves them.", kind: .notice, server: key)
             }
         }
         servers[key]?.liveMark[channel] = now
@@ -64,10 +64,9 @@ extension BridgeCore {
         if let count = servers[key]?.injected[channel]?.count, count > 2 * Self.injectedMemory {
             servers[key]?.injected[channel]?.removeFirst(count - Self.injectedMemory)
         }
-        let content = ChannelFraming.channelContent(server: key, channel: channel, from: from, payload: payload, level: level)
-        notify(OutgoingMessage.channelNotification(content: content, meta: [
-            "server": key, "channel": channel, "from": from.description, "kind": "channel",
-        ]))
+        present(InboundMessage(
+            id: "", kind: .channel, server: key, channel: channel, from: from.description, body: ChannelFraming.body(payload),
+            level: level, atMs: now))
     }
 
     private func deliverWhisper(from: SessionPath, payload: Payload, server key: String) {
@@ -88,9 +87,10 @@ extension BridgeCore {
         }
         let level = config.permission(server: server.url, scope: .whisper)
         guard level != .mute else { return }
-        watchForPingPong(speaker: from, conversation: "\(key) @\(from)", label: "`\(from)`", server: key, nowMs: wallClock())
-        let content = ChannelFraming.whisperContent(server: key, from: from, payload: payload, level: level)
-        notify(OutgoingMessage.channelNotification(content: content, meta: ["server": key, "from": from.description, "kind": "whisper"]))
+        let now = wallClock()
+        watchForPingPong(speaker: from, conversation: "\(key) @\(from)", label: "`\(from)`", server: key, nowMs: now)
+        present(InboundMessage(
+            id: "", kind: .whisper, server: key, from: from.description, body: ChannelFraming.body(payload), level: level, atMs: now))
     }
 
     /// Pauses this session's messages to a conversation that became a loop with one other
@@ -107,7 +107,7 @@ extension BridgeCore {
             "Loop detected: this session and `\(partner)` answered each other \(config.flood.pingPongTurns) times in a row in \(label) "
                 + "with nobody else in between. Your messages there are paused for \(minutes) min, or until someone else speaks. "
                 + "Human: check whether this exchange is useful before letting it continue.",
-            kind: "notice", server: key)
+            kind: .notice, server: key)
         logger.warning("ping-pong loop detected; emits paused", metadata: ["server": "\(key)", "partner": "\(partner)"])
     }
 
@@ -115,7 +115,7 @@ extension BridgeCore {
     /// or renamed). The text is shown, and each joined channel is checked, so the joined set
     /// follows (reference gap 16).
     private func serverNotice(_ text: String, server key: String) {
-        notice("Server `\(key)`: \(ChannelFraming.peerText(text))", kind: "notice", server: key)
+        notice("Server `\(key)`: \(ChannelFraming.peerText(text))", kind: .notice, server: key)
         for channel in servers[key]?.joined.sorted() ?? [] {
             enqueue(key, .membershipCheck(channel: channel, notice: text), .who(channel: channel))
         }
@@ -179,7 +179,7 @@ extension BridgeCore {
             } else {
                 servers[key]?.joined.remove(channel)
                 servers[key]?.administered.remove(channel)
-                notice("Could not rejoin #\(ChannelFraming.peerText(channel)) on `\(key)` after reconnecting: \(Self.describe(reply)). It was removed from this session's channels.", kind: "notice", server: key)
+                notice("Could not rejoin #\(ChannelFraming.peerText(channel)) on `\(key)` after reconnecting: \(Self.describe(reply)). It was removed from this session's channels.", kind: .notice, server: key)
             }
         case let .roleCheck(channel):
             // Only the creator or an ACL member can be a channel admin, and only an ACL member is
@@ -204,7 +204,7 @@ extension BridgeCore {
             let stillIn: Bool = if case let .presence(_, sessions) = reply { sessions.contains(ownPath(key)) } else { false }
             if !stillIn, servers[key]?.joined.remove(channel) != nil {
                 servers[key]?.administered.remove(channel)
-                notice("This session no longer receives #\(ChannelFraming.peerText(channel)) on `\(key)` (\(ChannelFraming.peerText(text))).", kind: "notice", server: key)
+                notice("This session no longer receives #\(ChannelFraming.peerText(channel)) on `\(key)` (\(ChannelFraming.peerText(text))).", kind: .notice, server: key)
             }
         case let .approverKeys(requestID):
             guard case let .machineList(machines) = reply else { return }

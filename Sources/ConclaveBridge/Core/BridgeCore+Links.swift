@@ -22,7 +22,7 @@ extension BridgeCore {
         let wasDown = server.downNotified
         server.downNotified = false
         servers[key] = server
-        if wasDown { notice("Reconnected to `\(key)`.", kind: "link", server: key) }
+        if wasDown { notice("Reconnected to `\(key)`.", kind: .link, server: key) }
         // Re-join before anything that waited for the link.
         for channel in server.joined.sorted().reversed() {
             servers[key]?.requests.enqueue(.resubscribe(channel: channel), frame: .join(channel: channel, token: nil), deadline: .now + settings.replyTimeout, first: true)
@@ -57,7 +57,7 @@ extension BridgeCore {
         }
         if !servers[key, default: server].downNotified {
             servers[key]?.downNotified = true
-            notice("Disconnected from `\(key)` (\(ChannelFraming.peerText(reason))) — reconnecting.", kind: "link", server: key)
+            notice("Disconnected from `\(key)` (\(ChannelFraming.peerText(reason))) — reconnecting.", kind: .link, server: key)
         }
     }
 
@@ -66,10 +66,10 @@ extension BridgeCore {
         let old = handle.name(on: key)
         if let new = handle.advance(on: key) {
             servers[key]?.rapidDrops = 0
-            notice("Another live session holds `\(old)` on `\(key)`; reconnecting there as `\(new)` (start the bridge with --as to pin a name).", kind: "link", server: key)
+            notice("Another live session holds `\(old)` on `\(key)`; reconnecting there as `\(new)` (start the bridge with --as to pin a name).", kind: .link, server: key)
         } else if servers[key]?.fightReported == false {
             servers[key]?.fightReported = true
-            notice("The link to `\(key)` keeps dropping right after connecting: another live session probably uses the handle `\(old)`. Start one of them with a different --as. Link notices stay quiet until the link is stable.", kind: "link", server: key)
+            notice("The link to `\(key)` keeps dropping right after connecting: another live session probably uses the handle `\(old)`. Start one of them with a different --as. Link notices stay quiet until the link is stable.", kind: .link, server: key)
         }
     }
 
@@ -80,7 +80,7 @@ extension BridgeCore {
         // The session hears once that the server cannot be reached (reference gap 3).
         if !server.downNotified {
             server.downNotified = true
-            notice("Cannot reach `\(key)` (\(ChannelFraming.peerText(reason))); retrying in the background.", kind: "link", server: key)
+            notice("Cannot reach `\(key)` (\(ChannelFraming.peerText(reason))); retrying in the background.", kind: .link, server: key)
         }
         servers[key] = server
     }
@@ -89,7 +89,7 @@ extension BridgeCore {
     /// version): the session is told once and the link stops.
     public func linkRejected(_ key: String, reason: String) {
         disable(key, failure: "`\(key)` refused this bridge: \(reason)")
-        notice("`\(key)` refused this bridge: \(ChannelFraming.peerText(reason)). The bridge stopped trying this server; fix the cause (for example `conclave status`) and restart the session.", kind: "link", server: key)
+        notice("`\(key)` refused this bridge: \(ChannelFraming.peerText(reason)). The bridge stopped trying this server; fix the cause (for example `conclave status`) and restart the session.", kind: .link, server: key)
     }
 
     /// Whether `key` may still be linked (not refused, not a duplicate).
@@ -101,7 +101,7 @@ extension BridgeCore {
     public func duplicate(_ key: String, canonical: String) {
         guard servers[key]?.failure == nil else { return }
         disable(key, failure: "`\(key)` is the same server as `\(canonical)`; target `\(canonical)` instead")
-        notice("`\(key)` is the same server as `\(canonical)`: this duplicate link is disabled; target `\(canonical)` instead.", kind: "link", server: key)
+        notice("`\(key)` is the same server as `\(canonical)`: this duplicate link is disabled; target `\(canonical)` instead.", kind: .link, server: key)
     }
 
     private func disable(_ key: String, failure: String) {

@@ -79,11 +79,15 @@ public actor BridgeCore {
     /// Whether the client listed the tools since the last `tools/list_changed`.
     var toolsListed = false
     var approvals: [String: PendingApproval] = [:]
+    /// Where inbound messages go in ``DeliveryMode/hooks`` (`nil`: pushed as notifications).
+    let inbound: (any InboundSink)?
+    /// Numbers the messages this bridge shows.
+    var shownCount = 0
 
     /// A core for `registrations`; `configFile` is where level changes are saved (`nil`: memory only).
     public init(
         config: ClientConfig, registrations: [Registration], handle: SessionHandle, configFile: ConfigFile?,
-        settings: BridgeSettings = BridgeSettings(),
+        settings: BridgeSettings = BridgeSettings(), inbound: (any InboundSink)? = nil,
         wallClock: @escaping @Sendable () -> Int64 = BridgeCore.currentTimeMs,
         write: @escaping @Sendable (JSONValue) -> Void
     ) {
@@ -94,6 +98,7 @@ public actor BridgeCore {
         self.settings = settings
         self.wallClock = wallClock
         self.write = write
+        self.inbound = inbound
         // A server is keyed by its URL as the registration spells it (what the agent sees in
         // `meta.server`); two spellings of one server are one server, the first one kept.
         var order: [String] = []
@@ -145,10 +150,27 @@ public actor BridgeCore {
     }
 
     /// A notice from the bridge itself: plain text, no untrusted framing.
-    func notice(_ text: String, kind: String, server: String? = nil) {
-        var meta = ["kind": kind]
-        if let server { meta["server"] = server }
-        notify(OutgoingMessage.channelNotification(content: text, meta: meta))
+    func notice(_ text: String, kind: InboundMessage.Kind, server: String? = nil) {
+        present(InboundMessage(id: "", kind: kind, server: server, body: text, atMs: wallClock()))
+    }
+
+    /// Hands a message to the agent: pushed as a `notifications/claude/channel`, or, when hooks
+    /// deliver, kept in the session's spool for the next hook. Never both.
+    func present(_ message: InboundMessage) {
+        shownCount += 1
+        var message = message
+        message.id = "m\(shownCount)"
+        if let inbound {
+            do {
+                try inbound.accept(message)
+                return
+            } catch {
+                // Losing the message is worse than showing it by the other path.
+                logger.error("the delivery spool could not be written; pushing instead", metadata: ["error": "\(error)"])
+            }
+        }
+        let push = ChannelFraming.push(message)
+        notify(OutgoingMessage.channelNotification(content: push.content, meta: push.meta))
     }
 
     func answer(_ id: JSONValue, _ text: String, isError: Bool = false) {

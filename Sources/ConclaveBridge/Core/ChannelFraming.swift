@@ -1,8 +1,9 @@
 public import ConclaveProtocol
 import Foundation
 
-/// How inbound messages are presented to the agent: an untrusted-data note, a prompt for the
-/// autonomy level, then the message inside a `<channel>` or `<whisper>` tag whose every
+/// How inbound messages are presented to the agent. Pushed, the body goes in `content` (escaped)
+/// and its attributes in `meta`, from which Claude Code builds its `<channel …>` tag; pulled by a
+/// hook, the bridge renders that same tag itself, after an untrusted-data note. Every
 /// interpolated value is escaped, so a body can never close its tag or forge another.
 public enum ChannelFraming {
     /// The sentence before every relayed message.
@@ -73,16 +74,57 @@ public enum ChannelFraming {
         }
     }
 
-    /// The `content` of an injected channel message.
-    public static func channelContent(server: String, channel: String, from: SessionPath, payload: Payload, level: PermissionLevel) -> String {
-        let tag = "<channel server=\"\(peerText(server))\" channel=\"\(peerText(channel))\" from=\"\(peerText(from.description))\" kind=\"channel\">"
-        return "\(untrustedNote) \(prompt(for: level))\n\n\(tag)\n\(escape(body(payload)))\n</channel>"
+    /// The attributes of a relayed message, in the order they are shown: every value a peer
+    /// controls is escaped (``peerText(_:)``), whoever renders them into a tag.
+    public static func attributes(of message: InboundMessage) -> [(key: String, value: String)] {
+        var pairs: [(key: String, value: String)] = []
+        if let server = message.server { pairs.append(("server", peerText(server))) }
+        if let channel = message.channel { pairs.append(("channel", peerText(channel))) }
+        if let from = message.from { pairs.append(("from", peerText(from))) }
+        pairs.append(("kind", message.kind.rawValue))
+        if let level = message.level { pairs.append(("level", level.token)) }
+        pairs.append(("id", peerText(message.id)))
+        return pairs
     }
 
-    /// The `content` of an injected whisper.
-    public static func whisperContent(server: String, from: SessionPath, payload: Payload, level: PermissionLevel) -> String {
-        let tag = "<whisper server=\"\(peerText(server))\" from=\"\(peerText(from.description))\" kind=\"whisper\">"
-        return "\(untrustedNote) \(prompt(for: level))\n\n\(tag)\n\(escape(body(payload)))\n</whisper>"
+    /// A pushed message: `content` is the escaped body alone and `meta` carries the attributes.
+    /// Claude Code wraps `content` in its own `<channel source="…" …>` tag built from `meta`, so
+    /// the bridge adds no tag of its own (it would be nested, and its closing tag rewritten).
+    public static func push(_ message: InboundMessage) -> (content: String, meta: [String: String]) {
+        let meta = Dictionary(attributes(of: message).map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+        switch message.kind {
+        case .notice, .link: return (message.body, meta)
+        case .channel, .whisper: return (escape(message.body), meta)
+        }
+    }
+
+    /// Pulled messages as a hook hands them to the model: the untrusted-data note, each message
+    /// in the tag Claude Code would have built for a push (same attributes, escaped body), then
+    /// what each level present allows. Bridge notices are plain lines.
+    public static func pulled(_ messages: [InboundMessage], dropped: Int = 0) -> String {
+        let relayed = messages.filter { $0.kind == .channel || $0.kind == .whisper }
+        var lines: [String] = []
+        if !relayed.isEmpty {
+            lines.append("Conclave: \(relayed.count) message(s) from other participants arrived. \(untrustedNote)")
+        }
+        for message in messages {
+            switch message.kind {
+            case .notice, .link:
+                let server = message.server.map { " (\(peerText($0)))" } ?? ""
+                lines.append("Conclave notice\(server): \(message.body)")
+            case .channel, .whisper:
+                let attributes = attributes(of: message).map { " \($0.key)=\"\($0.value)\"" }.joined()
+                lines.append("<channel source=\"conclave\"\(attributes)>\n\(escape(message.body))\n</channel>")
+            }
+        }
+        if dropped > 0 {
+            lines.append("Conclave notice: \(dropped) older message(s) were dropped while waiting (the pending queue is bounded); catch_up on each channel retrieves channel messages.")
+        }
+        let levels = Set(relayed.compactMap(\.level)).sorted()
+        for level in levels {
+            lines.append("level=\"\(level)\": \(prompt(for: level))")
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// A `catch_up` page: the same note, then each message in its own escaped tag.

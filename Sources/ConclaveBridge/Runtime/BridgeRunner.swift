@@ -19,6 +19,8 @@ public enum BridgeRunner {
         public var handle: SessionHandle
         /// Timing and limits.
         public var settings = BridgeSettings()
+        /// How inbound messages reach the agent.
+        public var delivery = DeliveryMode.channel
 
         /// Options for a bridge.
         public init(directory: ConfigDirectory, key: SigningKey, config: ClientConfig, registrations: [Registration], handle: SessionHandle) {
@@ -37,7 +39,7 @@ public enum BridgeRunner {
         let configFile = ConfigFile(directory: options.directory)
         let core = BridgeCore(
             config: options.config, registrations: options.registrations, handle: options.handle, configFile: configFile,
-            settings: options.settings, write: { writer.write($0.serialized()) })
+            settings: options.settings, inbound: spool(for: options), write: { writer.write($0.serialized()) })
         let claims = ServerIdentityClaims()
         let timeouts = TransportTimeouts(connect: options.settings.connectTimeout, reply: options.settings.replyTimeout)
         let lines = StdinLines.start()
@@ -64,6 +66,26 @@ public enum BridgeRunner {
                 await core.handle(message)
             }
             group.cancelAll()
+        }
+    }
+
+    /// The session's delivery spool when hooks deliver: keyed by this process's parent (the
+    /// Claude Code process, which its hooks know as `CLAUDE_PID`). `nil` (push) when delivery is
+    /// by channel notifications, or when the spool cannot be set up (said in the log).
+    static func spool(for options: Options) -> DeliverySpool? {
+        guard options.delivery == .hooks else { return nil }
+        let logger = Logger(label: "conclave.bridge")
+        let clientPID = getppid()
+        DeliverySpool.sweep(options.directory)
+        let spool = DeliverySpool(directory: options.directory, clientPID: clientPID)
+        do {
+            try spool.attach(
+                bridgePID: getpid(), clientPID: clientPID, sessionID: ProcessInfo.processInfo.environment["CLAUDE_CODE_SESSION_ID"])
+            logger.info("hooks deliver inbound messages", metadata: ["spool": "\(spool.file.path)"])
+            return spool
+        } catch {
+            logger.error("the delivery spool could not be set up; pushing channel notifications instead", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 }

@@ -15,7 +15,7 @@ struct CoreHarness {
 
     init(
         config: ClientConfig = ClientConfig(), servers: [String] = [CoreHarness.server], handle: SessionHandle = SessionHandle(base: "razel", isExplicit: true),
-        settings: BridgeSettings = BridgeSettings(), configFile: ConfigFile? = nil
+        settings: BridgeSettings = BridgeSettings(), configFile: ConfigFile? = nil, inbound: (any InboundSink)? = nil
     ) {
         let output = Captured()
         self.output = output
@@ -23,7 +23,7 @@ struct CoreHarness {
         config.servers = servers.map { Registration(url: $0, username: "aaron", machine: "workstation") }
         core = BridgeCore(
             config: config, registrations: config.servers, handle: handle, configFile: configFile, settings: settings,
-            wallClock: { 1_000_000_000 }, write: { output.append($0) })
+            inbound: inbound, wallClock: { 1_000_000_000 }, write: { output.append($0) })
     }
 
     /// `initialize` + `notifications/initialized`; the output is cleared afterwards.

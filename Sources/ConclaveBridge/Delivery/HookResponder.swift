@@ -1,0 +1,78 @@
+/// What `conclave hook` answers for each event, as a pure function of the spool's state: the
+/// command takes the spool's lock, calls this, writes the state back and prints the reply.
+public enum HookResponder {
+    /// What the hook process prints and how it exits.
+    public struct Reply: Sendable, Hashable {
+        /// Written to stdout (Claude Code's hook JSON), if anything.
+        public var stdout: String?
+        /// Written to stderr (handed to the model by an `asyncRewake` exit 2), if anything.
+        public var stderr: String?
+        /// The exit status: 0, or 2 for a waiter that wakes the session.
+        public var status: Int32
+
+        /// Nothing to say.
+        public static let silent = Reply(stdout: nil, stderr: nil, status: 0)
+    }
+
+    /// One step of the background waiter.
+    public enum WaitStep: Sendable, Hashable {
+        /// Nothing that may wake the session yet.
+        case keepWaiting
+        /// A newer waiter (or the session's end) took over: exit quietly.
+        case superseded
+        /// Wake the session with these messages (stderr, exit 2).
+        case wake(Reply)
+    }
+
+    /// Consecutive `Stop`s a hook turns into another model call before it lets the turn end
+    /// (Claude Code itself stops at 8).
+    public static let stopContinuationLimit = 5
+
+    /// The reply to a synchronous hook event; drains what the event may show.
+    public static func respond(to event: HookEvent, state: inout SpoolState) -> Reply {
+        switch event {
+        case .sessionStart, .userPromptSubmit, .postToolUse:
+            if event == .userPromptSubmit { state.stopStreak = 0 }
+            guard !state.pending.isEmpty || state.dropped > 0 else { return .silent }
+            let (messages, dropped) = state.drain()
+            let output: JSONValue = [
+                "hookSpecificOutput": [
+                    "hookEventName": .string(event.claudeName),
+                    "additionalContext": .string(ChannelFraming.pulled(messages, dropped: dropped)),
+                ],
+            ]
+            return Reply(stdout: output.serialized(), stderr: nil, status: 0)
+        case .stop:
+            guard state.pending.contains(where: \.expectsAnswer), state.stopStreak < stopContinuationLimit else {
+                state.stopStreak = 0
+                return .silent
+            }
+            state.stopStreak += 1
+            let (messages, dropped) = state.drain()
+            let output: JSONValue = [
+                "decision": "block",
+                "reason": .string(ChannelFraming.pulled(messages, dropped: dropped)),
+            ]
+            return Reply(stdout: output.serialized(), stderr: nil, status: 0)
+        case .sessionEnd:
+            state.waiter += 1
+            return .silent
+        case .wait:
+            return .silent
+        }
+    }
+
+    /// Registers a new waiter; older ones see the new generation and end.
+    public static func arm(state: inout SpoolState) -> Int {
+        state.waiter += 1
+        return state.waiter
+    }
+
+    /// One look at the spool by waiter `generation`.
+    public static func check(generation: Int, state: inout SpoolState) -> WaitStep {
+        guard state.waiter == generation else { return .superseded }
+        guard state.pending.contains(where: \.expectsAnswer) else { return .keepWaiting }
+        let (messages, dropped) = state.drain()
+        return .wake(Reply(stdout: nil, stderr: ChannelFraming.pulled(messages, dropped: dropped), status: 2))
+    }
+}

@@ -1,0 +1,96 @@
+import ConclaveProtocol
+import Foundation
+
+/// The contents of one session's delivery spool: the messages waiting for a hook, and the small
+/// amount of bookkeeping the hooks share (which waiter is current, how many `Stop`s in a row
+/// were turned into another model call).
+public struct SpoolState: Sendable, Hashable {
+    /// Messages not yet handed to the model, oldest first.
+    public var pending: [InboundMessage] = []
+    /// Messages dropped by the bound since the last drain.
+    public var dropped = 0
+    /// The next message number.
+    public var nextNumber = 1
+    /// The bridge process writing to the spool.
+    public var bridgePID: Int32 = 0
+    /// The Claude Code process the spool belongs to (the bridge's parent).
+    public var clientPID: Int32 = 0
+    /// That process's start time, so a reused PID is not taken for the same session.
+    public var clientStart: String?
+    /// `CLAUDE_CODE_SESSION_ID` as the bridge saw it.
+    public var sessionID: String?
+    /// The generation of the current background waiter; an older waiter sees a newer number
+    /// and ends.
+    public var waiter = 0
+    /// Consecutive `Stop` hooks that kept the agent going; reset by a prompt or a plain stop.
+    public var stopStreak = 0
+
+    /// At most this many messages wait; beyond it the oldest channel message goes first
+    /// (`catch_up` can retrieve it), then the oldest of any kind.
+    public static let messageLimit = 200
+    /// At most this many bytes of messages wait, by the same rule.
+    public static let byteLimit = 512 * 1024
+    /// The largest spool file read (JSON escaping can grow a body up to six times).
+    public static let fileLimit = 4 * 1024 * 1024
+
+    /// An empty spool.
+    public init() {}
+
+    /// Adds `message` under the next number, then drops what the bounds require.
+    public mutating func append(_ message: InboundMessage) {
+        var numbered = message
+        numbered.id = "m\(nextNumber)"
+        nextNumber += 1
+        pending.append(numbered)
+        var bytes = pending.reduce(0) { $0 + $1.byteCount }
+        while pending.count > Self.messageLimit || (bytes > Self.byteLimit && pending.count > 1) {
+            let index = pending.firstIndex { $0.kind == .channel } ?? 0
+            bytes -= pending[index].byteCount
+            pending.remove(at: index)
+            dropped += 1
+        }
+    }
+
+    /// Takes every pending message (and the dropped count) out of the spool.
+    public mutating func drain() -> (messages: [InboundMessage], dropped: Int) {
+        defer {
+            pending = []
+            dropped = 0
+        }
+        return (pending, dropped)
+    }
+
+    // MARK: Encoding
+
+    /// The spool file's bytes.
+    public var encoded: [UInt8] {
+        var fields: [String: JSONValue] = [
+            "v": 1, "pending": .array(pending.map(\.json)), "dropped": .int(Int64(dropped)),
+            "next": .int(Int64(nextNumber)), "bridge_pid": .int(Int64(bridgePID)), "client_pid": .int(Int64(clientPID)),
+            "waiter": .int(Int64(waiter)), "stop_streak": .int(Int64(stopStreak)),
+        ]
+        if let clientStart { fields["client_start"] = .string(clientStart) }
+        if let sessionID { fields["session_id"] = .string(sessionID) }
+        return Array(JSONValue.object(fields).serialized().utf8)
+    }
+
+    /// Reads a spool file; `nil` when it is not one (it is then started afresh).
+    public init?(decoding bytes: [UInt8]) {
+        guard let json = JSONValue(parsing: Data(bytes)), json["v"]?.intValue == 1,
+            case let .array(records)? = json["pending"]
+        else { return nil }
+        pending = records.compactMap(InboundMessage.init(json:))
+        dropped = Self.count(json["dropped"])
+        nextNumber = max(1, Self.count(json["next"]))
+        bridgePID = Int32(clamping: Self.count(json["bridge_pid"]))
+        clientPID = Int32(clamping: Self.count(json["client_pid"]))
+        waiter = Self.count(json["waiter"])
+        stopStreak = Self.count(json["stop_streak"])
+        clientStart = json["client_start"]?.stringValue
+        sessionID = json["session_id"]?.stringValue
+    }
+
+    private static func count(_ value: JSONValue?) -> Int {
+        Int(clamping: max(0, value?.intValue ?? 0))
+    }
+}

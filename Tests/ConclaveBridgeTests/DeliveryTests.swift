@@ -1,0 +1,183 @@
+@testable import ConclaveBridge
+import ConclaveIdentity
+import ConclaveProtocol
+import Foundation
+import Synchronization
+import Testing
+
+/// An in-memory spool for the core.
+final class MemorySink: InboundSink {
+    private let stored = Mutex<[InboundMessage]>([])
+    var messages: [InboundMessage] { stored.withLock { $0 } }
+    func accept(_ message: InboundMessage) throws { stored.withLock { $0.append(message) } }
+}
+
+@Suite("delivery by hooks: the core's side")
+struct HookDeliveryCoreTests {
+    let david = SessionPath(user: "david", machine: "desktop", session: "main")
+
+    @Test func withHooksMessagesGoToTheSpoolAndAreNeverAlsoPushed() async throws {
+        let sink = MemorySink()
+        var config = ClientConfig(defaultPermission: .converse)
+        config.setPermission(.mute, server: try ServerURL(CoreHarness.server), scope: .channel("quiet"))
+        let harness = CoreHarness(config: config, inbound: sink)
+        await harness.initialize()
+        await harness.up()
+        await harness.reply(.channelMessage(channel: "ops", from: david, payload: .plain("hello")))
+        await harness.reply(.whisper(from: david, target: CoreHarness.ownPath, payload: .plain("psst")))
+        await harness.reply(.channelMessage(channel: "quiet", from: david, payload: .plain("muted")))
+        #expect(Captured.notifications("notifications/claude/channel", in: harness.output.take()).isEmpty, "pulled, so not pushed")
+        #expect(sink.messages.map(\.body) == ["hello", "psst"], "mute keeps a message out of the spool too")
+        #expect(sink.messages.map(\.kind) == [.channel, .whisper])
+        #expect(sink.messages.allSatisfy { $0.level == .converse && $0.from == "david/desktop/main" && $0.server == CoreHarness.server })
+    }
+
+    @Test func aSpoolThatCannotBeWrittenFallsBackToPush() async {
+        struct Broken: InboundSink {
+            func accept(_ message: InboundMessage) throws { throw CocoaError(.fileWriteNoPermission) }
+        }
+        let harness = CoreHarness(inbound: Broken())
+        await harness.initialize()
+        await harness.up()
+        await harness.reply(.channelMessage(channel: "ops", from: david, payload: .plain("hello")))
+        #expect(Captured.notifications("notifications/claude/channel", in: harness.output.take()).count == 1)
+    }
+}
+
+@Suite("delivery by hooks: spool and hook replies")
+struct HookResponderTests {
+    func message(_ body: String, kind: InboundMessage.Kind = .channel, level: PermissionLevel? = .converse) -> InboundMessage {
+        InboundMessage(id: "", kind: kind, server: "wss://s1", channel: kind == .channel ? "ops" : nil, from: "david/desktop/main", body: body, level: level, atMs: 0)
+    }
+
+    @Test func aPromptHookDrainsEverythingOnceAsAdditionalContext() throws {
+        var state = SpoolState()
+        state.append(message("one"))
+        state.append(message("two", kind: .whisper, level: .notify))
+        let reply = HookResponder.respond(to: .userPromptSubmit, state: &state)
+        let json = try #require(reply.stdout.flatMap { JSONValue(parsing: Data($0.utf8)) })
+        #expect(json["hookSpecificOutput"]?["hookEventName"] == "UserPromptSubmit")
+        let context = try #require(json["hookSpecificOutput"]?["additionalContext"]?.stringValue)
+        #expect(context.contains(">\none\n</channel>") && context.contains(">\ntwo\n</channel>"))
+        #expect(context.contains("id=\"m1\"") && context.contains("id=\"m2\""))
+        #expect(state.pending.isEmpty)
+        #expect(HookResponder.respond(to: .postToolUse, state: &state) == .silent, "each message once")
+    }
+
+    @Test func stopContinuesOnlyForMessagesThatExpectAnAnswerAndOnlySoManyTimes() throws {
+        var state = SpoolState()
+        state.append(message("fyi", level: .notify))
+        #expect(HookResponder.respond(to: .stop, state: &state) == .silent, "notify: shown later, no reply expected")
+        #expect(state.pending.count == 1)
+        for round in 1...HookResponder.stopContinuationLimit {
+            state.append(message("question \(round)"))
+            let reply = HookResponder.respond(to: .stop, state: &state)
+            let json = try #require(reply.stdout.flatMap { JSONValue(parsing: Data($0.utf8)) })
+            #expect(json["decision"] == "block")
+            #expect(json["reason"]?.stringValue?.contains("question \(round)") == true)
+            #expect(state.pending.isEmpty)
+        }
+        state.append(message("one more"))
+        #expect(HookResponder.respond(to: .stop, state: &state) == .silent, "the streak is capped")
+        #expect(state.pending.count == 1, "kept for the next prompt")
+        _ = HookResponder.respond(to: .userPromptSubmit, state: &state)
+        state.append(message("after a prompt"))
+        #expect(HookResponder.respond(to: .stop, state: &state).stdout != nil, "a prompt resets the streak")
+    }
+
+    @Test func theWaiterWakesForAnswerableMessagesAndANewerWaiterOrTheSessionsEndRetiresIt() {
+        var state = SpoolState()
+        let first = HookResponder.arm(state: &state)
+        state.append(message("fyi", level: .notify))
+        #expect(HookResponder.check(generation: first, state: &state) == .keepWaiting, "notify does not wake")
+        state.append(message("please answer", kind: .whisper))
+        guard case let .wake(reply) = HookResponder.check(generation: first, state: &state) else {
+            Issue.record("expected a wake")
+            return
+        }
+        #expect(reply.status == 2 && reply.stdout == nil)
+        #expect(reply.stderr?.contains("please answer") == true && reply.stderr?.contains("fyi") == true)
+        #expect(state.pending.isEmpty)
+        let second = HookResponder.arm(state: &state)
+        #expect(HookResponder.check(generation: first, state: &state) == .superseded)
+        _ = HookResponder.respond(to: .sessionEnd, state: &state)
+        #expect(HookResponder.check(generation: second, state: &state) == .superseded)
+    }
+
+    @Test func theSpoolIsBoundedDroppingChannelMessagesFirst() {
+        var state = SpoolState()
+        state.append(message("secret", kind: .whisper))
+        for index in 0..<SpoolState.messageLimit { state.append(message("c\(index)")) }
+        #expect(state.pending.count == SpoolState.messageLimit)
+        #expect(state.pending.first?.body == "secret", "a whisper has no history to recover it from")
+        #expect(state.dropped == 1 && state.pending[1].body == "c1")
+        var big = SpoolState()
+        let body = String(repeating: "x", count: 200 * 1024)
+        for _ in 0..<4 { big.append(message(body)) }
+        #expect(big.pending.count == 2 && big.dropped == 2)
+        let reply = HookResponder.respond(to: .sessionStart, state: &big)
+        #expect(reply.stdout?.contains("2 older message(s) were dropped") == true)
+    }
+
+    @Test func theSpoolFileRoundTripsAndAForeignFileStartsAfresh() {
+        var state = SpoolState()
+        state.append(message("a \"quoted\" body\n"))
+        state.waiter = 4
+        state.sessionID = "s-1"
+        #expect(SpoolState(decoding: state.encoded) == state)
+        #expect(SpoolState(decoding: Array("not json".utf8)) == nil)
+        #expect(SpoolState(decoding: Array(#"{"v":2,"pending":[]}"#.utf8)) == nil)
+    }
+}
+
+@Suite("delivery by hooks: the spool on disk")
+struct DeliverySpoolTests {
+    func directory() -> ConfigDirectory {
+        ConfigDirectory(path: NSTemporaryDirectory() + "conclave-spool-\(UInt32.random(in: 0...UInt32.max))")
+    }
+
+    @Test func aRestartedBridgeKeepsPendingMessagesAndFilesArePrivate() throws {
+        let directory = directory()
+        defer { try? FileManager.default.removeItem(atPath: directory.path) }
+        let me = getpid()
+        let spool = DeliverySpool(directory: directory, clientPID: me)
+        try spool.attach(bridgePID: 11, clientPID: me, sessionID: "s-1")
+        try spool.accept(InboundMessage(id: "", kind: .whisper, server: "s", from: "a/b/c", body: "hi", level: .act, atMs: 0))
+        try spool.attach(bridgePID: 12, clientPID: me, sessionID: "s-1")
+        #expect(spool.snapshot()?.pending.map(\.body) == ["hi"])
+        #expect(spool.snapshot()?.bridgePID == 12)
+        let fileMode = try FileManager.default.attributesOfItem(atPath: spool.file.path)[.posixPermissions] as? Int
+        let directoryMode = try FileManager.default.attributesOfItem(atPath: (spool.file.path as NSString).deletingLastPathComponent)[.posixPermissions] as? Int
+        #expect(fileMode == 0o600 && directoryMode == 0o700)
+        #expect(DeliverySpool.find(directory, clientPID: me, sessionID: nil)?.file.path == spool.file.path)
+        #expect(DeliverySpool.find(directory, clientPID: nil, sessionID: "s-1")?.file.path == spool.file.path)
+        #expect(DeliverySpool.find(directory, clientPID: nil, sessionID: "other") == nil)
+    }
+
+    @Test func aSpoolLeftByAnotherProcessWithTheSamePIDIsEmptied() throws {
+        let directory = directory()
+        defer { try? FileManager.default.removeItem(atPath: directory.path) }
+        let me = getpid()
+        let spool = DeliverySpool(directory: directory, clientPID: me)
+        try spool.attach(bridgePID: 11, clientPID: me, sessionID: nil)
+        try spool.update { state in
+            state.append(InboundMessage(id: "", kind: .whisper, server: "s", from: "a/b/c", body: "stale", level: .act, atMs: 0))
+            state.clientStart = "1"
+        }
+        try spool.attach(bridgePID: 12, clientPID: me, sessionID: nil)
+        #expect(spool.snapshot()?.pending.isEmpty == true)
+    }
+
+    @Test func theSweepRemovesSpoolsOfProcessesThatAreGone() throws {
+        let directory = directory()
+        defer { try? FileManager.default.removeItem(atPath: directory.path) }
+        let gone = DeliverySpool(directory: directory, clientPID: Int32.max - 1)
+        try gone.file.createDirectory()
+        try gone.update { $0.clientPID = Int32.max - 1 }
+        let mine = DeliverySpool(directory: directory, clientPID: getpid())
+        try mine.attach(bridgePID: 1, clientPID: getpid(), sessionID: nil)
+        DeliverySpool.sweep(directory)
+        #expect(gone.snapshot() == nil && mine.snapshot() != nil)
+        #expect(!FileManager.default.fileExists(atPath: (gone.file.path as NSString).deletingLastPathComponent))
+    }
+}
