@@ -14,6 +14,8 @@ struct Conclave: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self,
             BridgeCommand.self,
+            HookCommand.self,
+            SetupCommand.self,
             KeyCommand.self,
             RegisterCommand.self,
             MachineCommand.self,

@@ -19,8 +19,9 @@ enum Main {
             exitForParseOutcome(error)
         }
         let global = (command as? any GlobalOptionsProviding)?.global
-        // The bridge keeps its log in its config directory; stderr is for trouble only.
-        let logFile = command is BridgeCommand ? (try? global?.directory()).map { directory -> String in
+        // The bridge and its hooks keep their log in the config directory: Claude Code shows a
+        // bridge's stderr as errors, and hands a waking hook's stderr to the model.
+        let logFile = command is BridgeCommand || command is HookCommand ? (try? global?.directory()).map { directory -> String in
             try? directory.create()
             return directory.path + "/bridge.log"
         } : nil

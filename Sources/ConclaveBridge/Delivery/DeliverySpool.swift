@@ -63,6 +63,19 @@ public struct DeliverySpool: Sendable, InboundSink {
         }
     }
 
+    /// Creates the spool of a live Claude Code process if it has none yet, without claiming it
+    /// for a bridge: a `SessionStart` hook can run before Claude Code has started the bridge.
+    public func prepare(clientPID: Int32) throws {
+        guard snapshot() == nil else { return }
+        try file.createDirectory()
+        let start = Self.startTime(of: clientPID)
+        try update { state in
+            guard state.clientPID == 0 else { return }
+            state.clientPID = clientPID
+            state.clientStart = start
+        }
+    }
+
     /// Removes the spools of Claude Code processes that are gone.
     public static func sweep(_ directory: ConfigDirectory) {
         let path = sessionsPath(directory)

@@ -26,6 +26,11 @@ struct BridgeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningV
     @Option(name: .customLong("as"), help: ArgumentHelp("Pin the session handle instead of using the directory name.", valueName: "handle"))
     var handle: String?
 
+    @Option(help: ArgumentHelp(
+        "How inbound messages reach the session: channel (push notifications; needs Claude Code's channels feature) or hooks (pulled by `conclave hook`, as `conclave setup claude` installs).",
+        valueName: "mode"), transform: DeliveryMode.parse)
+    var delivery: DeliveryMode = .channel
+
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
@@ -42,8 +47,10 @@ struct BridgeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningV
         }
         let logger = Logger(label: "conclave.bridge")
         logger.info("bridge starting", metadata: ["servers": "\(registrations.map(\.url))", "handle": "\(sessionHandle.base)"])
+        var options = BridgeRunner.Options(directory: directory, key: key, config: config, registrations: registrations, handle: sessionHandle)
+        options.delivery = delivery
         await BridgeRunner.run(
-            BridgeRunner.Options(directory: directory, key: key, config: config, registrations: registrations, handle: sessionHandle),
+            options,
             stdoutFailed: { reason in
                 Logger(label: "conclave.bridge").notice("stdout closed; the bridge ends", metadata: ["reason": "\(reason)"])
                 Foundation.exit(0)
