@@ -100,7 +100,7 @@ def main():
                          "params": {"name": "send_channel", "arguments": {"channel": "bench", "text": text}}})
             while True:
                 message = receiver.read()
-                if message.get("method") == "notifications/claude/channel" and f"\n{text}\n" in message["params"]["content"]:
+                if message.get("method") == "notifications/claude/channel" and message["params"]["content"] == text:
                     break
             elapsed = (time.perf_counter() - started) * 1000
             while sender.read().get("id") != sender.next_id:

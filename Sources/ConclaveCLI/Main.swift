@@ -25,7 +25,8 @@ enum Main {
             try? directory.create()
             return directory.path + "/bridge.log"
         } : nil
-        ProcessSetup.bootstrapLogging(verbose: global?.verbose ?? false, logFile: logFile)
+        ProcessSetup.bootstrapLogging(
+            verbose: global?.verbose ?? false, logFile: logFile, stderrFloor: command is HookCommand ? .critical : .warning)
         if command is any LongRunningVerb {
             ProcessSetup.ignoreSIGPIPE()
         } else {

@@ -10,7 +10,7 @@ struct SkillVerbTests {
         #expect(skill.hasPrefix("---\n"))
         for text in [
             "name: conclave", "join_channel", "/join", "perm", "--as", "## Command reference", "conclave register",
-            "claude mcp add --scope local conclave -- conclave bridge\n", "--dangerously-load-development-channels server:conclave",
+            "conclave setup claude", "--dangerously-load-development-channels server:conclave", "### `conclave hook`",
             "### `conclave tail`", "### `conclave machine add`", "### `conclave skill install`", "--since",
         ] {
             #expect(skill.contains(text), "missing \(text)")

@@ -15,8 +15,8 @@ struct BridgeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningV
             Links to every registered server (or those given with --server) as \
             <user>/<machine>/<handle>. The handle defaults to the working directory's name and gets a \
             -2, -3 suffix if another live session holds it; --as pins it. stdout carries only MCP \
-            JSON-RPC; logs go to stderr. Register once per project with: \
-            claude mcp add --scope local conclave -- conclave bridge
+            JSON-RPC; the log goes to bridge.log in the config directory. Register once per project, \
+            with its delivery hooks, with: conclave setup claude
             """
     )
 
