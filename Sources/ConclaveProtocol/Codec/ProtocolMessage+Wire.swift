@@ -31,10 +31,10 @@ extension ProtocolMessage {
     /// control frames fit the default.
     private var capacityHint: Int {
         switch self {
-        case let .channelMessage(channel, from, payload):
-            channel.utf8.count + from.capacityHint + payload.estimatedSize + 16
-        case let .whisper(from, target, payload):
-            from.capacityHint + target.capacityHint + payload.estimatedSize + 16
+        case let .channelMessage(channel, from, payload), let .taggedChannelMessage(_, channel, from, payload):
+            channel.utf8.count + from.capacityHint + payload.estimatedSize + 26
+        case let .whisper(from, target, payload), let .taggedWhisper(_, from, target, payload):
+            from.capacityHint + target.capacityHint + payload.estimatedSize + 26
         case let .history(channel, messages):
             messages.reduce(channel.utf8.count + 16) { $0 + $1.from.capacityHint + $1.payload.estimatedSize + 10 }
         default:
@@ -45,7 +45,11 @@ extension ProtocolMessage {
 
 extension ProtocolMessage: WireCodable {
     init(from reader: inout WireReader) throws(WireFormatError) {
-        switch try reader.readVariantIndex(of: "ProtocolMessage", count: Self.variantCount) {
+        let index = try reader.readU32()
+        guard Self.isVariant(index) else {
+            throw .unknownVariant(type: "ProtocolMessage", index: index, count: Int(Self.variantCount))
+        }
+        switch index {
         case 0: self = .hello(protocolVersion: try reader.readU32(), session: try reader.readString())
         case 1: self = .challenge(nonce: try reader.readBytes())
         case 2: self = .auth(pubkey: try reader.readBytes(), signature: try reader.readBytes())
@@ -75,7 +79,18 @@ extension ProtocolMessage: WireCodable {
         case 24: self = .userList(users: try reader.readSequence())
         case 25: self = .inviteList(invites: try reader.readSequence())
         case 26: self = .readSince(channel: try reader.readString(), sinceMs: try reader.readI64())
-        default: self = .history(channel: try reader.readString(), messages: try reader.readSequence())
+        case 27: self = .history(channel: try reader.readString(), messages: try reader.readSequence())
+        case 64: self = .posted(id: try reader.readU64())
+        case 65:
+            self = .taggedChannelMessage(
+                id: try reader.readU64(), channel: try reader.readString(), from: try reader.read(), payload: try reader.read())
+        case 66:
+            self = .taggedWhisper(id: try reader.readU64(), from: try reader.read(), target: try reader.read(), payload: try reader.read())
+        case 67: self = .receipt(id: try reader.readU64(), state: try reader.read(), detail: try reader.readOptionalString())
+        case 68: self = .receiptUpdate(id: try reader.readU64(), record: try reader.read())
+        case 69: self = .receiptQuery(id: try reader.readU64())
+        case 70: self = .receiptList(id: try reader.readU64(), records: try reader.readSequence())
+        default: self = .heldWhisper(target: try reader.read(), payload: try reader.read(), holdSeconds: try reader.readU32())
         }
     }
 
@@ -138,6 +153,32 @@ extension ProtocolMessage: WireCodable {
         case let .history(channel, messages):
             writer.writeString(channel)
             writer.writeSequence(messages)
+        case let .posted(id), let .receiptQuery(id):
+            writer.writeVarint(id)
+        case let .taggedChannelMessage(id, channel, from, payload):
+            writer.writeVarint(id)
+            writer.writeString(channel)
+            writer.write(from)
+            writer.write(payload)
+        case let .taggedWhisper(id, from, target, payload):
+            writer.writeVarint(id)
+            writer.write(from)
+            writer.write(target)
+            writer.write(payload)
+        case let .receipt(id, state, detail):
+            writer.writeVarint(id)
+            writer.write(state)
+            writer.writeOptionalString(detail)
+        case let .receiptUpdate(id, record):
+            writer.writeVarint(id)
+            writer.write(record)
+        case let .receiptList(id, records):
+            writer.writeVarint(id)
+            writer.writeSequence(records)
+        case let .heldWhisper(target, payload, holdSeconds):
+            writer.write(target)
+            writer.write(payload)
+            writer.writeU32(holdSeconds)
         case .listChannels, .ping, .pong, .listMachines, .listUsers:
             break
         }

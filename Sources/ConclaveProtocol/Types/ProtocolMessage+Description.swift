@@ -49,6 +49,22 @@ extension ProtocolMessage: CustomStringConvertible {
             "ReadSince(channel: \(quoted(channel)), since_ms: \(sinceMs))"
         case let .history(channel, messages):
             "History(channel: \(quoted(channel)), messages: \(messages.count))"
+        case let .posted(id):
+            "Posted(id: \(id))"
+        case let .taggedChannelMessage(id, channel, from, payload):
+            "TaggedChannelMsg(id: \(id), channel: \(quoted(channel)), from: \(from), payload: \(payload))"
+        case let .taggedWhisper(id, from, target, payload):
+            "TaggedWhisper(id: \(id), from: \(from), target: \(target), payload: \(payload))"
+        case let .receipt(id, state, detail):
+            "Receipt(id: \(id), state: \(state), detail: \(detail.map(quoted) ?? "none"))"
+        case let .receiptUpdate(id, record):
+            "ReceiptUpdate(id: \(id), recipient: \(record.recipient), state: \(record.state))"
+        case let .receiptQuery(id):
+            "ReceiptQuery(id: \(id))"
+        case let .receiptList(id, records):
+            "ReceiptList(id: \(id), records: \(records.count))"
+        case let .heldWhisper(target, payload, holdSeconds):
+            "HeldWhisper(target: \(target), payload: \(payload), hold_seconds: \(holdSeconds))"
         case .listChannels, .ping, .pong, .listMachines, .listUsers:
             name
         }

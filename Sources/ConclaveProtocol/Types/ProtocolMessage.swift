@@ -65,7 +65,42 @@ public enum ProtocolMessage: Sendable, Hashable {
     /// 27, S→C: one page of history (v0.3.0).
     case history(channel: String, messages: [HistoryMessage])
 
+    // Extension frames (`receipts`): indices 64–71, sent only to a peer that agreed to the
+    // extension at the upgrade (``ProtocolExtension``). A reference peer never sees them.
+
+    /// 64, S→C: the reply to a post or whisper from a `receipts` session: stored (or relayed)
+    /// under this message id. Replaces `Ack`.
+    case posted(id: UInt64)
+    /// 65, S→C: a channel message with its id, to a `receipts` session (instead of 9).
+    case taggedChannelMessage(id: UInt64, channel: String, from: SessionPath, payload: Payload)
+    /// 66, S→C: a whisper with its id, to a `receipts` session (instead of 10).
+    case taggedWhisper(id: UInt64, from: SessionPath, target: SessionPath, payload: Payload)
+    /// 67, C→S: a recipient reports a state for a message it received. No reply.
+    case receipt(id: UInt64, state: ReceiptState, detail: String?)
+    /// 68, S→C, unsolicited: a recipient's new state, to the sending session.
+    case receiptUpdate(id: UInt64, record: ReceiptRecord)
+    /// 69, C→S: the states of one of the user's own messages. Answered by 70 or `Error`.
+    case receiptQuery(id: UInt64)
+    /// 70, S→C: every recipient's state for a message.
+    case receiptList(id: UInt64, records: [ReceiptRecord])
+    /// 71, C→S: a whisper held for up to `holdSeconds` while the target is offline, delivered
+    /// when it connects. Answered by 64 (the id) or `Error`.
+    case heldWhisper(target: SessionPath, payload: Payload, holdSeconds: UInt32)
+
     static let variantCount = 28
+    /// The first extension index, and how many there are.
+    static let extensionBase: UInt32 = 64
+    static let extensionCount: UInt32 = 8
+
+    /// Whether `index` names a variant (v1 or extension).
+    static func isVariant(_ index: UInt32) -> Bool {
+        index < variantCount || (index >= extensionBase && index < extensionBase + extensionCount)
+    }
+
+    /// The extension this frame belongs to; `nil` for v1 frames.
+    public var requiredExtension: ProtocolExtension? {
+        wireIndex >= Self.extensionBase ? .receipts : nil
+    }
 
     /// The variant's wire index.
     public var wireIndex: UInt32 {
@@ -98,17 +133,27 @@ public enum ProtocolMessage: Sendable, Hashable {
         case .inviteList: 25
         case .readSince: 26
         case .history: 27
+        case .posted: 64
+        case .taggedChannelMessage: 65
+        case .taggedWhisper: 66
+        case .receipt: 67
+        case .receiptUpdate: 68
+        case .receiptQuery: 69
+        case .receiptList: 70
+        case .heldWhisper: 71
         }
     }
 
     /// The variant's name as the reference spells it (`ChannelMsg`), for logs and errors.
     public var name: String {
-        Self.names[Int(wireIndex)]
+        Self.name(ofVariant: wireIndex) ?? "Unknown"
     }
 
-    /// The name of variant `index`, or `nil` past the last one.
+    /// The name of variant `index`, or `nil` when there is none.
     public static func name(ofVariant index: UInt32) -> String? {
-        index < names.count ? names[Int(index)] : nil
+        if index < names.count { return names[Int(index)] }
+        guard index >= extensionBase, index < extensionBase + extensionCount else { return nil }
+        return extensionNames[Int(index - extensionBase)]
     }
 
     /// The variant index a frame's bytes start with, read without decoding the body; `nil` when
@@ -116,10 +161,10 @@ public enum ProtocolMessage: Sendable, Hashable {
     public static func variantIndex(ofWireBytes bytes: some Collection<UInt8>) -> UInt32? {
         // Every variant index fits the one-byte varint form: no copy on the per-frame path.
         if let first = bytes.first, first < 251 {
-            return UInt32(first) < variantCount ? UInt32(first) : nil
+            return isVariant(UInt32(first)) ? UInt32(first) : nil
         }
         var reader = WireReader(Array(bytes.prefix(5)))
-        guard let index = try? reader.readU32(), index < variantCount else { return nil }
+        guard let index = try? reader.readU32(), isVariant(index) else { return nil }
         return index
     }
 
@@ -128,5 +173,9 @@ public enum ProtocolMessage: Sendable, Hashable {
         "ChannelMsg", "Whisper", "Presence", "Error", "ListChannels", "ChannelList", "Joined", "Ack",
         "InviteToken", "Ping", "Pong", "ServerInfo", "ListMachines", "MachineList", "ListUsers",
         "UserList", "InviteList", "ReadSince", "History",
+    ]
+
+    private static let extensionNames = [
+        "Posted", "TaggedChannelMsg", "TaggedWhisper", "Receipt", "ReceiptUpdate", "ReceiptQuery", "ReceiptList", "HeldWhisper",
     ]
 }

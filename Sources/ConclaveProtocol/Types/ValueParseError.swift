@@ -9,6 +9,8 @@ public enum ValueParseError: Error, Sendable, Hashable, CustomStringConvertible 
     case invalidSessionPath(String)
     /// A name component that breaks `SessionPath.validateComponent(_:)`; `reason` says which rule.
     case invalidName(kind: NameKind, value: String, reason: String)
+    /// Not one of the receipt states.
+    case unknownReceiptState(String)
     /// Not a duration such as `90`, `30s`, `15m`, `2h`, `7d` or `1h30m`; `reason` says why.
     case invalidDuration(String, reason: String)
 
@@ -30,6 +32,8 @@ public enum ValueParseError: Error, Sendable, Hashable, CustomStringConvertible 
             return "`\(value)` is not a `user/machine/session` path"
         case let .invalidName(kind, value, reason):
             return "invalid \(kind.rawValue): `\(value)` (\(reason))"
+        case let .unknownReceiptState(value):
+            return "unknown receipt state `\(value)` (expected one of: \(ReceiptState.allCases.map(\.token).joined(separator: ", ")))"
         case let .invalidDuration(value, reason):
             return "invalid duration `\(value)`: \(reason)"
         }

@@ -59,6 +59,15 @@ extension Hub {
             return try await readSince(channel, sinceMs: sinceMs, session: session)
         case let .admin(op):
             return try await administer(op, session: session)
+        case let .receipt(id, state, detail):
+            try acceptReceipt(id, state: state, detail: detail, from: session)
+            return nil
+        case let .receiptQuery(id):
+            return try receiptList(id, session: session)
+        case let .heldWhisper(target, payload, holdSeconds):
+            return try holdWhisper(payload, to: target, holdSeconds: holdSeconds, session: session)
+        case .posted, .taggedChannelMessage, .taggedWhisper, .receiptUpdate, .receiptList:
+            throw Refusal.unexpectedFrame
         case .hello, .challenge, .auth, .established, .register, .presence, .error, .channelList, .joined, .ack,
             .inviteToken, .pong, .serverInfo, .machineList, .userList, .inviteList, .history:
             throw Refusal.unexpectedFrame

@@ -26,7 +26,7 @@ extension Hub {
         let post = PendingPost(
             message: NewMessage(channel: channel, sender: session.path.description, payload: bytes, tsMs: stamp),
             frame: .channelMessage(channel: channel, from: session.path, payload: payload),
-            sender: session)
+            sender: session, id: Self.newMessageID())
         uncommittedPosts.append(post)
         return post
     }
@@ -65,10 +65,21 @@ extension Hub {
         case .success:
             for post in batch {
                 let frame = EncodedFrame(post.frame)
+                var tagged: EncodedFrame?
+                let tracked = post.sender.speaksReceipts
+                if tracked { receipts.open(post.id, sender: post.sender.path, nowMs: wallClock()) }
                 for subscriber in presence.subscribers(of: post.message.channel) where subscriber !== post.sender {
-                    deliver(frame, to: subscriber)
+                    if subscriber.speaksReceipts, case let .channelMessage(channel, from, payload) = post.frame {
+                        if tagged == nil {
+                            tagged = EncodedFrame(ProtocolMessage.taggedChannelMessage(id: post.id, channel: channel, from: from, payload: payload))
+                        }
+                        deliver(tagged ?? frame, to: subscriber)
+                    } else {
+                        deliver(frame, to: subscriber)
+                    }
+                    if tracked { recordRelayed(post.id, to: subscriber) }
                 }
-                post.complete(.ack(detail: nil))
+                post.complete(tracked ? .posted(id: post.id) : .ack(detail: nil))
             }
         case let .failure(error):
             // Not stored, so not delivered either: the sender learns it failed and may retry.
@@ -84,14 +95,18 @@ extension Hub {
         try checkBodySize(payload.wireBytes.count)
         if let refusal = limiters.admitWhisper(from: session.path, now: .now) { throw refusal }
         guard let recipient = presence.session(at: target) else { throw Refusal.offline(target) }
-        let frame = EncodedFrame(ProtocolMessage.whisper(from: session.path, target: target, payload: payload))
+        let id = Self.newMessageID()
+        if session.speaksReceipts { receipts.open(id, sender: session.path, nowMs: wallClock()) }
+        let frame = Self.whisperFrame(id: id, from: session.path, target: target, payload: payload, for: recipient)
         if recipient === session {
             // To oneself: the whisper precedes the Ack, on the same queue, as in the reference.
             _ = session.queue.offer(frame)
         } else {
             deliver(frame, to: recipient)
         }
-        return .ack(detail: nil)
+        guard session.speaksReceipts else { return .ack(detail: nil) }
+        recordRelayed(id, to: recipient)
+        return .posted(id: id)
     }
 
     /// Refuses a body over the configured maximum (counted as its encoded payload).

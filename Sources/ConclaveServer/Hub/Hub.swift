@@ -37,6 +37,10 @@ actor Hub {
     var revocations: [Revocation] = []
     /// Channels posted to since the last history-quota trim.
     var postedSinceTrim: Set<String> = []
+    /// Receipts of recent messages from sessions that speak the `receipts` extension.
+    var receipts = ReceiptBook()
+    /// Whispers held for a target session that is not connected yet.
+    var heldWhispers = HeldWhispers()
 
     init(
         store: any ConclaveStore, admins: AdminAllowlist, settings: HubSettings = HubSettings(), logger: Logger,
@@ -67,6 +71,7 @@ actor Hub {
     /// Reaper work for the limits: forgets refilled buckets and trims channels over their
     /// history quota.
     func sweepLimits() async {
+        expireHeldWhispers()
         let now = ContinuousClock.now
         limiters.forgetIdle(now: now)
         admission.forgetIdle(now: now)
@@ -130,6 +135,7 @@ actor Hub {
         logger.info("session established", metadata: [
             "path": "\(session.path)", "user": "\(session.path.user)", "machine": "\(session.path.machine)",
         ])
+        releaseHeldWhispers(to: session)
         return true
     }
 

@@ -13,6 +13,9 @@ final class PendingPost: Sendable {
     let frame: ProtocolMessage
     /// The sending session (not delivered to itself).
     let sender: ServerSession
+    /// The message id (the `receipts` extension): in the frame to subscribers that speak it, and
+    /// in the reply to a sender that does.
+    let id: UInt64
 
     private struct State {
         var reply: ProtocolMessage?
@@ -23,10 +26,11 @@ final class PendingPost: Sendable {
 
     private let state = Mutex(State())
 
-    init(message: NewMessage, frame: ProtocolMessage, sender: ServerSession) {
+    init(message: NewMessage, frame: ProtocolMessage, sender: ServerSession, id: UInt64) {
         self.message = message
         self.frame = frame
         self.sender = sender
+        self.id = id
     }
 
     /// The reply, once the post's batch has been committed (or failed).

@@ -25,10 +25,14 @@ final class ServerSession: Sendable {
     /// created): a revocation of its machine recorded after that refuses the attach.
     let revocationEpoch: UInt64
 
+    /// The protocol extensions this session's client agreed to at the upgrade.
+    let extensions: Set<ProtocolExtension>
+
     init(
         path: SessionPath, isAdmin: Bool, queueCapacity: Int, now: ContinuousClock.Instant,
-        connectionActivity: ConnectionActivity? = nil, revocationEpoch: UInt64 = .max
+        connectionActivity: ConnectionActivity? = nil, revocationEpoch: UInt64 = .max, extensions: Set<ProtocolExtension> = []
     ) {
+        self.extensions = extensions
         self.revocationEpoch = revocationEpoch
         self.path = path
         self.isAdmin = isAdmin
@@ -38,6 +42,9 @@ final class ServerSession: Sendable {
     }
 
     var user: String { path.user }
+
+    /// Whether this session gets message ids and receipts (the `receipts` extension).
+    var speaksReceipts: Bool { extensions.contains(.receipts) }
 
     /// Records inbound activity (any decoded frame, or a WebSocket ping).
     func touch(now: ContinuousClock.Instant) {

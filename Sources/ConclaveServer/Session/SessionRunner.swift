@@ -151,7 +151,7 @@ struct SessionRunner: Sendable {
         let isAdmin = hub.admins.contains(path.user)
         let session = ServerSession(
             path: path, isAdmin: isAdmin, queueCapacity: settings.outboundQueueCapacity, now: .now,
-            connectionActivity: connection.activity, revocationEpoch: revocationEpoch)
+            connectionActivity: connection.activity, revocationEpoch: revocationEpoch, extensions: connection.extensions)
         _ = session.queue.offer(EncodedFrame(ProtocolMessage.established(path: path)))
         _ = session.queue.offer(EncodedFrame(ProtocolMessage.serverInfo(admin: isAdmin)))
         return session

@@ -12,6 +12,9 @@ public struct FrameConnection: Sendable {
     /// said so. Only whispers from that path are the server speaking; from any other server, a
     /// whisper from `conclave/server/notice` is just another peer's message.
     public let noticeSender: SessionPath?
+    /// The protocol extensions both sides agreed on at the upgrade (empty with a reference
+    /// server, or when none were asked for).
+    public let extensions: Set<ProtocolExtension>
     /// Frames from the server.
     public let inbound: FrameInbound
     /// Frames to the server.

@@ -4,7 +4,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import Synchronization
-import ConclaveProtocol
+public import ConclaveProtocol
 import WSClient
 
 /// Opens client connections to a server.
@@ -29,6 +29,7 @@ public enum FrameLink {
         to url: ServerURL,
         tls: ClientTLS = .systemTrustStore,
         timeout: Duration = TransportTimeouts.standard.connect,
+        extensions: Set<ProtocolExtension> = [],
         logger: Logger = Logger(label: "conclave.transport"),
         _ body: @escaping @Sendable (FrameConnection) async throws -> T
     ) async throws -> T {
@@ -45,11 +46,14 @@ public enum FrameLink {
             sslContext = nil
         }
         let state = ConnectState<T>()
-        let channel = LinkChannel(url: url, sslContext: sslContext, onChannel: { opened in state.opened(opened) }) { inbound, outbound, context in
+        let channel = LinkChannel(
+            url: url, sslContext: sslContext, requestedExtensions: extensions, onChannel: { opened in state.opened(opened) }
+        ) { inbound, outbound, context in
             state.connected.store(true, ordering: .releasing)
             let connection = FrameConnection(
                 url: url, serverID: context.serverID,
                 noticeSender: context.noticeSender.flatMap { try? SessionPath(parsing: $0) },
+                extensions: ProtocolExtension.parse(context.extensions).intersection(extensions),
                 inbound: FrameInbound(stream: inbound), outbound: FrameOutbound(writer: outbound))
             do {
                 let value = try await body(connection)

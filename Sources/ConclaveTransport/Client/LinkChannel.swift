@@ -13,7 +13,7 @@ import WSClient
 /// `x-conclave-server-id` from them so a bridge can spot one server reached under two URLs.
 struct LinkChannel: ClientConnectionChannel {
     enum UpgradeResult: Sendable {
-        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, serverID: String?, noticeSender: String?)
+        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, serverID: String?, noticeSender: String?, extensions: String?)
         case notUpgraded
     }
 
@@ -25,10 +25,14 @@ struct LinkChannel: ClientConnectionChannel {
         let serverID: String?
         /// The `x-conclave-notices` header: the sender path this server reserves for notices.
         let noticeSender: String?
+        /// The `x-conclave-extensions` answer: the extensions the server accepted.
+        let extensions: String?
     }
 
     let url: ServerURL
     let sslContext: NIOSSLContext?
+    /// The extensions asked for in the upgrade request (none: no header is sent).
+    let requestedExtensions: Set<ProtocolExtension>
     /// Told about the channel as soon as it exists, so a timeout can close it.
     let onChannel: @Sendable (any Channel) -> Void
     let handler: WebSocketDataHandler<Context>
@@ -79,11 +83,15 @@ struct LinkChannel: ClientConnectionChannel {
                         wrappingChannelSynchronously: channel)
                     return .websocket(
                         asyncChannel, serverID: head.headers.first(name: ServerIdentity.headerName),
-                        noticeSender: head.headers.first(name: ServerIdentity.noticesHeaderName))
+                        noticeSender: head.headers.first(name: ServerIdentity.noticesHeaderName),
+                        extensions: head.headers.first(name: ServerIdentity.extensionsHeaderName))
                 }
             })
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: hostHeader)
+        if !requestedExtensions.isEmpty {
+            headers.add(name: ServerIdentity.extensionsHeaderName, value: ProtocolExtension.headerValue(requestedExtensions))
+        }
         let requestHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: url.path, headers: headers)
         let upgradeConfiguration = NIOTypedHTTPClientUpgradeConfiguration(
             upgradeRequestHead: requestHead,
@@ -110,7 +118,7 @@ struct LinkChannel: ClientConnectionChannel {
 
     func handle(value: Value, logger: Logger) async throws {
         switch try await value.get() {
-        case let .websocket(channel, serverID, noticeSender):
+        case let .websocket(channel, serverID, noticeSender, extensions):
             _ = try await WebSocketHandler.handle(
                 type: .client,
                 configuration: .init(
@@ -120,7 +128,7 @@ struct LinkChannel: ClientConnectionChannel {
                     validateUTF8: false,
                     maxFrameSize: FrameLimits.maxFrameBytes),
                 asyncChannel: channel,
-                context: Context(logger: logger, serverID: serverID, noticeSender: noticeSender),
+                context: Context(logger: logger, serverID: serverID, noticeSender: noticeSender, extensions: extensions),
                 handler: handler)
         case .notUpgraded:
             throw TransportError.connectFailed(url: url.normalized, reason: "the server did not accept the WebSocket upgrade")

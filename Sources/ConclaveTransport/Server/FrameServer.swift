@@ -89,10 +89,18 @@ public struct FrameServer: Sendable {
             if let name = HTTPField.Name(ServerIdentity.noticesHeaderName) {
                 headers[name] = SessionPath.serverNotice.description
             }
+            // Extensions: only what the client asked for and this server speaks; no header for a
+            // client that asked for none (the reference never does).
+            let extensions = HTTPField.Name(ServerIdentity.extensionsHeaderName).map {
+                ProtocolExtension.parse(request.headerFields[$0]).intersection(ProtocolExtension.allCases)
+            } ?? []
+            if !extensions.isEmpty, let name = HTTPField.Name(ServerIdentity.extensionsHeaderName) {
+                headers[name] = ProtocolExtension.headerValue(extensions)
+            }
             return .upgrade(headers) { inbound, outbound, _ in
                 await handler(ServerConnection(
                     inbound: FrameInbound(stream: inbound), outbound: FrameOutbound(writer: outbound, rawWriter: rawWriter),
-                    remoteAddress: remoteAddress, remoteIP: remoteIP, activity: activity))
+                    remoteAddress: remoteAddress, remoteIP: remoteIP, activity: activity, extensions: extensions))
             }
         }
         let upgradeDeadline = configuration.upgradeDeadline

@@ -1,3 +1,5 @@
+public import ConclaveProtocol
+
 /// The server's view of one accepted WebSocket connection.
 public struct ServerConnection: Sendable {
     /// Frames from the client.
@@ -10,4 +12,6 @@ public struct ServerConnection: Sendable {
     public let remoteIP: String?
     /// When the connection last received anything (frames or WebSocket control frames).
     public let activity: ConnectionActivity
+    /// The protocol extensions agreed at the upgrade (asked for by the client, accepted here).
+    public var extensions: Set<ProtocolExtension> = []
 }

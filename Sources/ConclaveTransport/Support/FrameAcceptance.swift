@@ -38,6 +38,8 @@ public struct FrameAcceptance: Sendable, Hashable {
             .channelMessage(channel: "", from: SessionPath(user: "", machine: "", session: ""), payload: .plain("")),
             .whisper(from: SessionPath(user: "", machine: "", session: ""), target: SessionPath(user: "", machine: "", session: ""), payload: .plain("")),
             .listChannels, .ping, .pong, .listMachines, .listUsers, .readSince(channel: "", sinceMs: 0),
+            .receipt(id: 0, state: .delivered, detail: nil), .receiptQuery(id: 0),
+            .heldWhisper(target: SessionPath(user: "", machine: "", session: ""), payload: .plain(""), holdSeconds: 0),
         ].map(\.wireIndex)))
 
     /// Whether a frame of variant `index` is decoded.

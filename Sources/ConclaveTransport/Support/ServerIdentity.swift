@@ -7,6 +7,9 @@ public enum ServerIdentity {
     /// The upgrade header in which our server names the sender path it reserves for its notices
     /// (an extension: reference peers ignore it, and a reference server never sends it).
     public static let noticesHeaderName = "x-conclave-notices"
+    /// The upgrade header in which a client lists the protocol extensions it speaks, and our
+    /// server answers with those it accepted (``ProtocolExtension``).
+    public static let extensionsHeaderName = "x-conclave-extensions"
 
     /// A new random instance ID: 24 random bytes as 32 characters of base64url.
     public static func generate() throws(IdentityError) -> String {

@@ -59,11 +59,11 @@ struct TestServer: Sendable {
     /// and runs `body` with it. The connection closes when `body` returns.
     func peer<T: Sendable>(
         key: SigningKey, session: String = "s1", register username: String? = nil, machine: String = "m1",
-        tls: ClientTLS = .systemTrustStore,
+        tls: ClientTLS = .systemTrustStore, extensions: Set<ProtocolExtension> = [],
         _ body: @escaping @Sendable (TestPeer) async throws -> T
     ) async throws -> T {
         let registration = username.map { ClientHandshake.Registration(username: $0, machine: machine) }
-        return try await FrameLink.connect(to: try url, tls: tls, timeout: .seconds(5)) { connection in
+        return try await FrameLink.connect(to: try url, tls: tls, timeout: .seconds(5), extensions: extensions) { connection in
             var frames = connection.inbound.makeAsyncIterator()
             let path = try await ClientHandshake.perform(
                 on: connection, frames: &frames, key: key, session: session, registration: registration)
