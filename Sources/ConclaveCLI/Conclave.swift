@@ -26,6 +26,7 @@ struct Conclave: AsyncParsableCommand {
             AclCommand.self,
             InviteCommand.self,
             SendCommand.self,
+            ReceiptsCommand.self,
             TailCommand.self,
             WhoCommand.self,
             KickCommand.self,

@@ -7,9 +7,12 @@ import Testing
 
 /// An in-memory spool for the core.
 final class MemorySink: InboundSink {
-    private let stored = Mutex<[InboundMessage]>([])
-    var messages: [InboundMessage] { stored.withLock { $0 } }
+    private let stored = Mutex<SpoolState>(SpoolState())
+    var messages: [InboundMessage] { stored.withLock { $0.pending } }
     func accept(_ message: InboundMessage) throws { stored.withLock { $0.append(message) } }
+    func takeInjected() throws -> [InboundReceipt] { stored.withLock { state in defer { state.injected = [] }; return state.injected } }
+    /// What a hook does: takes everything pending.
+    func drain() -> [InboundMessage] { stored.withLock { $0.drain().messages } }
 }
 
 @Suite("delivery by hooks: the core's side")
@@ -35,6 +38,7 @@ struct HookDeliveryCoreTests {
     @Test func aSpoolThatCannotBeWrittenFallsBackToPush() async {
         struct Broken: InboundSink {
             func accept(_ message: InboundMessage) throws { throw CocoaError(.fileWriteNoPermission) }
+            func takeInjected() throws -> [InboundReceipt] { [] }
         }
         let harness = CoreHarness(inbound: Broken())
         await harness.initialize()
@@ -46,14 +50,14 @@ struct HookDeliveryCoreTests {
 
 @Suite("delivery by hooks: spool and hook replies")
 struct HookResponderTests {
-    func message(_ body: String, kind: InboundMessage.Kind = .channel, level: PermissionLevel? = .converse) -> InboundMessage {
-        InboundMessage(id: "", kind: kind, server: "wss://s1", channel: kind == .channel ? "ops" : nil, from: "david/desktop/main", body: body, level: level, atMs: 0)
+    func message(_ body: String, kind: InboundMessage.Kind = .channel, level: PermissionLevel? = .converse, id: String = "m0") -> InboundMessage {
+        InboundMessage(id: id, kind: kind, server: "wss://s1", channel: kind == .channel ? "ops" : nil, from: "david/desktop/main", body: body, level: level, atMs: 0)
     }
 
     @Test func aPromptHookDrainsEverythingOnceAsAdditionalContext() throws {
         var state = SpoolState()
-        state.append(message("one"))
-        state.append(message("two", kind: .whisper, level: .notify))
+        state.append(message("one", id: "m1"))
+        state.append(message("two", kind: .whisper, level: .notify, id: "m2"))
         let reply = HookResponder.respond(to: .userPromptSubmit, state: &state)
         let json = try #require(reply.stdout.flatMap { JSONValue(parsing: Data($0.utf8)) })
         #expect(json["hookSpecificOutput"]?["hookEventName"] == "UserPromptSubmit")

@@ -46,6 +46,11 @@ struct ClaudeCodeTests {
         #expect(report["notify_woke_session"] as? Bool == false)
         #expect(report["pulled_on_prompt"] as? Bool == true)
         #expect((report["wake_seconds"] as? Double).map { $0 < 30 } == true)
+        let wait = try #require(report["sender_wait"] as? [String: Any])
+        #expect(wait["status"] as? Int == 0)
+        let states = wait["states"] as? [String] ?? []
+        #expect(states.contains { $0.hasPrefix("alice/laptop/project: delivered") || $0.hasPrefix("alice/laptop/project: relayed") })
+        #expect(states.last == "alice/laptop/project: acked", "the receipt reached acked after the model's ack: \(states)")
         #expect(report["copies_in_final_request"] as? [String: Int] == ["news-1": 1, "ping-2": 1])
         #expect((report["tripwire_hits"] as? [Any])?.isEmpty == true)
         _ = server

@@ -25,7 +25,7 @@ struct MessagingVerbTests {
         #expect(banner.hasSuffix("— Ctrl-C to stop"))
 
         let sent = try await aaron.run(["send", "--channel", "watch", "hello from the plain CLI"])
-        #expect(sent.stdout == "✓ sent to watch\n")
+        #expect(sent.stdout.range(of: #"^✓ sent to watch \(id \d+\)\n$"#, options: .regularExpression) != nil, "\(sent.stdout)")
         let line = try #require(await tail.stdout.first(containing: "hello from the plain CLI"))
         #expect(line.contains("[watch] aaron/workstation/cli-"))
         #expect(line.range(of: #"^\d\d:\d\d:\d\d "#, options: .regularExpression) != nil)

@@ -176,14 +176,24 @@ def run(env, project, log, tripwire, processes):
         fail("the #news message is not in the next model request: %s" % text[:2000])
 
     # 3. Push without the channel feature: an idle session is woken by a #lobby message
-    #    (converse), with no user input, through the background waiter.
+    #    (converse), with no user input, through the background waiter. The scripted model
+    #    acknowledges it with the ack tool; bob, waiting with `send --wait acked`, sees that.
     before = len(model_requests(log))
     started = time.time()
-    subprocess.run([CONCLAVE, "--config-dir", BOB, "send", "--channel", "lobby", "ping-2: are you there?"], env=env, check=True,
-                   capture_output=True, timeout=30)
+    sender = subprocess.Popen([CONCLAVE, "--config-dir", BOB, "send", "--channel", "lobby", "--wait", "acked", "--timeout", "45s",
+                               "ping-2: are you there? @mock-ack"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    processes.append(sender)
     wait_for(lambda: any("ping-2: are you there?" in json.dumps(r["body"]["messages"][-1]) for r in model_requests(log)[before:]),
              30, "a model request carrying the #lobby message (the waiter waking the idle session)")
     report["wake_seconds"] = round(time.time() - started, 2)
+    try:
+        out, err = sender.communicate(timeout=50)
+    except subprocess.TimeoutExpired:
+        fail("`conclave send --wait acked` did not return")
+    report["sender_wait"] = {"status": sender.returncode, "stdout": out.strip(), "states": [line.strip() for line in err.splitlines()]}
+    if sender.returncode != 0 or not any(line.endswith(": acked") for line in report["sender_wait"]["states"]):
+        fail("the sender's receipt never reached acked: %s" % report["sender_wait"])
+    report["acked_seconds"] = round(time.time() - started, 2)
     wait_for(lambda: len(results) >= 3, 60, "the woken turn's result")
 
     # 4. Each message reached the model once.

@@ -66,7 +66,7 @@ def decide(body):
     last = messages[-1] if messages else {}
     joined = "\n".join(texts(last.get("content"))) if last.get("role") == "user" else ""
     if "@mock-ack" in joined:
-        ids = re.findall(r'id="(m\d+)"', joined)
+        ids = re.findall(r' id="(\d+)"', joined)
         if ids and not any(b.get("type") == "tool_result" for b in last.get("content", []) if isinstance(b, dict)):
             return [{"type": "tool_use", "id": "toolu_ack_%d" % len(messages), "name": "mcp__conclave__ack", "input": {"id": ids[-1]}}], "tool_use"
     return [{"type": "text", "text": "noted"}], "end_turn"

@@ -59,10 +59,13 @@ actor ServerSessionFuzz {
             if case .reject = machine.receive(frame) { break }
         }
 
-        // 2. The hub: three sessions, attached for this input and detached after it.
+        // 2. The hub: three sessions, attached for this input and detached after it. Two speak
+        // the receipts extension, so its frames reach their handlers too.
         let hub = await currentHub()
         let sessions = ["admin", "member", "outsider"].map { user in
-            ServerSession(path: SessionPath(user: user, machine: "m", session: "s"), isAdmin: user == "admin", queueCapacity: 16, now: .now)
+            ServerSession(
+                path: SessionPath(user: user, machine: "m", session: "s"), isAdmin: user == "admin", queueCapacity: 16, now: .now,
+                extensions: user == "outsider" ? [] : [.receipts])
         }
         for session in sessions { await hub.attach(session) }
         _ = await hub.handle(.admin(.createChannel(name: "ops", visibility: .public)), from: sessions[0])

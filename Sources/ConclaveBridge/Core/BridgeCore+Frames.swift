@@ -8,8 +8,15 @@ extension BridgeCore {
         switch frame {
         case let .channelMessage(channel, from, payload):
             deliverChannelMessage(channel: channel, from: from, payload: payload, server: key)
+        case let .taggedChannelMessage(id, channel, from, payload):
+            deliverChannelMessage(channel: channel, from: from, payload: payload, server: key, id: id)
         case let .whisper(from, _, payload):
             deliverWhisper(from: from, payload: payload, server: key)
+        case let .taggedWhisper(id, from, _, payload):
+            deliverWhisper(from: from, payload: payload, server: key, id: id)
+        case .receiptUpdate:
+            // Unsolicited news about this session's own messages; `receipts` asks when needed.
+            break
         case let .serverInfo(admin):
             servers[key]?.isServerAdmin = admin
         case .pong, .ping:
@@ -31,18 +38,23 @@ extension BridgeCore {
 
     // MARK: Deliveries
 
-    private func deliverChannelMessage(channel: String, from: SessionPath, payload: Payload, server key: String) {
+    private func deliverChannelMessage(channel: String, from: SessionPath, payload: Payload, server key: String, id: UInt64? = nil) {
         guard let server = servers[key] else { return }
+        report(id, on: key, .delivered)
         // The server delivers only to subscribers, so this session is in the channel (after a
         // rename, for example) whatever it believed.
         servers[key]?.joined.insert(channel)
         let level = config.permission(server: server.url, scope: .channel(channel))
         // A muted message is not "seen": catch_up can still return it (reference gap 17).
-        guard level != .mute else { return }
+        guard level != .mute else {
+            report(id, on: key, .held, detail: "muted by the recipient's level")
+            return
+        }
         let now = wallClock()
         watchForPingPong(speaker: from, conversation: "\(key) \(channel)", label: "#\(channel)", server: key, nowMs: now)
         switch flood.admitInjection(nowMs: now) {
         case let .hold(firstHeld):
+            report(id, on: key, .held, detail: "the recipient's inbound budget")
             // Not "seen" either: catch_up returns it, like a muted message.
             if firstHeld {
                 notice(
@@ -66,11 +78,12 @@ extension BridgeCore {
         }
         present(InboundMessage(
             id: "", kind: .channel, server: key, channel: channel, from: from.description, body: ChannelFraming.body(payload),
-            level: level, atMs: now))
+            level: level, atMs: now, receiptID: id))
     }
 
-    private func deliverWhisper(from: SessionPath, payload: Payload, server key: String) {
+    private func deliverWhisper(from: SessionPath, payload: Payload, server key: String, id: UInt64? = nil) {
         guard let server = servers[key] else { return }
+        report(id, on: key, .delivered)
         // Only a server that declared it reserves the notice path speaks through it; from any
         // other server, anyone may have registered `conclave`, so it is an ordinary whisper.
         if from == .serverNotice, from == server.noticeSender {
@@ -86,11 +99,15 @@ extension BridgeCore {
             return
         }
         let level = config.permission(server: server.url, scope: .whisper)
-        guard level != .mute else { return }
+        guard level != .mute else {
+            report(id, on: key, .held, detail: "muted by the recipient's level")
+            return
+        }
         let now = wallClock()
         watchForPingPong(speaker: from, conversation: "\(key) @\(from)", label: "`\(from)`", server: key, nowMs: now)
         present(InboundMessage(
-            id: "", kind: .whisper, server: key, from: from.description, body: ChannelFraming.body(payload), level: level, atMs: now))
+            id: "", kind: .whisper, server: key, from: from.description, body: ChannelFraming.body(payload), level: level, atMs: now,
+            receiptID: id))
     }
 
     /// Pauses this session's messages to a conversation that became a loop with one other
@@ -266,8 +283,20 @@ extension BridgeCore {
             return (text, false)
         case let (.send(channel), .ack):
             return ("sent to \(name(channel))", false)
+        case let (.send(channel), .posted(id)):
+            remember(id, on: key)
+            return ("sent to \(name(channel)) (id \(id); the receipts tool shows who got it)", false)
         case (.whisper, .ack):
             return ("whisper sent", false)
+        case let (.whisper, .posted(id)):
+            remember(id, on: key)
+            return ("whisper sent (id \(id); the receipts tool shows whether it arrived)", false)
+        case let (.receipts, .receiptList(id, records)):
+            guard !records.isEmpty else { return ("message \(id): no recipient yet", false) }
+            return ("message \(id):\n" + records.map { record in
+                let detail = record.detail.map { " (\(name($0)))" } ?? ""
+                return "\(name(record.recipient.description)): \(record.state) at \(ChannelFraming.timestamp(record.atMs))\(detail)"
+            }.joined(separator: "\n"), false)
         case let (.createChannel(created), .ack(detail)):
             servers[key]?.administered.insert(created)
             return (name(detail ?? created), false)

@@ -9,7 +9,9 @@ extension BridgeCore {
     /// A connection to `key` authenticated as `path`.
     /// The link to `key` is up as `path`. `noticeSender` is the path the server declared it
     /// reserves for its notices; without one, nothing it relays is taken as a server notice.
-    public func linkUp(_ key: String, path: SessionPath, noticeSender: SessionPath? = nil, connection: LinkConnection) {
+    public func linkUp(
+        _ key: String, path: SessionPath, noticeSender: SessionPath? = nil, extensions: Set<ProtocolExtension> = [], connection: LinkConnection
+    ) {
         guard var server = servers[key], server.failure == nil else {
             connection.restart()
             return
@@ -17,6 +19,7 @@ extension BridgeCore {
         server.connection = connection
         server.path = path
         server.noticeSender = noticeSender
+        server.receipts = extensions.contains(.receipts)
         server.upSince = .now
         server.lastError = nil
         let wasDown = server.downNotified

@@ -43,6 +43,19 @@ extension BridgeCore {
             try setPerm(id: id, arguments: arguments)
             return
         }
+        if tool == .ack || tool == .receipts {
+            let (key, messageID) = try receiptTarget(arguments)
+            // A hook may have shown it since the last tick: say so first, so the sender sees
+            // injected before acked.
+            reportPulled()
+            if tool == .ack {
+                report(messageID, on: key, .acked)
+                answer(id, "acknowledged message \(messageID)")
+            } else {
+                enqueue(key, .tool(id: id, action: .receipts), .receiptQuery(id: messageID))
+            }
+            return
+        }
         let key = try resolveServer(arguments)
         guard let serverURL = servers[key]?.url else { throw .init(message: "not linked to `\(key)`") }
         switch tool {
@@ -74,7 +87,12 @@ extension BridgeCore {
                 throw .init(message: "permission denied: `\(values[0])` on `\(key)` is \(level), below `converse`")
             }
             try refuseRelayLookalike(values[1])
+            let answered = try replyTarget(arguments)
             try admitEmit(key: key, target: values[0], label: "#\(values[0])")
+            if let answered {
+                reportPulled()
+                report(answered.id, on: answered.server, .acked)
+            }
             enqueue(key, .tool(id: id, action: .send(channel: values[0])), .channelMessage(channel: values[0], from: ownPath(key), payload: .plain(values[1])))
         case .whisper:
             let values = try arguments.required("target", "text")
@@ -86,8 +104,22 @@ extension BridgeCore {
                 throw .init(message: "permission denied: whispers on `\(key)` are \(level), below `converse`")
             }
             try refuseRelayLookalike(values[1])
+            let answered = try replyTarget(arguments)
+            let hold = try arguments.positiveInteger("hold_minutes", maximum: 1440)
+            if hold != nil, servers[key]?.receipts != true {
+                throw .init(message: "`\(key)` cannot hold whispers (it does not speak the receipts extension); send without `hold_minutes` while the target is connected")
+            }
             try admitEmit(key: key, target: "@\(target)", label: "`\(target)`")
-            enqueue(key, .tool(id: id, action: .whisper), .whisper(from: ownPath(key), target: target, payload: .plain(values[1])))
+            if let answered {
+                reportPulled()
+                report(answered.id, on: answered.server, .acked)
+            }
+            let frame: ProtocolMessage = if let hold {
+                .heldWhisper(target: target, payload: .plain(values[1]), holdSeconds: UInt32(hold) * 60)
+            } else {
+                .whisper(from: ownPath(key), target: target, payload: .plain(values[1]))
+            }
+            enqueue(key, .tool(id: id, action: .whisper), frame)
         default:
             try moderate(tool, key: key, id: id, arguments: arguments)
         }
@@ -198,6 +230,34 @@ extension BridgeCore {
         throw .init(
             message: "permission denied: \(described) is \(current); a session may lower its level but not raise it. "
                 + "Ask the human to run `conclave perm set \(level)\(target.isEmpty ? "" : " " + target)`.")
+    }
+
+    /// The server and message id an `ack` or `receipts` call is about: the server the id came
+    /// from (or was sent to), else the one `server` names or the only one linked.
+    private func receiptTarget(_ arguments: ToolArguments) throws(ToolArguments.Invalid) -> (key: String, id: UInt64) {
+        let text = try arguments.required("id")[0]
+        guard let messageID = UInt64(text) else {
+            throw .init(message: "`\(ChannelFraming.peerText(text))` is not a message id with receipts (only messages from servers that support receipts have numeric ids)")
+        }
+        let key: String
+        if let known = messageServers[messageID] {
+            key = known
+        } else {
+            key = try resolveServer(arguments)
+        }
+        guard servers[key]?.receipts == true else {
+            throw .init(message: "`\(key)` does not support receipts (a server without the receipts extension, or not connected yet)")
+        }
+        return (key, messageID)
+    }
+
+    /// The message a `reply_to` names, if any (it must be a message this session received).
+    private func replyTarget(_ arguments: ToolArguments) throws(ToolArguments.Invalid) -> (server: String, id: UInt64)? {
+        guard let text = try arguments.string("reply_to") else { return nil }
+        guard let messageID = UInt64(text), let server = messageServers[messageID] else {
+            throw .init(message: "`reply_to`: no recent message with id `\(ChannelFraming.peerText(text))` reached this session")
+        }
+        return (server, messageID)
     }
 
     /// The server a tool call targets.

@@ -16,6 +16,8 @@ public actor BridgeCore {
         var path: SessionPath?
         /// The sender this server reserves for its notices (declared at the upgrade), if any.
         var noticeSender: SessionPath?
+        /// Whether this connection speaks the `receipts` extension (message ids, receipts).
+        var receipts = false
         var joined: Set<String> = []
         var administered: Set<String> = []
         var isServerAdmin = false
@@ -83,6 +85,11 @@ public actor BridgeCore {
     let inbound: (any InboundSink)?
     /// Numbers the messages this bridge shows.
     var shownCount = 0
+    /// Which server each recent message id (received or sent) belongs to, for `ack` and
+    /// `receipts`; the oldest are forgotten past ``rememberedIDs``.
+    var messageServers: [UInt64: String] = [:]
+    var messageOrder: [UInt64] = []
+    static let rememberedIDs = 4096
 
     /// A core for `registrations`; `configFile` is where level changes are saved (`nil`: memory only).
     public init(
@@ -159,7 +166,9 @@ public actor BridgeCore {
     func present(_ message: InboundMessage) {
         shownCount += 1
         var message = message
-        message.id = "m\(shownCount)"
+        // A message with a server id is known by it (the id the sender sees, and `ack` takes).
+        message.id = message.receiptID.map(String.init) ?? "m\(shownCount)"
+        if let receiptID = message.receiptID, let server = message.server { remember(receiptID, on: server) }
         if let inbound {
             do {
                 try inbound.accept(message)
@@ -171,6 +180,23 @@ public actor BridgeCore {
         }
         let push = ChannelFraming.push(message)
         notify(OutgoingMessage.channelNotification(content: push.content, meta: push.meta))
+        if let server = message.server { report(message.receiptID, on: server, .injected) }
+    }
+
+    /// Notes which server message `id` belongs to.
+    func remember(_ id: UInt64, on server: String) {
+        if messageServers.updateValue(server, forKey: id) == nil { messageOrder.append(id) }
+        if messageOrder.count > 2 * Self.rememberedIDs {
+            for old in messageOrder.prefix(messageOrder.count - Self.rememberedIDs) { messageServers[old] = nil }
+            messageOrder.removeFirst(messageOrder.count - Self.rememberedIDs)
+        }
+    }
+
+    /// Tells `server` where message `id` stands here, when the link speaks `receipts` and the
+    /// message has an id. A report is not a request: nothing answers it.
+    func report(_ id: UInt64?, on server: String, _ state: ReceiptState, detail: String? = nil) {
+        guard let id, let link = servers[server], link.receipts, let connection = link.connection else { return }
+        connection.send(.receipt(id: id, state: state, detail: detail))
     }
 
     func answer(_ id: JSONValue, _ text: String, isError: Bool = false) {
@@ -233,6 +259,17 @@ public actor BridgeCore {
             }
         }
         approvals = approvals.filter { $0.value.expires > now }
+        reportPulled()
+    }
+
+    /// Reports the messages hooks handed to the model since the last tick.
+    func reportPulled() {
+        guard let inbound else { return }
+        do {
+            for receipt in try inbound.takeInjected() { report(receipt.id, on: receipt.server, .injected) }
+        } catch {
+            logger.warning("the delivery spool could not be read for receipts", metadata: ["error": "\(error)"])
+        }
     }
 
     // MARK: Configuration

@@ -122,6 +122,7 @@ enum ToolAction {
     case catchUp(channel: String, continuing: Bool)
     case send(channel: String)
     case whisper
+    case receipts
     case createChannel(name: String)
     case deleteChannel(name: String)
     case renameChannel(name: String, newName: String)

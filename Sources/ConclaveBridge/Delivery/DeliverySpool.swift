@@ -46,6 +46,15 @@ public struct DeliverySpool: Sendable, InboundSink {
         try update { $0.append(message) }
     }
 
+    public func takeInjected() throws -> [InboundReceipt] {
+        // A cheap look first: the lock (and a write) only when there is something to take.
+        guard snapshot()?.injected.isEmpty == false else { return [] }
+        return try update { state in
+            defer { state.injected = [] }
+            return state.injected
+        }
+    }
+
     /// Claims the spool for a bridge starting in `clientPID`'s session. Messages left by an
     /// earlier bridge of the same Claude Code process are kept (they are delivered by the next
     /// hook); a spool left by another process that had the same PID is emptied.

@@ -32,12 +32,15 @@ public struct InboundMessage: Sendable, Hashable {
     public var level: PermissionLevel?
     /// This machine's wall clock when it arrived, in milliseconds since the epoch.
     public var atMs: Int64
+    /// The server's id for the message (the `receipts` extension), to report its state with.
+    public var receiptID: UInt64?
 
     /// A message.
     public init(
         id: String, kind: Kind, server: String?, channel: String? = nil, from: String? = nil, body: String,
-        level: PermissionLevel? = nil, atMs: Int64
+        level: PermissionLevel? = nil, atMs: Int64, receiptID: UInt64? = nil
     ) {
+        self.receiptID = receiptID
         self.id = id
         self.kind = kind
         self.server = server
@@ -67,6 +70,8 @@ public struct InboundMessage: Sendable, Hashable {
         if let channel { fields["channel"] = .string(channel) }
         if let from { fields["from"] = .string(from) }
         if let level { fields["level"] = .string(level.token) }
+        // As text: a JSON number need not keep 64 bits (the server keeps ids below 2^53 anyway).
+        if let receiptID { fields["rid"] = .string(String(receiptID)) }
         return .object(fields)
     }
 
@@ -78,6 +83,7 @@ public struct InboundMessage: Sendable, Hashable {
         let level = json["level"]?.stringValue.flatMap { try? PermissionLevel(token: $0) }
         self.init(
             id: id, kind: kind, server: json["server"]?.stringValue, channel: json["channel"]?.stringValue,
-            from: json["from"]?.stringValue, body: body, level: level, atMs: atMs)
+            from: json["from"]?.stringValue, body: body, level: level, atMs: atMs,
+            receiptID: json["rid"]?.stringValue.flatMap { UInt64($0) })
     }
 }

@@ -24,6 +24,9 @@ public struct SpoolState: Sendable, Hashable {
     public var waiter = 0
     /// Consecutive `Stop` hooks that kept the agent going; reset by a prompt or a plain stop.
     public var stopStreak = 0
+    /// Messages with receipt ids that hooks handed to the model, for the bridge to report as
+    /// injected (oldest first, at most ``injectedLimit``).
+    public var injected: [InboundReceipt] = []
 
     /// At most this many messages wait; beyond it the oldest channel message goes first
     /// (`catch_up` can retrieve it), then the oldest of any kind.
@@ -36,12 +39,13 @@ public struct SpoolState: Sendable, Hashable {
     /// An empty spool.
     public init() {}
 
-    /// Adds `message` under the next number, then drops what the bounds require.
+    /// At most this many injected receipts wait for the bridge.
+    public static let injectedLimit = 1000
+
+    /// Adds `message`, then drops what the bounds require.
     public mutating func append(_ message: InboundMessage) {
-        var numbered = message
-        numbered.id = "m\(nextNumber)"
         nextNumber += 1
-        pending.append(numbered)
+        pending.append(message)
         var bytes = pending.reduce(0) { $0 + $1.byteCount }
         while pending.count > Self.messageLimit || (bytes > Self.byteLimit && pending.count > 1) {
             let index = pending.firstIndex { $0.kind == .channel } ?? 0
@@ -52,11 +56,17 @@ public struct SpoolState: Sendable, Hashable {
     }
 
     /// Takes every pending message (and the dropped count) out of the spool.
+    /// The messages with receipt ids are noted as injected for the bridge to report.
     public mutating func drain() -> (messages: [InboundMessage], dropped: Int) {
         defer {
             pending = []
             dropped = 0
         }
+        for message in pending {
+            guard let id = message.receiptID, let server = message.server else { continue }
+            injected.append(InboundReceipt(server: server, id: id))
+        }
+        if injected.count > Self.injectedLimit { injected.removeFirst(injected.count - Self.injectedLimit) }
         return (pending, dropped)
     }
 
@@ -68,6 +78,7 @@ public struct SpoolState: Sendable, Hashable {
             "v": 1, "pending": .array(pending.map(\.json)), "dropped": .int(Int64(dropped)),
             "next": .int(Int64(nextNumber)), "bridge_pid": .int(Int64(bridgePID)), "client_pid": .int(Int64(clientPID)),
             "waiter": .int(Int64(waiter)), "stop_streak": .int(Int64(stopStreak)),
+            "injected": .array(injected.map { ["server": .string($0.server), "id": .string(String($0.id))] }),
         ]
         if let clientStart { fields["client_start"] = .string(clientStart) }
         if let sessionID { fields["session_id"] = .string(sessionID) }
@@ -88,9 +99,29 @@ public struct SpoolState: Sendable, Hashable {
         stopStreak = Self.count(json["stop_streak"])
         clientStart = json["client_start"]?.stringValue
         sessionID = json["session_id"]?.stringValue
+        if case let .array(receipts)? = json["injected"] {
+            injected = receipts.prefix(Self.injectedLimit).compactMap { record in
+                guard let server = record["server"]?.stringValue, let id = record["id"]?.stringValue.flatMap({ UInt64($0) }) else { return nil }
+                return InboundReceipt(server: server, id: id)
+            }
+        }
     }
 
     private static func count(_ value: JSONValue?) -> Int {
         Int(clamping: max(0, value?.intValue ?? 0))
+    }
+}
+
+/// A message a hook handed to the model: its server and receipt id.
+public struct InboundReceipt: Sendable, Hashable {
+    /// The server key.
+    public var server: String
+    /// The server's message id.
+    public var id: UInt64
+
+    /// A receipt.
+    public init(server: String, id: UInt64) {
+        self.server = server
+        self.id = id
     }
 }

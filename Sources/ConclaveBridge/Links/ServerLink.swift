@@ -53,7 +53,8 @@ public struct ServerLink: Sendable {
         var backoff = backoff
         while !Task.isCancelled, await core.isUsable(serverKey) {
             let handle = await core.handleName(for: serverKey)
-            let client = ControlClient(url: url, key: signingKey, session: handle, tls: tls, timeouts: timeouts, logger: logger)
+            let client = ControlClient(
+                url: url, key: signingKey, session: handle, tls: tls, timeouts: timeouts, extensions: [.receipts], logger: logger)
             let established = Established()
             let serverKey = serverKey
             let claims = claims
@@ -101,8 +102,9 @@ public struct ServerLink: Sendable {
     private func carry(_ session: inout ControlSession) async throws {
         let (frames, continuation) = AsyncStream.makeStream(of: ProtocolMessage.self)
         let outbound = session.outbound
-        await core.linkUp(serverKey, path: session.path, noticeSender: session.noticeSender, connection: LinkConnection(
-            send: { continuation.yield($0) }, restart: { continuation.finish() }))
+        await core.linkUp(
+            serverKey, path: session.path, noticeSender: session.noticeSender, extensions: session.extensions,
+            connection: LinkConnection(send: { continuation.yield($0) }, restart: { continuation.finish() }))
         defer { continuation.finish() }
         let keepalive = keepalive
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -54,12 +54,23 @@ public enum ToolCatalog {
         case .createChannel:
             return ("Create a channel; you become its admin. Visibility: public (listed), unlisted (joinable by name), private (members and invite holders).",
                     schema(["name": text("Channel name."), "visibility": visibility], required: ["name"]))
+        case .ack:
+            return ("Acknowledge a message you have read, by the id attribute of its <channel> tag: its sender's receipts then show it reached you. A send_channel or whisper with `reply_to` does the same.",
+                    schema(["id": text("The message id.")], required: ["id"]))
+        case .receipts:
+            return ("Show where one of your own messages stands for each recipient session: relayed (handed to it), delivered (its bridge has it), injected (shown to its model), held, refused, acked. Takes the id send_channel or whisper returned.",
+                    schema(["id": text("The message id.")], required: ["id"]))
         case .sendChannel:
-            return ("Post a message to a joined channel. Allowed only when the channel's level is converse or act.",
-                    schema(["channel": text("Channel name."), "text": text("The message.")], required: ["channel", "text"]))
+            return ("Post a message to a joined channel. Allowed only when the channel's level is converse or act. Returns the message id (for the receipts tool).",
+                    schema(["channel": text("Channel name."), "text": text("The message."),
+                            "reply_to": text("The id of the message this answers (acknowledges it).")], required: ["channel", "text"]))
         case .whisper:
-            return ("Send a direct message to exactly one session (user/machine/session). Allowed only when the server's whisper level is converse or act.",
-                    schema(["target": text("The recipient's user/machine/session path."), "text": text("The message.")], required: ["target", "text"]))
+            return ("Send a direct message to exactly one session (user/machine/session). Allowed only when the server's whisper level is converse or act. A whisper to a session that is not connected fails at once, unless `hold_minutes` asks the server to hold it until that session connects.",
+                    schema(["target": text("The recipient's user/machine/session path."), "text": text("The message."),
+                            "reply_to": text("The id of the message this answers (acknowledges it)."),
+                            "hold_minutes": ["type": "integer", "minimum": 1, "maximum": 1440,
+                                             "description": "If the target is offline, hold the whisper up to this many minutes."]],
+                           required: ["target", "text"]))
         case .deleteChannel:
             return ("Channel admin: delete a channel with its history, members, bans and invites.", schema(["name": text("Channel name.")], required: ["name"]))
         case .setVisibility:

@@ -7,6 +7,8 @@ public enum ToolName: String, Sendable, CaseIterable {
     case catchUp = "catch_up"
     case setPerm = "set_perm"
     case createChannel = "create_channel"
+    case ack
+    case receipts
     case sendChannel = "send_channel"
     case whisper
     case deleteChannel = "delete_channel"
@@ -38,7 +40,7 @@ public enum ToolName: String, Sendable, CaseIterable {
     /// This tool's gate.
     public var gate: Gate {
         switch self {
-        case .joinChannel, .leaveChannel, .listChannels, .who, .catchUp, .setPerm, .createChannel: .always
+        case .joinChannel, .leaveChannel, .listChannels, .who, .catchUp, .setPerm, .createChannel, .ack, .receipts: .always
         case .sendChannel: .channelEmit
         case .whisper: .whisperEmit
         default: .moderation

@@ -14,24 +14,32 @@ struct RemoteServer {
     static var defaultSession: String { "cli-\(ProcessInfo.processInfo.processIdentifier)" }
 
     /// Resolves the server and loads the key; fails before any network traffic.
-    init(global: GlobalOptions, server: ServerOptions, session: String = RemoteServer.defaultSession, timeouts: TransportTimeouts = .standard) throws {
+    init(
+        global: GlobalOptions, server: ServerOptions, session: String = RemoteServer.defaultSession, timeouts: TransportTimeouts = .standard,
+        extensions: Set<ProtocolExtension> = []
+    ) throws {
         let directory = try global.directory()
         let url = try server.resolve(in: directory)
         let key = try KeyStore(directory: directory).load()
         self.init(
             url: url, directory: directory, key: key, session: session,
-            tls: Self.trust(for: url, in: directory, caFile: server.caFile), timeouts: timeouts)
+            tls: Self.trust(for: url, in: directory, caFile: server.caFile), timeouts: timeouts, extensions: extensions)
     }
 
     /// A server at `url`; `tls` defaults to the trust remembered for it in config.toml.
     init(
         url: ServerURL, directory: ConfigDirectory, key: SigningKey, session: String = RemoteServer.defaultSession,
-        tls: ClientTLS? = nil, timeouts: TransportTimeouts = .standard
+        tls: ClientTLS? = nil, timeouts: TransportTimeouts = .standard, extensions: Set<ProtocolExtension> = []
     ) {
         self.url = url
         self.directory = directory
         let tls = tls ?? Self.trust(for: url, in: directory, caFile: nil)
-        client = ControlClient(url: url, key: key, session: session, tls: tls, timeouts: timeouts)
+        client = ControlClient(url: url, key: key, session: session, tls: tls, timeouts: timeouts, extensions: extensions)
+    }
+
+    /// The error for a server that did not agree to the receipts extension.
+    func noReceipts() -> CLIError {
+        CLIError("\(url) does not support receipts (a server without the receipts extension, such as the reference server)")
     }
 
     /// How to verify `url`: `caFile` when given (made absolute), else the CA file its

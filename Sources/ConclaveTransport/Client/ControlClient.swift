@@ -18,13 +18,17 @@ public struct ControlClient: Sendable {
     public let tls: ClientTLS
     /// Connect and reply limits.
     public let timeouts: TransportTimeouts
+    /// Protocol extensions to ask for at the upgrade (what was agreed is on the session).
+    public let extensions: Set<ProtocolExtension>
     let logger: Logger
 
     /// Creates a client; nothing is sent until a request is made.
     public init(
         url: ServerURL, key: SigningKey, session: String, tls: ClientTLS = .systemTrustStore,
-        timeouts: TransportTimeouts = .standard, logger: Logger = Logger(label: "conclave.control")
+        timeouts: TransportTimeouts = .standard, extensions: Set<ProtocolExtension> = [],
+        logger: Logger = Logger(label: "conclave.control")
     ) {
+        self.extensions = extensions
         self.url = url
         self.key = key
         self.session = session
@@ -57,7 +61,7 @@ public struct ControlClient: Sendable {
         let session = session
         let timeouts = timeouts
         let url = url
-        return try await FrameLink.connect(to: url, tls: tls, timeout: timeouts.connect, logger: logger) { connection in
+        return try await FrameLink.connect(to: url, tls: tls, timeout: timeouts.connect, extensions: extensions, logger: logger) { connection in
             let watchdog = Watchdog(url: url.normalized)
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask {

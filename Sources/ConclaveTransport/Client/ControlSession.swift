@@ -4,16 +4,21 @@ public import ConclaveProtocol
 /// ``ControlClient/withSession(registration:_:)``.
 ///
 /// Replies are matched by order, as in the reference. While waiting for a reply, `ServerInfo`,
-/// `Pong` and pushes (`ChannelMsg`, `Whisper`) are skipped.
+/// `Pong` and pushes (`ChannelMsg`, `Whisper` and their tagged forms) are skipped, and
+/// `ReceiptUpdate`s are kept for ``takeReceiptUpdates()``.
 public struct ControlSession {
     /// The path the server assigned to this session.
     public let path: SessionPath
     /// The sender this server reserves for its notices, if it declared one at the upgrade.
     public var noticeSender: SessionPath? { connection.noticeSender }
+    /// The protocol extensions agreed at the upgrade.
+    public var extensions: Set<ProtocolExtension> { connection.extensions }
     let connection: FrameConnection
     var frames: FrameInbound.AsyncIterator
     let watchdog: Watchdog
     let replyTimeout: Duration
+    /// Receipt updates that arrived while waiting for replies.
+    var receiptUpdates: [(id: UInt64, record: ReceiptRecord)] = []
 
     /// Sends `frame` and waits for its reply; a server `Error` is returned, not thrown.
     public mutating func request(_ frame: ProtocolMessage) async throws -> ProtocolMessage {
@@ -22,12 +27,21 @@ public struct ControlSession {
         defer { watchdog.disarm() }
         while true {
             switch try await next() {
-            case .serverInfo, .pong, .channelMessage, .whisper:
+            case .serverInfo, .pong, .channelMessage, .whisper, .taggedChannelMessage, .taggedWhisper:
                 continue
+            case let .receiptUpdate(id, record):
+                if receiptUpdates.count < 10_000 { receiptUpdates.append((id, record)) }
             case let reply:
                 return reply
             }
         }
+    }
+
+    /// The receipt updates that arrived while waiting for replies, oldest first; they are
+    /// forgotten here.
+    public mutating func takeReceiptUpdates() -> [(id: UInt64, record: ReceiptRecord)] {
+        defer { receiptUpdates = [] }
+        return receiptUpdates
     }
 
     /// Sends a frame without waiting for anything.

@@ -35,10 +35,13 @@ struct CoreHarness {
 
     /// Brings the link up as `ownPath`, optionally as a server admin; the server declares the
     /// notice path unless `noticeSender` says otherwise.
-    func up(_ server: String = CoreHarness.server, admin: Bool? = nil, noticeSender: SessionPath? = .serverNotice) async {
+    func up(
+        _ server: String = CoreHarness.server, admin: Bool? = nil, noticeSender: SessionPath? = .serverNotice,
+        extensions: Set<ProtocolExtension> = []
+    ) async {
         await core.linkUp(
             server, path: SessionPath(user: "aaron", machine: "workstation", session: Self.ownPath.session), noticeSender: noticeSender,
-            connection: link.connection)
+            extensions: extensions, connection: link.connection)
         if let admin { await core.received(.serverInfo(admin: admin), from: server) }
     }
 

@@ -22,6 +22,28 @@ struct SendCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @Option(help: "An invite token, for a private channel you are not a member of yet.")
     var token: String?
 
+    @Option(help: ArgumentHelp(
+        "Wait until a recipient session reaches this state: delivered, injected or acked (needs a server with receipts).",
+        valueName: "state"), transform: SendCommand.waitState)
+    var wait: ReceiptState?
+
+    @Option(help: ArgumentHelp("How long --wait waits, e.g. 30s or 5m (at most 1h).", valueName: "duration"), transform: SendCommand.duration)
+    var timeout: UInt64 = 30
+
+    static func waitState(_ text: String) throws -> ReceiptState {
+        guard let state = try? ReceiptState(token: text), [.delivered, .injected, .acked].contains(state) else {
+            throw ValidationError("--wait takes delivered, injected or acked, not `\(text)`")
+        }
+        return state
+    }
+
+    static func duration(_ text: String) throws -> UInt64 {
+        var seconds: UInt64 = 0
+        try UsageCheck.value { seconds = try DurationText.seconds(parsing: text) }
+        guard seconds > 0, seconds <= 3600 else { throw ValidationError("--timeout must be between 1s and 1h") }
+        return seconds
+    }
+
     @OptionGroup var server: ServerOptions
     @OptionGroup var global: GlobalOptions
 
@@ -30,19 +52,41 @@ struct SendCommand: AsyncParsableCommand, GlobalOptionsProviding {
         try SessionPath.validateComponent(channel, kind: .channel)
         let body = try text ?? Self.readStandardInput()
         guard !body.isEmpty else { throw CLIError("the message is empty") }
-        let remote = try RemoteServer(global: global, server: server)
+        // Ids and receipts are asked for always: a server without them answers plain v1.
+        let remote = try RemoteServer(global: global, server: server, extensions: [.receipts])
         let token = token
-        let (joinReply, sendReply) = try await remote.explained {
-            try await remote.client.withSession { session -> (ProtocolMessage, ProtocolMessage?) in
+        let wait = wait
+        let timeout = Duration.seconds(timeout)
+        let outcome = try await remote.explained {
+            try await remote.client.withSession { session -> SendOutcome in
                 let joined = try await session.request(.join(channel: channel, token: token))
-                guard case .joined = joined else { return (joined, nil) }
+                guard case .joined = joined else { return .refused("join", joined) }
                 let sent = try await session.request(.channelMessage(channel: channel, from: session.path, payload: .plain(body)))
-                return (joined, sent)
+                switch sent {
+                case .ack:
+                    return wait == nil ? .sent(id: nil) : .noReceipts
+                case let .posted(id):
+                    let recipients = session.takeReceiptUpdates().filter { $0.id == id }.map(\.record)
+                    try Output.line("✓ sent to \(channel) (id \(id))")
+                    guard let wait else { return .sent(id: id) }
+                    return try await ReceiptWaiter(id: id, wanted: wait, timeout: timeout, known: recipients).run(&session)
+                default:
+                    return .refused("send", sent)
+                }
             }
         }
-        guard case .joined = joinReply else { throw Self.rejected("join", joinReply, remote) }
-        guard case .ack = sendReply else { throw Self.rejected("send", sendReply ?? joinReply, remote) }
-        try Output.line("✓ sent to \(channel)")
+        switch outcome {
+        case .sent(nil):
+            try Output.line("✓ sent to \(channel)")
+        case .sent, .reached:
+            break
+        case .noReceipts:
+            throw CLIError("the message was sent, but --wait needs receipts: \(remote.noReceipts())")
+        case let .refused(step, reply):
+            throw Self.rejected(step, reply, remote)
+        case let .timedOut(message):
+            throw CLIError(message)
+        }
     }
 
     private static func rejected(_ step: String, _ reply: ProtocolMessage, _ remote: RemoteServer) -> CLIError {
