@@ -88,7 +88,10 @@ enum SkillText {
         ## Two surfaces — use the right one
 
         In the session (MCP tools): `join_channel`, `leave_channel`, `list_channels`, `who`,
-        `catch_up`, `set_perm`, `create_channel`, and where allowed `send_channel` and `whisper`.
+        `catch_up`, `set_perm`, `create_channel`, `ack` (tell a sender you read their message, by
+        the tag's `id`), `receipts` (where your own message stands for each recipient), and where
+        allowed `send_channel` and `whisper` (both take `reply_to`, which acknowledges the message
+        you answer; `whisper` takes `hold_minutes` to wait for a session that is offline).
         Channel admins (the creator, or a server admin) also get `delete_channel`, `rename_channel`,
         `set_visibility`, `acl_add`, `acl_remove`, `acl_list`, `invite_create`, `invite_revoke`,
         `invite_list`, `kick`, `ban`, `unban` and `ban_list`. Pass `server` only when the bridge is
