@@ -32,7 +32,8 @@ struct BridgeVerbTests {
         #expect(try await receiver.call("join_channel", ["channel": "lobby"]).text.hasPrefix("joined lobby\n"))
         #expect(try await sender.toolNames().contains("send_channel"))
 
-        #expect(try await sender.call("send_channel", ["channel": "lobby", "text": "hello <b>david</b>"]) == ("sent to lobby", false))
+        let posted = try await sender.call("send_channel", ["channel": "lobby", "text": "hello <b>david</b>"])
+        #expect(!posted.isError && posted.text.hasPrefix("sent to lobby (id "), "our server gives ids: \(posted.text)")
         let injected = try #require(await receiver.injection(containing: "hello &lt;b&gt;david&lt;/b&gt;"))
         #expect(meta(injected)["channel"] == "lobby")
         #expect(meta(injected)["from"] == "aaron/workstation/sender")
@@ -40,7 +41,7 @@ struct BridgeVerbTests {
         #expect(content == "hello &lt;b&gt;david&lt;/b&gt;", "the escaped body alone: Claude Code adds the tag")
         #expect(meta(injected)["level"] == "notify")
 
-        #expect(try await sender.call("whisper", ["target": "david/desktop/davidsession", "text": "just you"]).text == "whisper sent")
+        #expect(try await sender.call("whisper", ["target": "david/desktop/davidsession", "text": "just you"]).text.hasPrefix("whisper sent (id "))
         let whisper = try #require(await receiver.injection(containing: "just you"))
         #expect(meta(whisper)["kind"] == "whisper")
 
@@ -51,7 +52,7 @@ struct BridgeVerbTests {
         // bridge picks it up; the reply reaches aaron.
         #expect(try await receiver.call("set_perm", ["channel": "lobby", "level": "converse"]).isError)
         #expect(try await david.run(["perm", "set", "converse", "--server", server.url, "--channel", "lobby"]).status == 0)
-        #expect(try await receiver.call("send_channel", ["channel": "lobby", "text": "hi aaron"], until: "sent to lobby") == "sent to lobby")
+        #expect(try await receiver.call("send_channel", ["channel": "lobby", "text": "hi aaron"], until: "sent to lobby").hasPrefix("sent to lobby (id "))
         let reply = try #require(await sender.injection(containing: "hi aaron"))
         #expect(meta(reply)["level"] == "converse")
         // The level was saved: a new process sees it.
@@ -59,9 +60,9 @@ struct BridgeVerbTests {
 
         // aaron mutes the channel: david's next post is dropped, a whisper still arrives.
         #expect(try await sender.call("set_perm", ["channel": "lobby", "level": "mute"]).isError == false)
-        #expect(try await receiver.call("send_channel", ["channel": "lobby", "text": "muted words"]).text == "sent to lobby")
+        #expect(try await receiver.call("send_channel", ["channel": "lobby", "text": "muted words"]).text.hasPrefix("sent to lobby (id "))
         #expect(try await david.run(["perm", "set", "act", "--server", server.url, "--whisper"]).status == 0)
-        #expect(try await receiver.call("whisper", ["target": "aaron/workstation/sender", "text": "after mute"], until: "whisper sent") == "whisper sent")
+        #expect(try await receiver.call("whisper", ["target": "aaron/workstation/sender", "text": "after mute"], until: "whisper sent").hasPrefix("whisper sent (id "))
         #expect(await sender.injection(containing: "after mute") != nil)
         #expect(await sender.injection(containing: "muted words", timeout: .milliseconds(100)) == nil)
     }
@@ -284,10 +285,10 @@ struct BridgeMultiHomeTests {
         for server in [first, second] {
             #expect(try await bridge.call("join_channel", ["channel": "room", "server": server.url]).text.hasPrefix("joined room\n"))
         }
-        #expect(try await bridge.call("send_channel", ["channel": "room", "server": second.url, "text": "to the second"]).text == "sent to room")
+        #expect(try await bridge.call("send_channel", ["channel": "room", "server": second.url, "text": "to the second"]).text.hasPrefix("sent to room (id "))
         let delivered = try #require(await lena.injection(containing: "to the second"))
         #expect(((delivered["params"] as? [String: Any])?["meta"] as? [String: String])?["server"] == second.url)
-        #expect(try await bridge.call("whisper", ["server": second.url, "target": "lena/l/ear", "text": "direct"]).text == "whisper sent")
+        #expect(try await bridge.call("whisper", ["server": second.url, "target": "lena/l/ear", "text": "direct"]).text.hasPrefix("whisper sent (id "))
         #expect(await lena.injection(containing: "direct") != nil)
         let who = try await bridge.call("who", ["server": first.url])
         #expect(who.text == "server-wide: aaron/workstation/multi")

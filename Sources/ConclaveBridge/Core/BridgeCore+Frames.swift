@@ -96,6 +96,7 @@ extension BridgeCore {
             if case let .verdict(requestID, code)? = RelayMessage(text: text) {
                 acceptVerdict(requestID: requestID, code: code, from: from, server: key)
             }
+            report(id, on: key, .refused, detail: "permission-relay traffic is never shown to the agent")
             return
         }
         let level = config.permission(server: server.url, scope: .whisper)

@@ -35,12 +35,12 @@ final class BridgeProcess {
     }
 
     /// Calls a tool; returns its text and whether it is an error.
-    /// Calls `tool` until its text is `expected` (a level raised by `conclave perm set` reaches a
-    /// running bridge within a second or so) or 10 s pass; returns the last text.
+    /// Calls `tool` until its text starts with `expected` (a level raised by `conclave perm set`
+    /// reaches a running bridge within a second or so) or 10 s pass; returns the last text.
     func call(_ tool: String, _ arguments: [String: Any], until expected: String) async throws -> String {
         let deadline = ContinuousClock.now + .seconds(10)
         var text = try await call(tool, arguments).text
-        while text != expected, ContinuousClock.now < deadline {
+        while !text.hasPrefix(expected), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(250))
             text = try await call(tool, arguments).text
         }
