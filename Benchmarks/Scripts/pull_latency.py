@@ -25,7 +25,10 @@ import time
 from bridge_latency import Bridge, percentile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MOCK = os.path.join(HERE, "..", "..", "Tests", "Interop", "mock_messages_api.py")
+INTEROP = os.path.join(HERE, "..", "..", "Tests", "Interop")
+MOCK = os.path.join(INTEROP, "mock_messages_api.py")
+sys.path.insert(0, INTEROP)
+from claude_offline import offline_env, start_session  # noqa: E402
 
 
 def main():
@@ -58,15 +61,10 @@ def main():
         home, project = os.path.join(work, "home"), os.path.join(work, "project")
         os.makedirs(home)
         os.makedirs(project)
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("CONCLAVE_", "ANTHROPIC_", "CLAUDE"))}
-        env.update(HOME=home, ANTHROPIC_API_KEY="sk-ant-dummy-offline", ANTHROPIC_BASE_URL="http://127.0.0.1:" + open(port_file).read(),
-                   CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL="1")
+        env = offline_env(home, open(port_file).read().strip())
         subprocess.run([binary, "--config-dir", configs["alice"], "setup", "claude", "--project", project, "--claude", claude_binary],
                        check=True, capture_output=True, env=env)
-        claude = subprocess.Popen(
-            [claude_binary, "-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
-             "--allowedTools", "mcp__conclave", "--model", "claude-sonnet-4-5"],
-            cwd=project, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        claude = start_session(claude_binary, project, env)
         processes.append(claude)
         results = []
         threading.Thread(target=lambda: [results.append(1) for line in claude.stdout if '"type":"result"' in line], daemon=True).start()

@@ -18,6 +18,8 @@ import sys
 import threading
 import time
 
+from claude_offline import offline_env, start_session
+
 CONCLAVE, CLAUDE, ALICE, BOB, WORK = sys.argv[1:6]
 HERE = os.path.dirname(os.path.abspath(__file__))
 report = {}
@@ -82,12 +84,7 @@ def main():
     mock = subprocess.Popen([sys.executable, os.path.join(HERE, "mock_messages_api.py"), "--port-file", port_file, "--log", log])
     wait_for(lambda: os.path.exists(port_file), 10, "the mock Messages API")
     port = open(port_file).read().strip()
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("CONCLAVE_", "ANTHROPIC_", "CLAUDE"))}
-    env.update(
-        HOME=home, ANTHROPIC_API_KEY="sk-ant-dummy-offline", ANTHROPIC_BASE_URL="http://127.0.0.1:" + port,
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL="1",
-        DISABLE_AUTOUPDATER="1", HTTP_PROXY=proxy, HTTPS_PROXY=proxy, http_proxy=proxy, https_proxy=proxy,
-        ALL_PROXY=proxy, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+    env = offline_env(home, port, proxy=proxy)
     processes = [mock]
     try:
         run(env, project, log, tripwire, processes)
@@ -116,10 +113,7 @@ def run(env, project, log, tripwire, processes):
     threading.Thread(target=lambda: [seen_by_bob.put(json.loads(line)) for line in tail.stdout], daemon=True).start()
     time.sleep(1)
 
-    claude = subprocess.Popen(
-        [CLAUDE, "-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
-         "--allowedTools", "mcp__conclave", "--model", "claude-sonnet-4-5"],
-        cwd=project, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    claude = start_session(CLAUDE, project, env)
     processes.append(claude)
     results = []
     hook_events = []
