@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 
-from bridge_latency import Bridge, percentile
+from bridge_latency import Bridge, percentile, switch_off_flood_control
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 INTEROP = os.path.join(HERE, "..", "..", "Tests", "Interop")
@@ -52,6 +52,7 @@ def main():
             subprocess.run([binary, "--config-dir", config, "register", "--server", url, "--username", user, "--machine", "m"],
                            check=True, capture_output=True)
             subprocess.run([binary, "--config-dir", config, "perm", "set", "converse"], check=True, capture_output=True)
+            switch_off_flood_control(config)
         subprocess.run([binary, "--config-dir", configs["bob"], "channel", "create", "bench"], check=True, capture_output=True)
 
         log, port_file = os.path.join(work, "api.jsonl"), os.path.join(work, "api.port")
@@ -62,6 +63,9 @@ def main():
         os.makedirs(home)
         os.makedirs(project)
         env = offline_env(home, open(port_file).read().strip())
+        # Every sample wakes the idle session with no prompt in between: raise Claude Code's cap on
+        # such turns (the hooks read the same variable and stay one below it).
+        env["CLAUDE_CODE_STOP_HOOK_BLOCK_CAP"] = str(count + 20)
         subprocess.run([binary, "--config-dir", configs["alice"], "setup", "claude", "--project", project, "--claude", claude_binary],
                        check=True, capture_output=True, env=env)
         claude = start_session(claude_binary, project, env)

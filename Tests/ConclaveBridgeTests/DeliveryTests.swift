@@ -73,7 +73,7 @@ struct HookResponderTests {
         state.append(message("fyi", level: .notify))
         #expect(HookResponder.respond(to: .stop, state: &state) == .silent, "notify: shown later, no reply expected")
         #expect(state.pending.count == 1)
-        for round in 1...HookResponder.stopContinuationLimit {
+        for round in 1...HookResponder.defaultContinuationLimit {
             state.append(message("question \(round)"))
             let reply = HookResponder.respond(to: .stop, state: &state)
             let json = try #require(reply.stdout.flatMap { JSONValue(parsing: Data($0.utf8)) })
@@ -87,6 +87,36 @@ struct HookResponderTests {
         _ = HookResponder.respond(to: .userPromptSubmit, state: &state)
         state.append(message("after a prompt"))
         #expect(HookResponder.respond(to: .stop, state: &state).stdout != nil, "a prompt resets the streak")
+    }
+
+    @Test func wakesAndStopBlocksShareClaudeCodesCapSoNoDrainedMessageIsIgnored() {
+        // Claude Code ignores Stop-hook blocks (a wake is one) past 8 in a row without a prompt:
+        // a message drained for a ninth would never reach the model.
+        #expect(HookResponder.continuationLimit(environment: [:]) == 7)
+        #expect(HookResponder.continuationLimit(environment: ["CLAUDE_CODE_STOP_HOOK_BLOCK_CAP": "100"]) == 99)
+        #expect(HookResponder.continuationLimit(environment: ["CLAUDE_CODE_STOP_HOOK_BLOCK_CAP": "junk"]) == 7)
+        var state = SpoolState()
+        let generation = HookResponder.arm(state: &state)
+        for round in 1...6 {
+            state.append(message("wake \(round)"))
+            guard case .wake = HookResponder.check(generation: generation, state: &state) else {
+                Issue.record("wake \(round) expected")
+                return
+            }
+        }
+        state.append(message("a stop"))
+        #expect(HookResponder.respond(to: .stop, state: &state).stdout != nil, "the seventh turn, by a Stop block")
+        state.append(message("one too many"))
+        #expect(HookResponder.check(generation: generation, state: &state) == .keepWaiting)
+        #expect(HookResponder.respond(to: .stop, state: &state) == .silent)
+        #expect(state.pending.map(\.body) == ["one too many"], "kept for the next prompt, not drained into the void")
+        let prompt = HookResponder.respond(to: .userPromptSubmit, state: &state)
+        #expect(prompt.stdout?.contains("one too many") == true)
+        state.append(message("after the prompt"))
+        guard case .wake = HookResponder.check(generation: generation, state: &state) else {
+            Issue.record("a prompt resets the count")
+            return
+        }
     }
 
     @Test func theWaiterWakesForAnswerableMessagesAndANewerWaiterOrTheSessionsEndRetiresIt() {

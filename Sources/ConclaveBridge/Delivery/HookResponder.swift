@@ -24,15 +24,26 @@ public enum HookResponder {
         case wake(Reply)
     }
 
-    /// Consecutive `Stop`s a hook turns into another model call before it lets the turn end
-    /// (Claude Code itself stops at 8).
-    public static let stopContinuationLimit = 5
+    /// Claude Code's own cap on consecutive Stop-hook blocks without a prompt (a waiter's wake
+    /// counts as one); past it, a block or a wake is ignored.
+    public static let claudeBlockCap = 8
+
+    /// How many turns the hooks may start without the human: one below Claude Code's cap
+    /// (`CLAUDE_CODE_STOP_HOOK_BLOCK_CAP` when set), so every message a hook drains is shown.
+    /// Beyond it, messages wait for the next prompt.
+    public static func continuationLimit(environment: [String: String]) -> Int {
+        let cap = environment["CLAUDE_CODE_STOP_HOOK_BLOCK_CAP"].flatMap { Int($0) }.map { max($0, 1) } ?? claudeBlockCap
+        return max(cap - 1, 0)
+    }
+
+    /// The limit with Claude Code's default cap.
+    public static let defaultContinuationLimit = claudeBlockCap - 1
 
     /// The reply to a synchronous hook event; drains what the event may show.
-    public static func respond(to event: HookEvent, state: inout SpoolState) -> Reply {
+    public static func respond(to event: HookEvent, state: inout SpoolState, limit: Int = defaultContinuationLimit) -> Reply {
         switch event {
         case .sessionStart, .userPromptSubmit, .postToolUse:
-            if event == .userPromptSubmit { state.stopStreak = 0 }
+            if event != .postToolUse { state.continuations = 0 }
             guard !state.pending.isEmpty || state.dropped > 0 else { return .silent }
             let (messages, dropped) = state.drain()
             let output: JSONValue = [
@@ -43,11 +54,8 @@ public enum HookResponder {
             ]
             return Reply(stdout: output.serialized(), stderr: nil, status: 0)
         case .stop:
-            guard state.pending.contains(where: \.expectsAnswer), state.stopStreak < stopContinuationLimit else {
-                state.stopStreak = 0
-                return .silent
-            }
-            state.stopStreak += 1
+            guard state.pending.contains(where: \.expectsAnswer), state.continuations < limit else { return .silent }
+            state.continuations += 1
             let (messages, dropped) = state.drain()
             let output: JSONValue = [
                 "decision": "block",
@@ -69,9 +77,10 @@ public enum HookResponder {
     }
 
     /// One look at the spool by waiter `generation`.
-    public static func check(generation: Int, state: inout SpoolState) -> WaitStep {
+    public static func check(generation: Int, state: inout SpoolState, limit: Int = defaultContinuationLimit) -> WaitStep {
         guard state.waiter == generation else { return .superseded }
-        guard state.pending.contains(where: \.expectsAnswer) else { return .keepWaiting }
+        guard state.pending.contains(where: \.expectsAnswer), state.continuations < limit else { return .keepWaiting }
+        state.continuations += 1
         let (messages, dropped) = state.drain()
         return .wake(Reply(stdout: nil, stderr: ChannelFraming.pulled(messages, dropped: dropped), status: 2))
     }

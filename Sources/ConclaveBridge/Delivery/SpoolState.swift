@@ -22,8 +22,10 @@ public struct SpoolState: Sendable, Hashable {
     /// The generation of the current background waiter; an older waiter sees a newer number
     /// and ends.
     public var waiter = 0
-    /// Consecutive `Stop` hooks that kept the agent going; reset by a prompt or a plain stop.
-    public var stopStreak = 0
+    /// Turns started without the human since the last prompt: `Stop` hooks that kept the agent
+    /// going, and wakes by the waiter. Claude Code counts both as Stop-hook blocks and ignores
+    /// any past its cap, so a message drained for one more would be lost.
+    public var continuations = 0
     /// Messages with receipt ids that hooks handed to the model, for the bridge to report as
     /// injected (oldest first, at most ``injectedLimit``).
     public var injected: [InboundReceipt] = []
@@ -77,7 +79,7 @@ public struct SpoolState: Sendable, Hashable {
         var fields: [String: JSONValue] = [
             "v": 1, "pending": .array(pending.map(\.json)), "dropped": .int(Int64(dropped)),
             "next": .int(Int64(nextNumber)), "bridge_pid": .int(Int64(bridgePID)), "client_pid": .int(Int64(clientPID)),
-            "waiter": .int(Int64(waiter)), "stop_streak": .int(Int64(stopStreak)),
+            "waiter": .int(Int64(waiter)), "continuations": .int(Int64(continuations)),
             "injected": .array(injected.map { ["server": .string($0.server), "id": .string(String($0.id))] }),
         ]
         if let clientStart { fields["client_start"] = .string(clientStart) }
@@ -96,7 +98,7 @@ public struct SpoolState: Sendable, Hashable {
         bridgePID = Int32(clamping: Self.count(json["bridge_pid"]))
         clientPID = Int32(clamping: Self.count(json["client_pid"]))
         waiter = Self.count(json["waiter"])
-        stopStreak = Self.count(json["stop_streak"])
+        continuations = Self.count(json["continuations"])
         clientStart = json["client_start"]?.stringValue
         sessionID = json["session_id"]?.stringValue
         if case let .array(receipts)? = json["injected"] {

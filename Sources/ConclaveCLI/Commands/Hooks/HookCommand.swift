@@ -59,11 +59,12 @@ struct HookCommand: AsyncParsableCommand, GlobalOptionsProviding {
             logger.debug("no bridge delivers by hooks in this session", metadata: ["event": "\(event.rawValue)"])
             return
         }
+        let limit = HookResponder.continuationLimit(environment: environment)
         let reply: HookResponder.Reply
         if event == .wait {
-            reply = try await Self.wait(on: spool, timeout: .seconds(timeout))
+            reply = try await Self.wait(on: spool, timeout: .seconds(timeout), limit: limit)
         } else {
-            reply = try spool.update { HookResponder.respond(to: event, state: &$0) }
+            reply = try spool.update { HookResponder.respond(to: event, state: &$0, limit: limit) }
         }
         if let stdout = reply.stdout { try Output.line(stdout) }
         if let stderr = reply.stderr { FileHandle.standardError.write(Data((stderr + "\n").utf8)) }
@@ -78,7 +79,7 @@ struct HookCommand: AsyncParsableCommand, GlobalOptionsProviding {
     static let bridgeGoneGrace: Duration = .seconds(2)
 
     /// Polls the spool until a message may wake the session, or the waiter should end.
-    static func wait(on spool: DeliverySpool, timeout: Duration) async throws -> HookResponder.Reply {
+    static func wait(on spool: DeliverySpool, timeout: Duration, limit: Int) async throws -> HookResponder.Reply {
         let generation = try spool.update { HookResponder.arm(state: &$0) }
         let start = ContinuousClock.now
         let deadline = start + timeout
@@ -92,8 +93,8 @@ struct HookCommand: AsyncParsableCommand, GlobalOptionsProviding {
             } else if ContinuousClock.now - bridgeSeen > (state.bridgePID == 0 ? bridgeGrace : bridgeGoneGrace) {
                 return .silent
             }
-            if state.pending.contains(where: \.expectsAnswer) {
-                switch try spool.update({ HookResponder.check(generation: generation, state: &$0) }) {
+            if state.pending.contains(where: \.expectsAnswer), state.continuations < limit {
+                switch try spool.update({ HookResponder.check(generation: generation, state: &$0, limit: limit) }) {
                 case let .wake(reply): return reply
                 case .superseded: return .silent
                 case .keepWaiting: break
