@@ -66,6 +66,8 @@ def main():
         # Every sample wakes the idle session with no prompt in between: raise Claude Code's cap on
         # such turns (the hooks read the same variable and stay one below it).
         env["CLAUDE_CODE_STOP_HOOK_BLOCK_CAP"] = str(count + 20)
+        if os.environ.get("CONCLAVE_KEEP_WORK"):
+            env["CONCLAVE_LOG"] = "debug"  # the bridge's and the hooks' log, kept with the work directory
         subprocess.run([binary, "--config-dir", configs["alice"], "setup", "claude", "--project", project, "--claude", claude_binary],
                        check=True, capture_output=True, env=env)
         claude = start_session(claude_binary, project, env)
@@ -119,7 +121,8 @@ def main():
         for process in reversed(processes):
             process.kill()
             process.wait(timeout=10)
-        shutil.rmtree(work, ignore_errors=True)
+        if not os.environ.get("CONCLAVE_KEEP_WORK"):
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

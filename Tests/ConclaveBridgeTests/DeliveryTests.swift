@@ -54,44 +54,113 @@ struct HookResponderTests {
         InboundMessage(id: id, kind: kind, server: "wss://s1", channel: kind == .channel ? "ops" : nil, from: "david/desktop/main", body: body, level: level, atMs: 0)
     }
 
+    let now = HookResponder.Context(nowMs: 1_000_000)
+
+    func respond(_ event: HookEvent, _ state: inout SpoolState, prompt: String? = nil, atMs: Int64 = 1_000_000) -> HookResponder.Reply {
+        HookResponder.respond(to: event, state: &state, context: HookResponder.Context(nowMs: atMs, prompt: prompt))
+    }
+
+    func check(_ generation: Int, _ state: inout SpoolState, token: String = "tok", atMs: Int64 = 1_000_000) -> HookResponder.WaitStep {
+        HookResponder.check(generation: generation, state: &state, context: HookResponder.Context(nowMs: atMs), token: token)
+    }
+
+    /// Wakes, then plays the rewake turn's prompt (which carries the batch's text) and its Stop.
+    func wakeAndConfirm(_ generation: Int, _ state: inout SpoolState, token: String) -> HookResponder.Reply? {
+        guard case let .wake(reply) = check(generation, &state, token: token) else { return nil }
+        _ = respond(.userPromptSubmit, &state, prompt: "Stop hook blocking error: \(reply.stderr ?? "")")
+        _ = respond(.stop, &state)
+        return reply
+    }
+
     @Test func aPromptHookDrainsEverythingOnceAsAdditionalContext() throws {
         var state = SpoolState()
         state.append(message("one", id: "m1"))
         state.append(message("two", kind: .whisper, level: .notify, id: "m2"))
-        let reply = HookResponder.respond(to: .userPromptSubmit, state: &state)
+        let reply = respond(.userPromptSubmit, &state, prompt: "hello")
         let json = try #require(reply.stdout.flatMap { JSONValue(parsing: Data($0.utf8)) })
         #expect(json["hookSpecificOutput"]?["hookEventName"] == "UserPromptSubmit")
         let context = try #require(json["hookSpecificOutput"]?["additionalContext"]?.stringValue)
         #expect(context.contains(">\none\n</channel>") && context.contains(">\ntwo\n</channel>"))
         #expect(context.contains("id=\"m1\"") && context.contains("id=\"m2\""))
         #expect(state.pending.isEmpty)
-        #expect(HookResponder.respond(to: .postToolUse, state: &state) == .silent, "each message once")
+        #expect(respond(.postToolUse, &state) == .silent, "each message once")
     }
 
     @Test func stopContinuesOnlyForMessagesThatExpectAnAnswerAndOnlySoManyTimes() throws {
         var state = SpoolState()
         state.append(message("fyi", level: .notify))
-        #expect(HookResponder.respond(to: .stop, state: &state) == .silent, "notify: shown later, no reply expected")
+        #expect(respond(.stop, &state) == .silent, "notify: shown later, no reply expected")
         #expect(state.pending.count == 1)
+        _ = respond(.userPromptSubmit, &state, prompt: "go")
         for round in 1...HookResponder.defaultContinuationLimit {
             state.append(message("question \(round)"))
-            let reply = HookResponder.respond(to: .stop, state: &state)
+            let reply = respond(.stop, &state)
             let json = try #require(reply.stdout.flatMap { JSONValue(parsing: Data($0.utf8)) })
             #expect(json["decision"] == "block")
             #expect(json["reason"]?.stringValue?.contains("question \(round)") == true)
             #expect(state.pending.isEmpty)
         }
         state.append(message("one more"))
-        #expect(HookResponder.respond(to: .stop, state: &state) == .silent, "the streak is capped")
+        #expect(respond(.stop, &state) == .silent, "the streak is capped")
         #expect(state.pending.count == 1, "kept for the next prompt")
-        _ = HookResponder.respond(to: .userPromptSubmit, state: &state)
+        _ = respond(.userPromptSubmit, &state, prompt: "next")
         state.append(message("after a prompt"))
-        #expect(HookResponder.respond(to: .stop, state: &state).stdout != nil, "a prompt resets the streak")
+        #expect(respond(.stop, &state).stdout != nil, "a prompt resets the streak")
+    }
+
+    @Test func aWakeIsOnlyOfferedUntilTheRewakeTurnConfirmsIt() throws {
+        var state = SpoolState()
+        let generation = HookResponder.arm(state: &state)
+        state.append(message("fyi", level: .notify))
+        #expect(check(generation, &state) == .keepWaiting, "notify does not wake")
+        state.append(message("please answer", kind: .whisper))
+        guard case let .wake(reply) = check(generation, &state, token: "b7") else {
+            Issue.record("expected a wake")
+            return
+        }
+        #expect(reply.status == 2 && reply.stdout == nil)
+        let text = try #require(reply.stderr)
+        #expect(text.contains("please answer") && text.contains("fyi") && text.contains("b7"))
+        #expect(state.pending.isEmpty && state.offered.count == 2)
+        // The rewake turn's prompt carries the batch: confirmed, nothing shown twice, and it
+        // does not count as the human's prompt.
+        #expect(respond(.userPromptSubmit, &state, prompt: "Stop hook blocking error: \(text)") == .silent)
+        #expect(state.offered.isEmpty && state.continuations == 1)
+    }
+
+    @Test func anIgnoredWakeIsShownByTheNextHookAndNothingIsLost() throws {
+        var state = SpoolState()
+        let generation = HookResponder.arm(state: &state)
+        state.append(message("lost wake", kind: .whisper))
+        guard case .wake = check(generation, &state, token: "t1") else {
+            Issue.record("expected a wake")
+            return
+        }
+        // A prompt that races the wake does not show it again at once...
+        #expect(respond(.userPromptSubmit, &state, prompt: "typed by the human", atMs: 1_001_000) == .silent)
+        #expect(state.offered.count == 1)
+        // ...but once the grace is over, the next hook shows it.
+        let later = respond(.postToolUse, &state, atMs: 1_000_000 + HookResponder.offerGraceMs)
+        #expect(later.stdout?.contains("lost wake") == true)
+        #expect(state.offered.isEmpty && state.pending.isEmpty)
+    }
+
+    @Test func aBusySessionIsNotWokenItsOwnHooksDeliver() {
+        var state = SpoolState()
+        let generation = HookResponder.arm(state: &state)
+        _ = respond(.userPromptSubmit, &state, prompt: "work")
+        state.append(message("during the turn"))
+        #expect(check(generation, &state) == .keepWaiting, "busy")
+        #expect(respond(.postToolUse, &state).stdout?.contains("during the turn") == true)
+        _ = respond(.stop, &state)
+        state.append(message("after the turn"))
+        guard case .wake = check(generation, &state) else {
+            Issue.record("idle again: wakes")
+            return
+        }
     }
 
     @Test func wakesAndStopBlocksShareClaudeCodesCapSoNoDrainedMessageIsIgnored() {
-        // Claude Code ignores Stop-hook blocks (a wake is one) past 8 in a row without a prompt:
-        // a message drained for a ninth would never reach the model.
         #expect(HookResponder.continuationLimit(environment: [:]) == 7)
         #expect(HookResponder.continuationLimit(environment: ["CLAUDE_CODE_STOP_HOOK_BLOCK_CAP": "100"]) == 99)
         #expect(HookResponder.continuationLimit(environment: ["CLAUDE_CODE_STOP_HOOK_BLOCK_CAP": "junk"]) == 7)
@@ -99,43 +168,29 @@ struct HookResponderTests {
         let generation = HookResponder.arm(state: &state)
         for round in 1...6 {
             state.append(message("wake \(round)"))
-            guard case .wake = HookResponder.check(generation: generation, state: &state) else {
-                Issue.record("wake \(round) expected")
-                return
-            }
+            #expect(wakeAndConfirm(generation, &state, token: "w\(round)") != nil, "wake \(round)")
         }
-        state.append(message("a stop"))
-        #expect(HookResponder.respond(to: .stop, state: &state).stdout != nil, "the seventh turn, by a Stop block")
+        _ = respond(.userPromptSubmit, &state, prompt: "Stop hook blocking error")  // not a batch: the human's
+        #expect(state.continuations == 0)
+        _ = respond(.stop, &state)
+        for round in 1...7 {
+            state.append(message("again \(round)"))
+            #expect(wakeAndConfirm(generation, &state, token: "a\(round)") != nil)
+        }
         state.append(message("one too many"))
-        #expect(HookResponder.check(generation: generation, state: &state) == .keepWaiting)
-        #expect(HookResponder.respond(to: .stop, state: &state) == .silent)
+        #expect(check(generation, &state) == .keepWaiting)
+        #expect(respond(.stop, &state) == .silent)
         #expect(state.pending.map(\.body) == ["one too many"], "kept for the next prompt, not drained into the void")
-        let prompt = HookResponder.respond(to: .userPromptSubmit, state: &state)
-        #expect(prompt.stdout?.contains("one too many") == true)
-        state.append(message("after the prompt"))
-        guard case .wake = HookResponder.check(generation: generation, state: &state) else {
-            Issue.record("a prompt resets the count")
-            return
-        }
+        #expect(respond(.userPromptSubmit, &state, prompt: "hi").stdout?.contains("one too many") == true)
     }
 
-    @Test func theWaiterWakesForAnswerableMessagesAndANewerWaiterOrTheSessionsEndRetiresIt() {
+    @Test func aNewerWaiterOrTheSessionsEndRetiresAWaiter() {
         var state = SpoolState()
         let first = HookResponder.arm(state: &state)
-        state.append(message("fyi", level: .notify))
-        #expect(HookResponder.check(generation: first, state: &state) == .keepWaiting, "notify does not wake")
-        state.append(message("please answer", kind: .whisper))
-        guard case let .wake(reply) = HookResponder.check(generation: first, state: &state) else {
-            Issue.record("expected a wake")
-            return
-        }
-        #expect(reply.status == 2 && reply.stdout == nil)
-        #expect(reply.stderr?.contains("please answer") == true && reply.stderr?.contains("fyi") == true)
-        #expect(state.pending.isEmpty)
         let second = HookResponder.arm(state: &state)
-        #expect(HookResponder.check(generation: first, state: &state) == .superseded)
-        _ = HookResponder.respond(to: .sessionEnd, state: &state)
-        #expect(HookResponder.check(generation: second, state: &state) == .superseded)
+        #expect(check(first, &state) == .superseded)
+        _ = respond(.sessionEnd, &state)
+        #expect(check(second, &state) == .superseded)
     }
 
     @Test func theSpoolIsBoundedDroppingChannelMessagesFirst() {
@@ -149,14 +204,18 @@ struct HookResponderTests {
         let body = String(repeating: "x", count: 200 * 1024)
         for _ in 0..<4 { big.append(message(body)) }
         #expect(big.pending.count == 2 && big.dropped == 2)
-        let reply = HookResponder.respond(to: .sessionStart, state: &big)
+        let reply = respond(.sessionStart, &big)
         #expect(reply.stdout?.contains("2 older message(s) were dropped") == true)
     }
 
     @Test func theSpoolFileRoundTripsAndAForeignFileStartsAfresh() {
         var state = SpoolState()
         state.append(message("a \"quoted\" body\n"))
+        state.append(message("offered"))
+        _ = state.offer(token: "t", nowMs: 5)
+        state.append(message("pending"))
         state.waiter = 4
+        state.busy = true
         state.sessionID = "s-1"
         #expect(SpoolState(decoding: state.encoded) == state)
         #expect(SpoolState(decoding: Array("not json".utf8)) == nil)

@@ -21,7 +21,8 @@ def offline_env(home, api_port, proxy=None):
 
 def start_session(claude, project, env):
     """A `claude -p` session reading user turns as stream-json on stdin."""
+    debug = ["--debug"] if os.environ.get("CONCLAVE_CLAUDE_DEBUG") else []
     return subprocess.Popen(
         [claude, "-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
-         "--allowedTools", "mcp__conclave", "--model", "claude-sonnet-4-5"],
+         "--allowedTools", "mcp__conclave", "--model", "claude-sonnet-4-5"] + debug,
         cwd=project, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

@@ -39,11 +39,30 @@ public enum HookResponder {
     /// The limit with Claude Code's default cap.
     public static let defaultContinuationLimit = claudeBlockCap - 1
 
+    /// How long an offered batch may wait for its rewake turn before the next hook shows it
+    /// itself (Claude Code ignored the wake, or a prompt raced it).
+    public static let offerGraceMs: Int64 = 5_000
+
+    /// What a hook knows besides the spool: the time, and a prompt's text (`UserPromptSubmit`).
+    public struct Context: Sendable {
+        public var nowMs: Int64
+        public var prompt: String?
+        public var limit: Int
+
+        /// A context.
+        public init(nowMs: Int64, prompt: String? = nil, limit: Int = HookResponder.defaultContinuationLimit) {
+            self.nowMs = nowMs
+            self.prompt = prompt
+            self.limit = limit
+        }
+    }
+
     /// The reply to a synchronous hook event; drains what the event may show.
-    public static func respond(to event: HookEvent, state: inout SpoolState, limit: Int = defaultContinuationLimit) -> Reply {
+    public static func respond(to event: HookEvent, state: inout SpoolState, context: Context) -> Reply {
         switch event {
         case .sessionStart, .userPromptSubmit, .postToolUse:
-            if event != .postToolUse { state.continuations = 0 }
+            settleOffer(event: event, state: &state, context: context)
+            if event != .postToolUse { state.busy = event == .userPromptSubmit }
             guard !state.pending.isEmpty || state.dropped > 0 else { return .silent }
             let (messages, dropped) = state.drain()
             let output: JSONValue = [
@@ -54,7 +73,11 @@ public enum HookResponder {
             ]
             return Reply(stdout: output.serialized(), stderr: nil, status: 0)
         case .stop:
-            guard state.pending.contains(where: \.expectsAnswer), state.continuations < limit else { return .silent }
+            settleOffer(event: event, state: &state, context: context)
+            guard state.pending.contains(where: \.expectsAnswer), state.continuations < context.limit else {
+                state.busy = false
+                return .silent
+            }
             state.continuations += 1
             let (messages, dropped) = state.drain()
             let output: JSONValue = [
@@ -70,18 +93,39 @@ public enum HookResponder {
         }
     }
 
+    /// Decides what became of the last wake's batch. A prompt that carries its token is the
+    /// rewake turn: the batch reached the model, and the turn does not count as the human's. Any
+    /// other prompt is the human's, and resets the count of turns started without them. A batch
+    /// still unconfirmed after ``offerGraceMs`` was ignored by Claude Code and is shown again.
+    static func settleOffer(event: HookEvent, state: inout SpoolState, context: Context) {
+        var rewake = false
+        if let token = state.offerToken, !state.offered.isEmpty {
+            if event == .userPromptSubmit, context.prompt?.contains(token) == true {
+                state.confirmOffer()
+                rewake = true
+            } else if context.nowMs - state.offeredAtMs >= offerGraceMs {
+                state.withdrawOffer()
+            }
+        }
+        if event == .sessionStart || (event == .userPromptSubmit && !rewake) { state.continuations = 0 }
+    }
+
     /// Registers a new waiter; older ones see the new generation and end.
     public static func arm(state: inout SpoolState) -> Int {
         state.waiter += 1
         return state.waiter
     }
 
-    /// One look at the spool by waiter `generation`.
-    public static func check(generation: Int, state: inout SpoolState, limit: Int = defaultContinuationLimit) -> WaitStep {
+    /// One look at the spool by waiter `generation`: wakes an idle session for a message that
+    /// may be answered. The batch is only offered; the rewake turn's prompt confirms it.
+    public static func check(generation: Int, state: inout SpoolState, context: Context, token: String) -> WaitStep {
         guard state.waiter == generation else { return .superseded }
-        guard state.pending.contains(where: \.expectsAnswer), state.continuations < limit else { return .keepWaiting }
+        if !state.offered.isEmpty, context.nowMs - state.offeredAtMs >= offerGraceMs { state.withdrawOffer() }
+        guard !state.busy, state.offered.isEmpty, state.pending.contains(where: \.expectsAnswer), state.continuations < context.limit
+        else { return .keepWaiting }
         state.continuations += 1
-        let (messages, dropped) = state.drain()
-        return .wake(Reply(stdout: nil, stderr: ChannelFraming.pulled(messages, dropped: dropped), status: 2))
+        let (messages, dropped) = state.offer(token: token, nowMs: context.nowMs)
+        let text = ChannelFraming.pulled(messages, dropped: dropped) + "\n(conclave batch \(token))"
+        return .wake(Reply(stdout: nil, stderr: text, status: 2))
     }
 }

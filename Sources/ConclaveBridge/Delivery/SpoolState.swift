@@ -26,6 +26,16 @@ public struct SpoolState: Sendable, Hashable {
     /// going, and wakes by the waiter. Claude Code counts both as Stop-hook blocks and ignores
     /// any past its cap, so a message drained for one more would be lost.
     public var continuations = 0
+    /// The messages the last wake offered, until the rewake turn's prompt confirms them: Claude
+    /// Code can ignore a wake, and an unconfirmed batch goes back to the model by the next hook.
+    public var offered: [InboundMessage] = []
+    /// The token in the offered batch's text, which the rewake turn's prompt carries.
+    public var offerToken: String?
+    /// When the batch was offered (ms since the epoch).
+    public var offeredAtMs: Int64 = 0
+    /// Whether a turn is running (from a prompt to a `Stop` that ends it): the waiter never
+    /// wakes a busy session; the turn's own hooks deliver.
+    public var busy = false
     /// Messages with receipt ids that hooks handed to the model, for the bridge to report as
     /// injected (oldest first, at most ``injectedLimit``).
     public var injected: [InboundReceipt] = []
@@ -57,19 +67,47 @@ public struct SpoolState: Sendable, Hashable {
         }
     }
 
+    /// Offers everything pending to a wake under `token`; the messages move out of `pending`.
+    public mutating func offer(token: String, nowMs: Int64) -> (messages: [InboundMessage], dropped: Int) {
+        let batch = drain(noting: false)
+        offered = batch.messages
+        offerToken = token
+        offeredAtMs = nowMs
+        return batch
+    }
+
+    /// Confirms the offered batch: it reached the model.
+    public mutating func confirmOffer() {
+        note(offered)
+        offered = []
+        offerToken = nil
+    }
+
+    /// Puts an unconfirmed offered batch back in front of what is pending.
+    public mutating func withdrawOffer() {
+        pending = offered + pending
+        offered = []
+        offerToken = nil
+    }
+
     /// Takes every pending message (and the dropped count) out of the spool.
     /// The messages with receipt ids are noted as injected for the bridge to report.
-    public mutating func drain() -> (messages: [InboundMessage], dropped: Int) {
+    public mutating func drain(noting: Bool = true) -> (messages: [InboundMessage], dropped: Int) {
         defer {
             pending = []
             dropped = 0
         }
-        for message in pending {
+        if noting { note(pending) }
+        return (pending, dropped)
+    }
+
+    /// Notes messages as shown, for the bridge to report them injected.
+    private mutating func note(_ messages: [InboundMessage]) {
+        for message in messages {
             guard let id = message.receiptID, let server = message.server else { continue }
             injected.append(InboundReceipt(server: server, id: id))
         }
         if injected.count > Self.injectedLimit { injected.removeFirst(injected.count - Self.injectedLimit) }
-        return (pending, dropped)
     }
 
     // MARK: Encoding
@@ -81,7 +119,9 @@ public struct SpoolState: Sendable, Hashable {
             "next": .int(Int64(nextNumber)), "bridge_pid": .int(Int64(bridgePID)), "client_pid": .int(Int64(clientPID)),
             "waiter": .int(Int64(waiter)), "continuations": .int(Int64(continuations)),
             "injected": .array(injected.map { ["server": .string($0.server), "id": .string(String($0.id))] }),
+            "offered": .array(offered.map(\.json)), "offered_at_ms": .int(offeredAtMs), "busy": .bool(busy),
         ]
+        if let offerToken { fields["offer_token"] = .string(offerToken) }
         if let clientStart { fields["client_start"] = .string(clientStart) }
         if let sessionID { fields["session_id"] = .string(sessionID) }
         return Array(JSONValue.object(fields).serialized().utf8)
@@ -101,6 +141,10 @@ public struct SpoolState: Sendable, Hashable {
         continuations = Self.count(json["continuations"])
         clientStart = json["client_start"]?.stringValue
         sessionID = json["session_id"]?.stringValue
+        if case let .array(records)? = json["offered"] { offered = records.compactMap(InboundMessage.init(json:)) }
+        offerToken = json["offer_token"]?.stringValue
+        offeredAtMs = json["offered_at_ms"]?.intValue ?? 0
+        busy = json["busy"]?.boolValue ?? false
         if case let .array(receipts)? = json["injected"] {
             injected = receipts.prefix(Self.injectedLimit).compactMap { record in
                 guard let server = record["server"]?.stringValue, let id = record["id"]?.stringValue.flatMap({ UInt64($0) }) else { return nil }

@@ -64,7 +64,8 @@ struct HookCommand: AsyncParsableCommand, GlobalOptionsProviding {
         if event == .wait {
             reply = try await Self.wait(on: spool, timeout: .seconds(timeout), limit: limit)
         } else {
-            reply = try spool.update { HookResponder.respond(to: event, state: &$0, limit: limit) }
+            let context = HookResponder.Context(nowMs: BridgeCore.currentTimeMs(), prompt: input?["prompt"]?.stringValue, limit: limit)
+            reply = try spool.update { HookResponder.respond(to: event, state: &$0, context: context) }
         }
         if let stdout = reply.stdout { try Output.line(stdout) }
         if let stderr = reply.stderr { FileHandle.standardError.write(Data((stderr + "\n").utf8)) }
@@ -77,6 +78,9 @@ struct HookCommand: AsyncParsableCommand, GlobalOptionsProviding {
     /// stops its MCP servers when the session ends, then waits for background hooks).
     static let bridgeGrace: Duration = .seconds(60)
     static let bridgeGoneGrace: Duration = .seconds(2)
+    /// How often the waiter looks at the spool: a read of a small file, so cheap enough to keep
+    /// a wake's added latency near 25 ms on average (200 ms cost 100 ms; see Docs/BENCHMARKS.md).
+    static let pollInterval: Duration = .milliseconds(50)
 
     /// Polls the spool until a message may wake the session, or the waiter should end.
     static func wait(on spool: DeliverySpool, timeout: Duration, limit: Int) async throws -> HookResponder.Reply {
@@ -93,14 +97,16 @@ struct HookCommand: AsyncParsableCommand, GlobalOptionsProviding {
             } else if ContinuousClock.now - bridgeSeen > (state.bridgePID == 0 ? bridgeGrace : bridgeGoneGrace) {
                 return .silent
             }
-            if state.pending.contains(where: \.expectsAnswer), state.continuations < limit {
-                switch try spool.update({ HookResponder.check(generation: generation, state: &$0, limit: limit) }) {
+            if state.pending.contains(where: \.expectsAnswer) || !state.offered.isEmpty, !state.busy, state.continuations < limit {
+                let context = HookResponder.Context(nowMs: BridgeCore.currentTimeMs(), limit: limit)
+                let token = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+                switch try spool.update({ HookResponder.check(generation: generation, state: &$0, context: context, token: token) }) {
                 case let .wake(reply): return reply
                 case .superseded: return .silent
                 case .keepWaiting: break
                 }
             }
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(for: Self.pollInterval)
         }
         return .silent
     }
