@@ -72,6 +72,9 @@ struct CLIProcess {
         let out = PipeDrain(stdout == nil ? outPipe.fileHandleForReading : nil)
         let err = PipeDrain(errPipe.fileHandleForReading)
         for await _ in exits {}
+        // Foundation can run the termination handler a moment before the process counts as
+        // exited, and reading `terminationStatus` then traps: wait for that, without blocking.
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(1)) }
         let outData = await out.finished()
         let errData = await err.finished()
         return Result(
