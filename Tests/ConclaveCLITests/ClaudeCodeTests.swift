@@ -1,3 +1,4 @@
+@testable import ConclaveCLI
 import Foundation
 import Testing
 
@@ -87,6 +88,12 @@ struct ClaudeCodeTests {
         let after = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: settings)) as? NSDictionary)
         let original = try #require(try JSONSerialization.jsonObject(with: Data(mine.utf8)) as? NSDictionary)
         #expect(after == original, "undo leaves exactly what was there")
+
+        // A launcher path with a space is quoted, and still recognised as ours.
+        #expect(ClaudeHookSettings.isOurs(["type": "command", "command": "'/opt/my tools/conclave' --config-dir '/a b' hook stop"]))
+        #expect(ClaudeHookSettings.firstWord(of: "'/it'\\''s/conclave' hook wait") == "/it's/conclave")
+        #expect(!ClaudeHookSettings.isOurs(["type": "command", "command": "/usr/bin/notconclave hook stop"]))
+        #expect(!ClaudeHookSettings.isOurs(["type": "command", "command": "conclave hook stop && rm -rf /"]))
 
         try Data("{not json".utf8).write(to: settings)
         let broken = try await alice.run(["setup", "claude", "--project", project.path, "--no-register"])

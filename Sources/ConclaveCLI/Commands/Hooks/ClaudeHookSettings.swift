@@ -61,14 +61,29 @@ struct ClaudeHookSettings {
         return result
     }
 
-    /// Whether a hook entry runs `conclave … hook <one of our events>`.
+    /// Whether a hook entry runs `conclave … hook <one of our events>`: an executable named
+    /// `conclave` (its path quoted or not), and `hook <event>` at the end.
     static func isOurs(_ entry: Any) -> Bool {
         guard let command = (entry as? [String: Any])?["command"] as? String else { return false }
-        let words = command.split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) }
-        guard let first = words.first, (first as NSString).lastPathComponent == "conclave",
-            let verb = words.firstIndex(of: "hook"), verb + 1 < words.count
-        else { return false }
-        return HookEvent(rawValue: words[verb + 1]) != nil
+        let trimmed = command.trimmingCharacters(in: .whitespaces)
+        guard HookEvent.allCases.contains(where: { trimmed.hasSuffix(" hook \($0.rawValue)") }) else { return false }
+        return (firstWord(of: trimmed) as NSString).lastPathComponent == "conclave"
+    }
+
+    /// The first word of a command line, unquoted when it is in single quotes.
+    static func firstWord(of command: String) -> String {
+        guard command.hasPrefix("'") else { return String(command.prefix { $0 != " " }) }
+        var word = ""
+        var rest = command.dropFirst()
+        while let quote = rest.firstIndex(of: "'") {
+            word += rest[..<quote]
+            rest = rest[rest.index(after: quote)...]
+            // `'\''` continues the word with a literal quote.
+            guard rest.hasPrefix("\\''") else { break }
+            word += "'"
+            rest = rest.dropFirst(3)
+        }
+        return word
     }
 
     /// A word for a shell command line: quoted when it holds anything but safe characters.

@@ -42,7 +42,8 @@ struct SetupClaudeCommand: ParsableCommand, GlobalOptionsProviding {
             throw CLIError("no project directory at `\(projectPath)`")
         }
         let settingsPath = projectPath + "/.claude/settings.local.json"
-        let launcher = try launcherCommand()
+        let words = launcherWords()
+        let launcher = words.map(ClaudeHookSettings.shellWord).joined(separator: " ")
         let edit = ClaudeHookSettings(launcher: launcher)
         let current = try Self.readSettings(settingsPath)
         let updated = undo || delivery == .channel ? ClaudeHookSettings.removing(from: current) : edit.installing(into: current)
@@ -52,27 +53,25 @@ struct SetupClaudeCommand: ParsableCommand, GlobalOptionsProviding {
         } else {
             try Output.line("✓ \(settingsPath) already \(undo || delivery == .channel ? "has no Conclave hooks" : "has Conclave's hooks")")
         }
-        try register(launcher: launcher, projectPath: projectPath)
+        try register(launcher: words, projectPath: projectPath)
     }
 
     /// `conclave` as the hooks and the registration start it: this executable's absolute path,
-    /// with `--config-dir` when one was given.
-    func launcherCommand() throws -> String {
+    /// with `--config-dir` when one was given (unquoted words).
+    func launcherWords() -> [String] {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0], relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             .standardizedFileURL.resolvingSymlinksInPath().path
-        var words = [ClaudeHookSettings.shellWord(executable)]
+        var words = [executable]
         if let configDir = global.configDir {
-            let absolute = URL(fileURLWithPath: configDir).standardizedFileURL.path
-            words += ["--config-dir", ClaudeHookSettings.shellWord(absolute)]
+            words += ["--config-dir", URL(fileURLWithPath: configDir).standardizedFileURL.path]
         }
-        return words.joined(separator: " ")
+        return words
     }
 
     /// Registers (or with `--undo` removes) the bridge in Claude Code's local scope, through
     /// Claude Code's own `claude mcp` commands.
-    func register(launcher: String, projectPath: String) throws {
-        let bridge = launcher.split(separator: " ").map(String.init).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
-            + ["bridge", "--delivery", delivery.rawValue]
+    func register(launcher: [String], projectPath: String) throws {
+        let bridge = launcher + ["bridge", "--delivery", delivery.rawValue]
         let add = ["mcp", "add", "--scope", "local", "conclave", "--"] + bridge
         let remove = ["mcp", "remove", "--scope", "local", "conclave"]
         let shown = "claude " + (undo ? remove : add).map(ClaudeHookSettings.shellWord).joined(separator: " ")
