@@ -77,7 +77,7 @@ extension Hub {
                     } else {
                         deliver(frame, to: subscriber)
                     }
-                    if tracked { recordRelayed(post.id, to: subscriber) }
+                    if tracked { recordRelayed(post.id, to: subscriber, tell: false) }
                 }
                 post.complete(tracked ? .posted(id: post.id) : .ack(detail: nil))
             }
@@ -95,7 +95,8 @@ extension Hub {
         try checkBodySize(payload.wireBytes.count)
         if let refusal = limiters.admitWhisper(from: session.path, now: .now) { throw refusal }
         guard let recipient = presence.session(at: target) else { throw Refusal.offline(target) }
-        let id = Self.newMessageID()
+        // An id only when someone will see it.
+        let id = session.speaksReceipts || recipient.speaksReceipts ? Self.newMessageID() : 0
         if session.speaksReceipts { receipts.open(id, sender: session.path, nowMs: wallClock()) }
         let frame = Self.whisperFrame(id: id, from: session.path, target: target, payload: payload, for: recipient)
         if recipient === session {

@@ -18,10 +18,12 @@ extension Hub {
     }
 
     /// Notes that message `id` was handed to `recipient`. A recipient that does not speak
-    /// `receipts` will report nothing more, and the record says so.
-    func recordRelayed(_ id: UInt64, to recipient: ServerSession) {
+    /// `receipts` will report nothing more, and the record says so. `tell` pushes the record to
+    /// the sender; a channel post does not (one update per subscriber per post would multiply
+    /// the sender's traffic by the channel's size), and `ReceiptList` shows them.
+    func recordRelayed(_ id: UInt64, to recipient: ServerSession, tell: Bool = true) {
         let detail = recipient.speaksReceipts ? nil : "its client does not report receipts"
-        if let record = receipts.set(id, recipient: recipient.path, state: .relayed, nowMs: wallClock(), detail: detail) {
+        if let record = receipts.set(id, recipient: recipient.path, state: .relayed, nowMs: wallClock(), detail: detail), tell {
             tellSender(of: id, record)
         }
     }

@@ -8,7 +8,7 @@ struct ReceiptWaiter {
     let id: UInt64
     let wanted: ReceiptState
     let timeout: Duration
-    /// The recipients the server reported while the post was being answered.
+    /// The recipients the server listed right after the post, and updates that came with them.
     let known: [ReceiptRecord]
 
     func run(_ session: inout ControlSession) async throws -> SendOutcome {
@@ -17,7 +17,9 @@ struct ReceiptWaiter {
         guard !latest.isEmpty else {
             return .timedOut("no other session received message \(id) (nobody else is subscribed): nothing to wait for")
         }
-        for record in known { Output.note("  \(Self.line(record))") }
+        for record in latest.values.sorted(by: { $0.recipient.description < $1.recipient.description }) {
+            Output.note("  \(Self.line(record))")
+        }
         if let done = reached(latest) { return done }
         let deadline = ContinuousClock.now + timeout
         let outbound = session.outbound

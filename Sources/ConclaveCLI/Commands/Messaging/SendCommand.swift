@@ -66,10 +66,13 @@ struct SendCommand: AsyncParsableCommand, GlobalOptionsProviding {
                 case .ack:
                     return wait == nil ? .sent(id: nil) : .noReceipts
                 case let .posted(id):
-                    let recipients = session.takeReceiptUpdates().filter { $0.id == id }.map(\.record)
                     try Output.line("✓ sent to \(channel) (id \(id))")
                     guard let wait else { return .sent(id: id) }
-                    return try await ReceiptWaiter(id: id, wanted: wait, timeout: timeout, known: recipients).run(&session)
+                    // Who it was handed to, and anything reported meanwhile.
+                    let listed = try await session.request(.receiptQuery(id: id))
+                    var known: [ReceiptRecord] = if case let .receiptList(_, records) = listed { records } else { [] }
+                    known += session.takeReceiptUpdates().filter { $0.id == id }.map(\.record)
+                    return try await ReceiptWaiter(id: id, wanted: wait, timeout: timeout, known: known).run(&session)
                 default:
                     return .refused("send", sent)
                 }
