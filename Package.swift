@@ -14,6 +14,9 @@ let package = Package(
         .library(name: "ConclaveProtocol", targets: ["ConclaveProtocol"]),
         .library(name: "ConclaveIdentity", targets: ["ConclaveIdentity"]),
         .library(name: "ConclaveTransport", targets: ["ConclaveTransport"]),
+        .library(name: "ConclaveStore", targets: ["ConclaveStore"]),
+        .library(name: "ConclaveStoreSQLite", targets: ["ConclaveStoreSQLite"]),
+        .library(name: "ConclaveStorePostgres", targets: ["ConclaveStorePostgres"]),
         .library(name: "ConclaveServer", targets: ["ConclaveServer"]),
         .library(name: "ConclaveBridge", targets: ["ConclaveBridge"]),
         .executable(name: "conclave", targets: ["ConclaveCLI"]),
@@ -30,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libsodium through pkg-config: Ed25519, base64url, CSPRNG, secret wiping.
@@ -74,16 +78,53 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // The central server: hub, sessions, storage (SQLite through GRDB), `serve`.
+        // What the server persists and how its instances talk: the store, bus and directory
+        // interfaces, with no backend in them.
+        .target(
+            name: "ConclaveStore",
+            dependencies: [
+                "ConclaveProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The embedded default: one server process on SQLite through GRDB.
+        .target(
+            name: "ConclaveStoreSQLite",
+            dependencies: [
+                "ConclaveStore",
+                "ConclaveProtocol",
+                "ConclaveIdentity",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Many server processes on one PostgreSQL: the shared store, the cluster directory and the
+        // LISTEN/NOTIFY bus.
+        .target(
+            name: "ConclaveStorePostgres",
+            dependencies: [
+                "ConclaveStore",
+                "ConclaveProtocol",
+                "ConclaveIdentity",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The central server: hub, sessions, cluster delivery, `serve`. Storage comes injected.
         .target(
             name: "ConclaveServer",
             dependencies: [
                 "ConclaveProtocol",
                 "ConclaveIdentity",
                 "ConclaveTransport",
+                "ConclaveStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -117,6 +158,9 @@ let package = Package(
                 "ConclaveIdentity",
                 "ConclaveTransport",
                 "ConclaveServer",
+                "ConclaveStore",
+                "ConclaveStoreSQLite",
+                "ConclaveStorePostgres",
                 "ConclaveBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -143,6 +187,7 @@ let package = Package(
             name: "ConclaveServerTests",
             dependencies: [
                 "ConclaveServer", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol",
+                "ConclaveStore", "ConclaveStoreSQLite", "ConclaveStorePostgres", "ConclaveTesting",
                 // To break the store from outside, as a full disk would.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -4,6 +4,8 @@ import ConclaveServer
 import Foundation
 import GRDB
 import Testing
+import ConclaveStore
+import ConclaveStoreSQLite
 
 @Suite("Pipelined posts and group commit: an Ack means stored")
 struct GroupCommitTests {
@@ -96,7 +98,7 @@ struct GroupCommitTests {
     @Test func aPostThatCannotBeStoredIsRefusedAndNotDelivered() async throws {
         let directory = NSTemporaryDirectory() + "conclave-server-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await TestServer.with(storage: .directory(directory)) { server in
+        try await TestServer.with(storage: SQLiteBackend.directory(directory)) { server in
             try await server.peer(key: try newKey(), register: "alice") { (alice) async throws in
                 _ = try await alice.request(.admin(.createChannel(name: "ops", visibility: .public)))
                 _ = try await alice.request(.join(channel: "ops", token: nil))
@@ -131,7 +133,7 @@ extension GroupCommitTests {
         let directory = NSTemporaryDirectory() + "conclave-server-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let key = try newKey()
-        try await TestServer.with(storage: .directory(directory)) { server in
+        try await TestServer.with(storage: SQLiteBackend.directory(directory)) { server in
             try await server.peer(key: key, register: "alice") { (alice) async throws in
                 _ = try await alice.request(.admin(.createChannel(name: "ops", visibility: .public)))
                 _ = try await alice.request(.join(channel: "ops", token: nil))
@@ -147,7 +149,7 @@ extension GroupCommitTests {
                 arguments: [eightDaysAgo])
         }
         try await outside.close()
-        try await TestServer.with(storage: .directory(directory)) { server in
+        try await TestServer.with(storage: SQLiteBackend.directory(directory)) { server in
             try await server.peer(key: key) { (alice) async throws in
                 _ = try await alice.request(.join(channel: "ops", token: nil))
                 guard case let .history(_, messages) = try await alice.request(.readSince(channel: "ops", sinceMs: 0)) else {

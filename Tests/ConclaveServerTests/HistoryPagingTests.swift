@@ -73,6 +73,8 @@ final class ManualWallClock: Sendable {
 }
 
 import Synchronization
+import ConclaveStore
+import ConclaveStoreSQLite
 
 extension HistoryPagingTests {
     /// A hub on an in-memory store with `clock`, and a session that created and joined `ops`.

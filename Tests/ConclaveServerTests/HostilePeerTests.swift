@@ -5,6 +5,8 @@ import ConclaveTransport
 import Testing
 #if canImport(Glibc)
 import Glibc
+import ConclaveStore
+import ConclaveStoreSQLite
 #endif
 
 /// What a hostile tester broke, kept broken-proof: pre-authentication memory, descriptors,
@@ -149,8 +151,8 @@ struct RevocationRaceTests {
         let store = try SQLiteStore.inMemory()
         let hub = Hub(store: store, admins: try AdminAllowlist(parsing: ["root"]), settings: HubSettings(), logger: .init(label: "test"))
         let victimKey = try newKey()
-        _ = try await store.register(username: "ann", machine: "laptop", pubkey: victimKey.publicKey.text, now: "t")
-        _ = try await store.addMachine(user: "ann", name: "desk", pubkey: try newKey().publicKey.text, now: "t")
+        _ = try await store.register(username: "ann", machine: "laptop", pubkey: victimKey.publicKey.text, nowMs: 0)
+        _ = try await store.addMachine(user: "ann", name: "desk", pubkey: try newKey().publicKey.text, nowMs: 0)
         // The runner reads the epoch, looks the key up ...
         let epoch = await hub.revocationEpoch
         let (user, machine) = try await hub.authenticate(key: victimKey.publicKey)

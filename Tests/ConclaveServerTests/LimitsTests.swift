@@ -3,6 +3,8 @@ import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTransport
 import Testing
+import ConclaveStore
+import ConclaveStoreSQLite
 
 @Suite("Flood limits: token buckets and their settings")
 struct RateRuleTests {
@@ -347,7 +349,7 @@ struct HistoryQuotaTests {
     @Test func trimmingKeepsTheNewestMessagesOfThatChannelOnly() async throws {
         let store = try SQLiteStore.inMemory()
         for name in ["a", "b"] {
-            #expect(try await store.createChannel(name: name, visibility: .public, creator: "u", now: "2026-11-28T00:00:00Z") == .done)
+            #expect(try await store.createChannel(name: name, visibility: .public, creator: "u", nowMs: 0) == .done)
         }
         try await store.appendMessages((0..<10).map { NewMessage(channel: "a", sender: "u/m/s", payload: [UInt8($0)], tsMs: Int64($0 / 3)) })
         try await store.appendMessages((0..<4).map { NewMessage(channel: "b", sender: "u/m/s", payload: [UInt8($0)], tsMs: 0) })

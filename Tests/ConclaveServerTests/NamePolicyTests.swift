@@ -2,6 +2,7 @@
 import ConclaveIdentity
 import ConclaveProtocol
 import Testing
+import ConclaveStore
 
 @Suite("Unicode policy for names")
 struct NamePolicyTests {

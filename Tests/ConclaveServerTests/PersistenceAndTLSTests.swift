@@ -4,6 +4,8 @@ import ConclaveServer
 import ConclaveTransport
 import Foundation
 import Testing
+import ConclaveStore
+import ConclaveStoreSQLite
 
 @Suite("Restarts, the instance ID header, and TLS")
 struct PersistenceAndTLSTests {
@@ -12,7 +14,7 @@ struct PersistenceAndTLSTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let aliceKey = try newKey()
         let bobKey = try newKey()
-        let firstID = try await TestServer.with(storage: .directory(directory)) { server in
+        let firstID = try await TestServer.with(storage: SQLiteBackend.directory(directory)) { server in
             try await server.peer(key: aliceKey, register: "alice") { (alice) async throws in
                 _ = try await alice.request(.admin(.createChannel(name: "ops", visibility: .private)))
                 _ = try await alice.request(.admin(.aclAdd(channel: "ops", user: "bob")))
@@ -23,7 +25,7 @@ struct PersistenceAndTLSTests {
             try await server.peer(key: bobKey, register: "bob") { _ in }
             return try await server.serverID()
         }
-        try await TestServer.with(storage: .directory(directory)) { server in
+        try await TestServer.with(storage: SQLiteBackend.directory(directory)) { server in
             #expect(try await server.serverID() == firstID)
             try await server.peer(key: bobKey) { (bob) async throws in
                 #expect(try await bob.request(.join(channel: "ops", token: nil)) == .joined(channel: "ops"))
@@ -40,9 +42,9 @@ struct PersistenceAndTLSTests {
     @Test func aSecondServerCannotOpenTheSameDataDirectory() async throws {
         let directory = NSTemporaryDirectory() + "conclave-server-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await TestServer.with(storage: .directory(directory)) { _ in
+        try await TestServer.with(storage: SQLiteBackend.directory(directory)) { _ in
             await #expect(throws: ServerError.self) {
-                try await TestServer.with(storage: .directory(directory)) { _ in }
+                try await TestServer.with(storage: SQLiteBackend.directory(directory)) { _ in }
             }
         }
     }
@@ -144,7 +146,7 @@ struct DataDirectoryProtectionTests {
     @Test func theDatabaseAndItsWALArePrivateToTheServersUser() async throws {
         let directory = NSTemporaryDirectory() + "conclave-server-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await TestServer.with(storage: .directory(directory)) { server in
+        try await TestServer.with(storage: SQLiteBackend.directory(directory)) { server in
             _ = try await server.rawRegister(username: "ann", key: try newKey())
         }
         for name in ["conclave.sqlite", "conclave.sqlite-wal", "conclave.sqlite-shm"]
@@ -155,7 +157,7 @@ struct DataDirectoryProtectionTests {
         #expect(FileManager.default.fileExists(atPath: directory + "/conclave.sqlite"))
         // A database left readable by an earlier version is narrowed on the next start.
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: directory + "/conclave.sqlite")
-        try await TestServer.with(storage: .directory(directory)) { _ in }
+        try await TestServer.with(storage: SQLiteBackend.directory(directory)) { _ in }
         let mode = try FileManager.default.attributesOfItem(atPath: directory + "/conclave.sqlite")[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
@@ -167,7 +169,7 @@ struct DataDirectoryProtectionTests {
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: directory)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
-            try await TestServer.with(storage: .directory(directory)) { _ in }
+            try await TestServer.with(storage: SQLiteBackend.directory(directory)) { _ in }
             Issue.record("the server started on a directory of mode \(String(mode, radix: 8))")
         } catch let error as ServerError {
             #expect("\(error)".contains("writable by group or others"))

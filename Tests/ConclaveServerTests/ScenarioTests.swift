@@ -4,6 +4,8 @@ import ConclaveProtocol
 import Logging
 import Synchronization
 import Testing
+import ConclaveStore
+import ConclaveStoreSQLite
 
 @Suite("A whole deployment, and what the logs may contain")
 struct ScenarioTests {

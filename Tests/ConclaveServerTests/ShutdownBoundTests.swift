@@ -6,6 +6,8 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import ConclaveStore
+import ConclaveStoreSQLite
 
 /// A graceful shutdown ends within 5 s even when a client stopped reading with the server's
 /// writes to it stuck on a full socket (it took 10.1 s), and every live session's connection
@@ -16,7 +18,7 @@ struct ShutdownBoundTests {
         var settings = HubSettings()
         settings.limits = .unlimited
         let runtime = ServerRuntime(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, storage: .ephemeral, settings: settings),
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, storage: SQLiteBackend.ephemeral, settings: settings),
             logger: Logger(label: "test"))
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let (stalledReady, stalledSink) = AsyncStream.makeStream(of: Void.self)

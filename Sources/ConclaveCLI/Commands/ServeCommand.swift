@@ -1,5 +1,8 @@
 import ArgumentParser
 import ConclaveServer
+import ConclaveStore
+import ConclaveStorePostgres
+import ConclaveStoreSQLite
 import ConclaveTransport
 import Foundation
 import Logging
@@ -11,10 +14,12 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
         abstract: "Run the central server.",
         discussion: """
             Listens for Conclave clients on a WebSocket (GET /) and answers GET /health with `ok`. \
-            State lives in --data-dir (SQLite, WAL mode); --ephemeral keeps everything in memory. \
+            State lives in --data-dir (SQLite, WAL mode); --ephemeral keeps everything in memory; \
+            --store postgres://… shares one PostgreSQL database among several instances (a cluster \
+            behind a load balancer: see Docs/OPERATIONS.md). \
             SIGTERM or SIGINT shut down gracefully: each live connection is closed with WebSocket status 1001 \
             (going away), so clients reconnect to the restarted server.
-            Environment: CONCLAVE_BIND, CONCLAVE_DATA_DIR, CONCLAVE_ADMINS (comma-separated), \
+            Environment: CONCLAVE_BIND, CONCLAVE_DATA_DIR, CONCLAVE_STORE, PGPASSWORD, CONCLAVE_ADMINS (comma-separated), \
             CONCLAVE_LIMITS (comma-separated NAME=VALUE, applied before --limit).
 
             Flood limits (refusals are Error frames naming the limit and when to retry; heartbeats, \
@@ -32,6 +37,12 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
 
     @Flag(help: "Keep all state in memory; it is lost when the server stops.")
     var ephemeral = false
+
+    @Option(name: .customLong("store"), help: ArgumentHelp(
+        "A PostgreSQL database shared by every instance of a cluster, postgres://USER@HOST[:PORT]/DB "
+            + "(?host=/socket/dir, ?sslmode=disable|prefer|require; password in the URL or PGPASSWORD; env CONCLAVE_STORE).",
+        valueName: "url"))
+    var store: String?
 
     @Option(name: .customLong("admin"), help: ArgumentHelp(
         "A server admin, USER or USER=PUBKEY (pinned to that key); repeatable, comma-separated allowed (env CONCLAVE_ADMINS).",
@@ -94,16 +105,27 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
         signal(SIGPIPE, SIG_IGN)
         let environment = ProcessInfo.processInfo.environment
         let dataDirectory = dataDir ?? environment["CONCLAVE_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-        let storage: ServerConfiguration.Storage
-        switch (dataDirectory, ephemeral) {
-        case let (path?, false):
-            storage = .directory(path)
-        case (nil, true):
-            storage = .ephemeral
-        case (.some, true):
+        let storeURL = store ?? environment["CONCLAVE_STORE"].flatMap { $0.isEmpty ? nil : $0 }
+        let storage: any StoreBackend
+        switch (dataDirectory, ephemeral, storeURL) {
+        case let (path?, false, nil):
+            storage = SQLiteBackend.directory(path)
+        case (nil, true, nil):
+            storage = SQLiteBackend.ephemeral
+        case let (nil, false, url?):
+            do {
+                storage = try PostgresBackend(url: url, environment: environment)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        case (.some, true, _):
             throw ValidationError("--ephemeral conflicts with --data-dir (or CONCLAVE_DATA_DIR): choose one")
-        case (nil, false):
-            throw CLIError("`serve` requires `--data-dir <path>` for persistent storage (or `--ephemeral` for a throwaway in-memory store)")
+        case (_, _, .some):
+            throw ValidationError("--store (or CONCLAVE_STORE) conflicts with --data-dir and --ephemeral: choose one")
+        case (nil, false, nil):
+            throw CLIError(
+                "`serve` requires `--data-dir <path>` for persistent storage (or `--ephemeral` for a throwaway in-memory store, "
+                    + "or `--store postgres://…` for a cluster)")
         }
         let (host, port) = try ServerConfiguration.parseBind(bind ?? environment["CONCLAVE_BIND"] ?? "0.0.0.0:4390")
         let adminValues = admins.isEmpty ? (environment["CONCLAVE_ADMINS"].map { [$0] } ?? []) : admins

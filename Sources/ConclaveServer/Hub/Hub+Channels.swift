@@ -19,18 +19,19 @@ extension Hub {
             throw Refusal.banned(name)
         }
         presence.subscribe(session.path, to: name)
+        recordInDirectory(.subscribe(path: session.path.description, token: session.clusterToken, channel: name))
         return .joined(channel: name)
     }
 
     func who(_ name: String?, session: ServerSession) async throws -> ProtocolMessage {
         guard let name else {
-            return .presence(channel: nil, sessions: presence.allSessions.map(\.path))
+            return .presence(channel: nil, sessions: try await clusterSessionPaths())
         }
         guard let channel = try await store.channel(named: name) else { throw Refusal.channelNotFound(name) }
         if channel.visibility != .public, !session.isAdmin, try await !isMember(name, session.user) {
             throw Refusal.channelNotFound(name)
         }
-        return .presence(channel: name, sessions: presence.subscribers(of: name).map(\.path))
+        return .presence(channel: name, sessions: try await clusterSubscriberPaths(of: name))
     }
 
     func listChannels(session: ServerSession) async throws -> ProtocolMessage {
@@ -57,7 +58,7 @@ extension Hub {
                 throw Refusal.capacity("channels created by user `\(session.user)`", limit: limit, advice: "delete channels you no longer use")
             }
         }
-        switch try await store.createChannel(name: name, visibility: visibility, creator: session.user, now: timestamp()) {
+        switch try await store.createChannel(name: name, visibility: visibility, creator: session.user, nowMs: wallClock()) {
         case .done:
             return .ack(detail: name)
         case .nameTaken, .notFound:
@@ -70,7 +71,9 @@ extension Hub {
     func deleteChannel(_ name: String, session: ServerSession) async throws -> ProtocolMessage {
         _ = try await administeredChannel(name, by: session)
         _ = try await store.deleteChannel(named: name)
-        forgetChannel(name, notice: "channel `\(name)` was deleted by \(session.path)")
+        let notice = "channel `\(name)` was deleted by \(session.path)"
+        forgetChannel(name, notice: notice)
+        await publish(.channelDeleted(channel: name, notice: notice))
         return .ack(detail: name)
     }
 
@@ -78,6 +81,7 @@ extension Hub {
     func forgetChannel(_ name: String, notice: String) {
         bans[name] = nil
         lastStamps[name] = nil
+        sequencer.forget(name)
         for subscriber in presence.removeChannel(name) {
             notify(subscriber, notice)
         }
@@ -90,17 +94,25 @@ extension Hub {
         switch try await store.renameChannel(from: name, to: newName) {
         case .done:
             guard name != newName else { return .ack(detail: newName) }
-            presence.renameChannel(name, to: newName)
-            lastStamps[newName] = lastStamps.removeValue(forKey: name)
-            if let banned = bans.removeValue(forKey: name) { bans[newName] = banned }
-            for subscriber in presence.subscribers(of: newName) {
-                notify(subscriber, "channel `\(name)` was renamed to `\(newName)` by \(session.path); post to the new name")
-            }
+            let notice = "channel `\(name)` was renamed to `\(newName)` by \(session.path); post to the new name"
+            applyRename(name, to: newName, notice: notice)
+            await publish(.channelRenamed(channel: name, to: newName, notice: notice))
             return .ack(detail: newName)
         case .nameTaken:
             throw ProtocolError.unauthorized("channel name `\(newName)` is already taken")
         case .notFound:
             throw Refusal.channelNotFound(name)
+        }
+    }
+
+    /// Moves the in-memory state of a renamed channel and tells its subscribers.
+    func applyRename(_ name: String, to newName: String, notice: String) {
+        presence.renameChannel(name, to: newName)
+        sequencer.rename(name, to: newName)
+        lastStamps[newName] = lastStamps.removeValue(forKey: name)
+        if let banned = bans.removeValue(forKey: name) { bans[newName] = banned }
+        for subscriber in presence.subscribers(of: newName) {
+            notify(subscriber, notice)
         }
     }
 }

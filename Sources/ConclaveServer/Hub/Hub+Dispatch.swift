@@ -38,7 +38,9 @@ extension Hub {
         case let .join(channel, token):
             return try await join(channel, token: token, session: session)
         case let .leave(channel):
-            presence.unsubscribe(session.path, from: channel)
+            if presence.unsubscribe(session.path, from: channel) {
+                recordInDirectory(.unsubscribe(path: session.path.description, channel: channel))
+            }
             return .ack(detail: channel)
         case let .who(channel):
             return try await who(channel, session: session)
@@ -46,7 +48,7 @@ extension Hub {
             return try await listChannels(session: session)
         case .listMachines:
             return .machineList(machines: try await store.machines(of: session.user).map {
-                MachineInfo(name: $0.name, pubkey: $0.pubkey, addedAt: $0.addedAt)
+                MachineInfo(name: $0.name, pubkey: $0.pubkey, addedAt: timestamp(ms: $0.addedAtMs))
             })
         case .listUsers:
             guard session.isAdmin else { throw Refusal.notAdmin }
@@ -54,7 +56,7 @@ extension Hub {
         case let .channelMessage(channel, _, payload):
             return try await post(payload, to: channel, session: session)
         case let .whisper(_, target, payload):
-            return try whisper(payload, to: target, session: session)
+            return try await whisper(payload, to: target, session: session)
         case let .readSince(channel, sinceMs):
             return try await readSince(channel, sinceMs: sinceMs, session: session)
         case let .admin(op):
@@ -65,7 +67,7 @@ extension Hub {
         case let .receiptQuery(id):
             return try receiptList(id, session: session)
         case let .heldWhisper(target, payload, holdSeconds):
-            return try holdWhisper(payload, to: target, holdSeconds: holdSeconds, session: session)
+            return try await holdWhisper(payload, to: target, holdSeconds: holdSeconds, session: session)
         case .posted, .taggedChannelMessage, .taggedWhisper, .receiptUpdate, .receiptList:
             throw Refusal.unexpectedFrame
         case .hello, .challenge, .auth, .established, .register, .presence, .error, .channelList, .joined, .ack,
@@ -107,6 +109,7 @@ extension Hub {
             _ = try await administeredChannel(channel, by: session)
             try await store.unban(channel: channel, user: user)
             bans[channel]?.remove(user)
+            await publish(.unbanned(channel: channel, user: user))
             return .ack(detail: user)
         case let .banList(channel):
             _ = try await administeredChannel(channel, by: session)

@@ -20,7 +20,7 @@ extension Hub {
         if let pin = admins.pin(for: username), pin != key.text {
             throw ProtocolError.unauthorized("username `\(username)` is reserved for a different key")
         }
-        switch try await store.register(username: username, machine: machine, pubkey: key.text, now: timestamp()) {
+        switch try await store.register(username: username, machine: machine, pubkey: key.text, nowMs: wallClock()) {
         case .registered:
             logger.info("user registered", metadata: ["user": "\(username)", "machine": "\(machine)"])
         case let .registeredReclaimingKey(squatted):

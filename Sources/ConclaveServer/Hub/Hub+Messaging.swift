@@ -1,4 +1,5 @@
 import ConclaveProtocol
+import ConclaveStore
 import ConclaveTransport
 
 extension Hub {
@@ -23,10 +24,13 @@ extension Hub {
         // `since`-pagination (PROTOCOL.md §6) never splits or repeats a millisecond.
         let stamp = max(wallClock(), (lastStamps[channel] ?? .min) &+ 1)
         lastStamps[channel] = stamp
+        let id = Self.newMessageID()
         let post = PendingPost(
-            message: NewMessage(channel: channel, sender: session.path.description, payload: bytes, tsMs: stamp),
+            message: NewMessage(
+                channel: channel, sender: session.path.description, payload: bytes, tsMs: stamp,
+                receiptID: id),
             frame: .channelMessage(channel: channel, from: session.path, payload: payload),
-            sender: session, id: Self.newMessageID())
+            sender: session, id: id)
         uncommittedPosts.append(post)
         return post
     }
@@ -53,31 +57,26 @@ extension Hub {
         let count = min(uncommittedPosts.count, settings.commitBatchLimit)
         let batch = Array(uncommittedPosts.prefix(count))
         uncommittedPosts.removeFirst(count)
-        let outcome: Result<Void, StoreError>
+        let outcome: Result<[AppendedMessage?], StoreError>
         do {
-            try await store.appendMessages(batch.map(\.message))
-            outcome = .success(())
+            outcome = .success(try await store.appendMessages(batch.map(\.message)))
         } catch {
             outcome = .failure(error)
         }
         committingPosts = false
         switch outcome {
-        case .success:
-            for post in batch {
-                let frame = EncodedFrame(post.frame)
-                var tagged: EncodedFrame?
+        case let .success(appended):
+            for (post, landed) in zip(batch, appended) {
                 let tracked = post.sender.speaksReceipts
                 if tracked { receipts.open(post.id, sender: post.sender.path, nowMs: wallClock()) }
-                for subscriber in presence.subscribers(of: post.message.channel) where subscriber !== post.sender {
-                    if subscriber.speaksReceipts, case let .channelMessage(channel, from, payload) = post.frame {
-                        if tagged == nil {
-                            tagged = EncodedFrame(ProtocolMessage.taggedChannelMessage(id: post.id, channel: channel, from: from, payload: payload))
-                        }
-                        deliver(tagged ?? frame, to: subscriber)
-                    } else {
-                        deliver(frame, to: subscriber)
-                    }
-                    if tracked { recordRelayed(post.id, to: subscriber, tell: false) }
+                if cluster != nil, let landed {
+                    // Through the sequencer: a message another instance committed just before
+                    // this one must reach local subscribers first.
+                    let message = ChannelSequencer.Message(
+                        seq: landed.seq, from: post.message.sender, payload: post.message.payload, receiptID: post.id)
+                    await sequence(sequencer.receive(channelID: landed.channelID, channel: post.message.channel, message))
+                } else {
+                    fanOut(post.frame, id: post.id, excluding: post.sender.path, tracked: tracked)
                 }
                 post.complete(tracked ? .posted(id: post.id) : .ack(detail: nil))
             }
@@ -91,10 +90,31 @@ extension Hub {
         for post in uncommittedPosts { post.nudge() }
     }
 
-    func whisper(_ payload: Payload, to target: SessionPath, session: ServerSession) throws -> ProtocolMessage? {
+    /// Hands one encoding of a channel message to every local subscriber but `sender` (and one
+    /// tagged encoding to those that speak `receipts`).
+    func fanOut(_ message: ProtocolMessage, id: UInt64, excluding sender: SessionPath, tracked: Bool) {
+        guard case let .channelMessage(channel, from, payload) = message else { return }
+        let frame = EncodedFrame(message)
+        var tagged: EncodedFrame?
+        for subscriber in presence.subscribers(of: channel) where subscriber.path != sender {
+            if subscriber.speaksReceipts, id != 0 {
+                if tagged == nil {
+                    tagged = EncodedFrame(ProtocolMessage.taggedChannelMessage(id: id, channel: channel, from: from, payload: payload))
+                }
+                deliver(tagged ?? frame, to: subscriber)
+            } else {
+                deliver(frame, to: subscriber)
+            }
+            if tracked { recordRelayed(id, to: subscriber, tell: false) }
+        }
+    }
+
+    func whisper(_ payload: Payload, to target: SessionPath, session: ServerSession) async throws -> ProtocolMessage? {
         try checkBodySize(payload.wireBytes.count)
         if let refusal = limiters.admitWhisper(from: session.path, now: .now) { throw refusal }
-        guard let recipient = presence.session(at: target) else { throw Refusal.offline(target) }
+        guard let recipient = presence.session(at: target) else {
+            return try await whisperElsewhere(payload, to: target, session: session)
+        }
         // An id only when someone will see it.
         let id = session.speaksReceipts || recipient.speaksReceipts ? Self.newMessageID() : 0
         if session.speaksReceipts { receipts.open(id, sender: session.path, nowMs: wallClock()) }
@@ -108,6 +128,15 @@ extension Hub {
         guard session.speaksReceipts else { return .ack(detail: nil) }
         recordRelayed(id, to: recipient)
         return .posted(id: id)
+    }
+
+    /// A whisper for a session on another instance, sent on the bus; refused as offline when no
+    /// instance has the target. The sender learns it was relayed, not that it arrived.
+    private func whisperElsewhere(_ payload: Payload, to target: SessionPath, session: ServerSession) async throws -> ProtocolMessage? {
+        guard let cluster, try await cluster.directory.entry(at: target.description) != nil else { throw Refusal.offline(target) }
+        let id = Self.newMessageID()
+        await publish(.whisper(target: target.description, from: session.path.description, payload: payload.wireBytes, receiptID: id))
+        return session.speaksReceipts ? .posted(id: id) : .ack(detail: nil)
     }
 
     /// Refuses a body over the configured maximum (counted as its encoded payload).

@@ -6,14 +6,18 @@ extension Hub {
         _ = try await administeredChannel(channel, by: session)
         try validate(user, as: .username)
         try await store.addMember(channel: channel, user: user)
-        bans[channel]?.remove(user)
+        if bans[channel]?.remove(user) != nil || cluster != nil {
+            await publish(.unbanned(channel: channel, user: user))
+        }
         return .ack(detail: user)
     }
 
     func aclRemove(_ user: String, from channel: String, session: ServerSession) async throws -> ProtocolMessage {
         _ = try await administeredChannel(channel, by: session)
         try await store.removeMember(channel: channel, user: user)
-        unsubscribe(user: user, from: channel, notice: "you were removed from the members of channel `\(channel)` by \(session.path)")
+        let notice = "you were removed from the members of channel `\(channel)` by \(session.path)"
+        unsubscribe(user: user, from: channel, notice: notice)
+        await publish(.unsubscribed(channel: channel, user: user, path: nil, notice: notice))
         return .ack(detail: user)
     }
 
@@ -22,7 +26,9 @@ extension Hub {
         try validate(user, as: .username)
         try await store.ban(channel: channel, user: user)
         bans[channel, default: []].insert(user)
-        unsubscribe(user: user, from: channel, notice: "you were banned from channel `\(channel)` by \(session.path)")
+        let notice = "you were banned from channel `\(channel)` by \(session.path)"
+        unsubscribe(user: user, from: channel, notice: notice)
+        await publish(.banned(channel: channel, user: user, notice: notice))
         return .ack(detail: user)
     }
 
@@ -31,8 +37,10 @@ extension Hub {
         let notice = "you were kicked from channel `\(channel)` by \(session.path); you may join again"
         if let path = try? SessionPath(parsing: target) {
             unsubscribe(user: path.user, path: path, from: channel, notice: notice)
+            await publish(.unsubscribed(channel: channel, user: path.user, path: path.description, notice: notice))
         } else {
             unsubscribe(user: target, from: channel, notice: notice)
+            await publish(.unsubscribed(channel: channel, user: target, path: nil, notice: notice))
         }
         return .ack(detail: target)
     }

@@ -54,10 +54,13 @@ extension Hub {
 
     /// A whisper that waits up to `holdSeconds` for its target to connect; delivered at once if
     /// it is connected.
-    func holdWhisper(_ payload: Payload, to target: SessionPath, holdSeconds: UInt32, session: ServerSession) throws -> ProtocolMessage? {
+    func holdWhisper(_ payload: Payload, to target: SessionPath, holdSeconds: UInt32, session: ServerSession) async throws -> ProtocolMessage? {
         guard session.speaksReceipts else { throw Refusal.unexpectedFrame }
         if presence.session(at: target) != nil {
-            return try whisper(payload, to: target, session: session)
+            return try await whisper(payload, to: target, session: session)
+        }
+        if let cluster, try await cluster.directory.entry(at: target.description) != nil {
+            return try await whisper(payload, to: target, session: session)
         }
         if let limit = settings.limits.maxBodyBytes, payload.wireBytes.count > limit {
             throw Refusal.bodyTooLarge(payload.wireBytes.count, limit: limit)

@@ -1,8 +1,9 @@
 import ConclaveIdentity
 import ConclaveProtocol
+import ConclaveStore
+import ConclaveTransport
 import Foundation
 import Logging
-import ConclaveTransport
 
 /// The server's shared state and rules: sessions, subscriptions, the ban mirror, and every
 /// request a session can make. One actor, so state changes are serialized; store calls are
@@ -41,6 +42,12 @@ actor Hub {
     var receipts = ReceiptBook()
     /// Whispers held for a target session that is not connected yet.
     var heldWhispers = HeldWhispers()
+    /// The other instances, when this is one of several sharing the store.
+    var cluster: ClusterLink?
+    /// Directory changes waiting for ``ClusterService`` (set with ``cluster``).
+    var directoryOperations: AsyncStream<DirectoryOperation>.Continuation?
+    /// In-order delivery of channel messages across instances (used only in a cluster).
+    var sequencer = ChannelSequencer()
 
     init(
         store: any ConclaveStore, admins: AdminAllowlist, settings: HubSettings = HubSettings(), logger: Logger,
@@ -57,10 +64,17 @@ actor Hub {
 
     /// Refuses a new session when its user already has as many live sessions as allowed
     /// (a reconnect on the same path supersedes and is always allowed).
-    func sessionRefusal(for path: SessionPath) -> ProtocolError? {
-        guard let limit = settings.limits.sessionsPerUser, presence.session(at: path) == nil,
-            presence.sessionCount(of: path.user) >= limit
-        else { return nil }
+    func sessionRefusal(for path: SessionPath) async -> ProtocolError? {
+        guard let limit = settings.limits.sessionsPerUser, presence.session(at: path) == nil else { return nil }
+        let count: Int
+        do {
+            count = try await clusterSessionCount(of: path.user)
+        } catch {
+            // The directory is unreachable: count this instance's sessions, not refuse everyone.
+            logger.warning("could not count sessions across instances", metadata: ["error": "\(error)"])
+            count = presence.sessionCount(of: path.user)
+        }
+        guard count >= limit else { return nil }
         return Refusal.capacity(
             "live sessions for user `\(path.user)`", limit: limit,
             // Not `conclave who`: it needs a session too, and would be refused the same way.
@@ -106,6 +120,9 @@ actor Hub {
         for ban in try await store.allBans() {
             bans[ban.channel, default: []].insert(ban.user)
         }
+        if cluster != nil {
+            sequencer.start(try await store.channelSequences())
+        }
     }
 
     // MARK: Sessions
@@ -132,6 +149,8 @@ actor Hub {
             previous.kill(reason: "session superseded by a newer connection for the same session path")
             logger.info("session superseded by a newer connection", metadata: ["path": "\(session.path)"])
         }
+        recordInDirectory(.claim(DirectoryEntry(
+            path: session.path.description, user: session.user, node: cluster?.nodeID ?? "", token: session.clusterToken)))
         logger.info("session established", metadata: [
             "path": "\(session.path)", "user": "\(session.path.user)", "machine": "\(session.path.machine)",
         ])
@@ -148,16 +167,27 @@ actor Hub {
 
     /// Removes `session` when its connection ends (only if it is still the registered one).
     func detach(_ session: ServerSession) {
-        if presence.detach(session) {
+        if forget(session) {
             logger.debug("session detached", metadata: ["path": "\(session.path)"])
         }
     }
 
-    /// Removes `session` from presence now and terminates it with `reason`.
-    func drop(_ session: ServerSession, reason: String, preceding: EncodedFrame? = nil) {
-        _ = presence.detach(session)
+    /// Removes `session` from presence (and the cluster directory) if it is still the live one on
+    /// its path; returns whether it was.
+    private func forget(_ session: ServerSession) -> Bool {
+        guard presence.detach(session) else { return false }
+        recordInDirectory(.release(path: session.path.description, token: session.clusterToken))
+        return true
+    }
+
+    /// Removes `session` from presence now and terminates it with `reason`; `quietly` when the
+    /// caller logged why already.
+    func drop(_ session: ServerSession, reason: String, preceding: EncodedFrame? = nil, quietly: Bool = false) {
+        _ = forget(session)
         session.kill(reason: reason, preceding: preceding)
-        logger.warning("error frame emitted", metadata: ["error": "\(ProtocolError.unauthorized(reason))", "path": "\(session.path)"])
+        if !quietly {
+            logger.warning("error frame emitted", metadata: ["error": "\(ProtocolError.unauthorized(reason))", "path": "\(session.path)"])
+        }
     }
 
     /// Hands an encoded frame to a recipient without waiting; a full queue makes it a slow
@@ -222,7 +252,7 @@ actor Hub {
         shutdownReason = reason
         let sessions = presence.allSessions
         for session in sessions {
-            _ = presence.detach(session)
+            _ = forget(session)
             session.endForShutdown(reason: reason)
         }
         if !sessions.isEmpty {
@@ -270,6 +300,7 @@ actor Hub {
     func unsubscribe(user: String, path: SessionPath? = nil, from channel: String, notice: String) {
         for session in presence.subscribers(of: channel) where session.user == user && (path == nil || session.path == path) {
             presence.unsubscribe(session.path, from: channel)
+            recordInDirectory(.unsubscribe(path: session.path.description, channel: channel))
             notify(session, notice)
         }
     }

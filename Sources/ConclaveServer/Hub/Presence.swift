@@ -23,6 +23,8 @@ protocol PresenceDirectory: Sendable {
     func isSubscribed(_ path: SessionPath, to channel: String) -> Bool
     /// The live sessions subscribed to `channel`.
     func subscribers(of channel: String) -> [ServerSession]
+    /// The channels `path` is subscribed to.
+    func channels(of path: SessionPath) -> Set<String>
     /// Removes every subscription to `channel`; returns the sessions that had one.
     mutating func removeChannel(_ channel: String) -> [ServerSession]
     /// Moves every subscription from `channel` to `newName`.
@@ -81,6 +83,10 @@ struct LocalPresence: PresenceDirectory {
 
     func subscribers(of channel: String) -> [ServerSession] {
         (subscribers[channel] ?? []).compactMap { sessions[$0] }
+    }
+
+    func channels(of path: SessionPath) -> Set<String> {
+        subscriptions[path] ?? []
     }
 
     mutating func removeChannel(_ channel: String) -> [ServerSession] {

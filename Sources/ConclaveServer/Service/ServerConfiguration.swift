@@ -1,22 +1,15 @@
-import Foundation
+public import ConclaveStore
 public import ConclaveTransport
+import Foundation
 
 /// Everything `conclave serve` needs to run.
 public struct ServerConfiguration: Sendable {
-    /// Where state lives.
-    public enum Storage: Sendable, Hashable {
-        /// A persistent data directory (created if missing, mode 0700).
-        case directory(String)
-        /// In memory; everything is lost at exit.
-        case ephemeral
-    }
-
     /// Address to bind.
     public var host: String
     /// Port to bind; 0 picks a free one.
     public var port: Int
-    /// Persistent or in-memory state.
-    public var storage: Storage
+    /// Where state lives: SQLite in a data directory or in memory, or a shared PostgreSQL.
+    public var storage: any StoreBackend
     /// Server admins.
     public var admins: AdminAllowlist
     /// Serve `wss://` directly when set.
@@ -29,7 +22,7 @@ public struct ServerConfiguration: Sendable {
 
     /// Creates a configuration.
     public init(
-        host: String = "0.0.0.0", port: Int = 4390, storage: Storage, admins: AdminAllowlist = AdminAllowlist(),
+        host: String = "0.0.0.0", port: Int = 4390, storage: any StoreBackend, admins: AdminAllowlist = AdminAllowlist(),
         tls: ServerTLS? = nil, settings: HubSettings = HubSettings()
     ) {
         self.host = host

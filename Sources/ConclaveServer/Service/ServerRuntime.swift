@@ -1,3 +1,4 @@
+import ConclaveStore
 import ConclaveTransport
 public import Logging
 import ServiceLifecycle
@@ -21,25 +22,36 @@ public actor ServerRuntime {
     public func run(handleSignals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let configuration = configuration
         let logger = logger
-        var lock: DataDirectoryLock?
-        let store: SQLiteStore
-        switch configuration.storage {
-        case let .directory(path):
-            lock = try DataDirectoryLock(directory: path)
-            let databasePath = try DataDirectoryLock.privateDatabaseFile("conclave.sqlite", in: path)
-            do {
-                store = try SQLiteStore(path: databasePath)
-            } catch {
-                throw ServerError.storage(error.detail)
-            }
-        case .ephemeral:
-            do {
-                store = try SQLiteStore.inMemory()
-            } catch {
-                throw ServerError.storage(error.detail)
-            }
+        let opened: OpenedStore
+        do {
+            opened = try await configuration.storage.open(logger: logger)
+        } catch {
+            throw ServerError.storage(error)
         }
-        defer { withExtendedLifetime(lock) {} }
+        // The backend's background work (a connection pool) runs beside the server, owned here,
+        // and is cancelled once the server has stopped.
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            if let run = opened.run {
+                tasks.addTask { await run() }
+            }
+            do {
+                try await serve(opened, configuration: configuration, logger: logger, onRunning: onRunning, handleSignals: handleSignals)
+            } catch {
+                tasks.cancelAll()
+                await opened.close()
+                throw error
+            }
+            tasks.cancelAll()
+            await opened.close()
+        }
+    }
+
+    private func serve(
+        _ opened: OpenedStore, configuration: ServerConfiguration, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void, handleSignals: Bool
+    ) async throws {
+        let store = opened.store
+        logger.info("store open", metadata: ["store": "\(configuration.storage.summary)"])
 
         for admin in configuration.admins.unpinned {
             logger.warning(
@@ -51,12 +63,16 @@ public actor ServerRuntime {
         // reach of unauthenticated peers.
         settings.descriptorLimit = settings.descriptorLimit ?? DescriptorLimit.raiseToHard()
         let hub = Hub(store: store, admins: configuration.admins, settings: settings, logger: logger)
+        var directoryOperations: AsyncStream<DirectoryOperation>?
+        if let link = opened.cluster {
+            directoryOperations = await hub.joinCluster(link)
+        }
         let serverID: String
         do {
             try await hub.start()
             serverID = try await store.instanceID()
         } catch {
-            throw ServerError.storage(error.detail)
+            throw ServerError.storage(.failed(error.detail))
         }
         let runner = SessionRunner(hub: hub, settings: settings, logger: logger)
         let address = "\(configuration.host):\(configuration.port)"
@@ -83,12 +99,16 @@ public actor ServerRuntime {
             throw ServerError.bindFailed(address: address, reason: NetworkErrorText.describe(error))
         }
 
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: [
-                .init(service: application, serviceName: "listener"),
-                .init(service: MaintenanceService(hub: hub, reapInterval: settings.reapInterval), serviceName: "maintenance"),
-            ],
-            logger: Logger(label: "servicelifecycle"))
+        // Shut down in reverse order.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let link = opened.cluster, let directoryOperations {
+            services.append(.init(
+                service: ClusterService(hub: hub, link: link, operations: directoryOperations, logger: logger), serviceName: "cluster"))
+        }
+        // Maintenance stops first, closing sessions as "going away" before the listener does.
+        services.append(.init(service: application, serviceName: "listener"))
+        services.append(.init(service: MaintenanceService(hub: hub, reapInterval: settings.reapInterval), serviceName: "maintenance"))
+        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: Logger(label: "servicelifecycle"))
         if handleSignals {
             groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         }

@@ -28,6 +28,10 @@ final class ServerSession: Sendable {
     /// The protocol extensions this session's client agreed to at the upgrade.
     let extensions: Set<ProtocolExtension>
 
+    /// Tells this connection from an earlier or later one on the same path, in the cluster
+    /// directory (a late release of a superseded session must not remove its replacement).
+    let clusterToken = UInt64.random(in: 1...UInt64.max)
+
     init(
         path: SessionPath, isAdmin: Bool, queueCapacity: Int, now: ContinuousClock.Instant,
         connectionActivity: ConnectionActivity? = nil, revocationEpoch: UInt64 = .max, extensions: Set<ProtocolExtension> = []

@@ -5,6 +5,8 @@ import ConclaveTransport
 import Foundation
 import Logging
 import Testing
+import ConclaveStore
+import ConclaveStoreSQLite
 
 /// An in-process server on a free loopback port, and clients connected to it.
 struct TestServer: Sendable {
@@ -18,7 +20,7 @@ struct TestServer: Sendable {
 
     /// Runs `body` against a fresh server (ephemeral unless `storage` says otherwise).
     static func with<T: Sendable>(
-        storage: ServerConfiguration.Storage = .ephemeral,
+        storage: any StoreBackend = SQLiteBackend.ephemeral,
         admins: [String] = [],
         tls: ServerTLS? = nil,
         settings: HubSettings = HubSettings(),

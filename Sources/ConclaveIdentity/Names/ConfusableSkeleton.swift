@@ -6,9 +6,9 @@ import Foundation
 ///
 /// skeleton(x) = lowercase(NFD(map(NFD(lowercase(x))))), where `map` replaces each code point
 /// by its prototype from Unicode's confusables.txt (``table``, generated).
-enum ConfusableSkeleton {
+public enum ConfusableSkeleton {
     /// The skeleton of `name`.
-    static func of(_ name: String) -> String {
+    public static func of(_ name: String) -> String {
         var mapped = String.UnicodeScalarView()
         for scalar in name.lowercased().decomposedStringWithCanonicalMapping.unicodeScalars {
             if let prototype = prototypes[scalar.value] {

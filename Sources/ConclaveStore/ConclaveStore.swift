@@ -1,13 +1,18 @@
 public import ConclaveProtocol
 
-/// Everything the server persists, behind one protocol so another backend (PostgreSQL) can be
-/// added without touching the hub.
+/// Everything the server persists, behind one protocol: SQLite (`ConclaveStoreSQLite`) for one
+/// server process, PostgreSQL (`ConclaveStorePostgres`) for several sharing one store. The
+/// contract suite in the server's tests runs against both.
 ///
 /// Requirements every implementation must meet:
 /// - each method is atomic: a multi-row change (registration, cascades, invite redemption plus
 ///   the ACL row) happens entirely or not at all;
 /// - a method that returns has made its change durable;
-/// - usernames in memberships and bans need not exist (the reference accepts any name).
+/// - usernames in memberships and bans need not exist (the reference accepts any name);
+/// - times are epoch milliseconds;
+/// - each channel numbers its messages 1, 2, 3… in commit order (``AppendedMessage/seq``), with
+///   no gaps and no reuse, so a reader that knows the last number it saw can tell whether it
+///   missed one.
 public protocol ConclaveStore: Sendable {
     /// The server instance ID, created on first use and stable afterwards.
     func instanceID() async throws(StoreError) -> String
@@ -15,11 +20,11 @@ public protocol ConclaveStore: Sendable {
     // MARK: Accounts and machines
 
     /// Creates the user and its first machine, unless the name or the key is taken.
-    func register(username: String, machine: String, pubkey: String, now: String) async throws(StoreError) -> RegistrationOutcome
+    func register(username: String, machine: String, pubkey: String, nowMs: Int64) async throws(StoreError) -> RegistrationOutcome
     /// The (user, machine) a key is enrolled under.
     func machine(forKey pubkey: String) async throws(StoreError) -> MachineRecord?
     /// Enrolls another machine under `user`.
-    func addMachine(user: String, name: String, pubkey: String, now: String) async throws(StoreError) -> MachineAddOutcome
+    func addMachine(user: String, name: String, pubkey: String, nowMs: Int64) async throws(StoreError) -> MachineAddOutcome
     /// Removes a machine; returns whether it existed.
     func removeMachine(user: String, name: String) async throws(StoreError) -> Bool
     /// A user's machines.
@@ -36,7 +41,7 @@ public protocol ConclaveStore: Sendable {
     // MARK: Channels
 
     /// Creates a channel with its creator as first ACL member.
-    func createChannel(name: String, visibility: Visibility, creator: String, now: String) async throws(StoreError) -> ChannelNameOutcome
+    func createChannel(name: String, visibility: Visibility, creator: String, nowMs: Int64) async throws(StoreError) -> ChannelNameOutcome
     /// A channel by exact name.
     func channel(named name: String) async throws(StoreError) -> ChannelRecord?
     /// Every channel.
@@ -44,7 +49,9 @@ public protocol ConclaveStore: Sendable {
     /// Each channel's newest message timestamp (channels without messages are absent).
     func latestTimestamps() async throws(StoreError) -> [String: Int64]
     /// How many channels exist, and how many of them `user` created.
-    func channelCounts(createdBy user: String) async throws(StoreError) -> (total: Int, byUser: Int)
+    func channelCounts(createdBy user: String) async throws(StoreError) -> ChannelCounts
+    /// Every channel's id, name and newest message number, to start or resume in-order delivery.
+    func channelSequences() async throws(StoreError) -> [ChannelSequence]
     /// Deletes a channel and everything attached to it; returns whether it existed.
     func deleteChannel(named name: String) async throws(StoreError) -> Bool
     /// Renames a channel; memberships, invites, bans and history follow.
@@ -66,8 +73,8 @@ public protocol ConclaveStore: Sendable {
     func ban(channel: String, user: String) async throws(StoreError)
     /// Lifts a ban (idempotent); grants no membership.
     func unban(channel: String, user: String) async throws(StoreError)
-    /// Every ban, as (channel, user) pairs, for the in-memory mirror.
-    func allBans() async throws(StoreError) -> [(channel: String, user: String)]
+    /// Every ban, for the in-memory mirror.
+    func allBans() async throws(StoreError) -> [BanRecord]
 
     // MARK: Invites
 
@@ -86,23 +93,26 @@ public protocol ConclaveStore: Sendable {
     // MARK: History
 
     /// Appends messages in order, all in one transaction: when this returns, every one of them is
-    /// durable; when it throws, none is stored. Returns each row id, 0 for a message whose channel
-    /// no longer exists (it is skipped).
+    /// durable; when it throws, none is stored. Returns where each landed, `nil` for a message
+    /// whose channel no longer exists (it is skipped). A clustered backend announces each stored
+    /// message to the other instances as part of the same commit.
     @discardableResult
-    func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [Int64]
+    func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [AppendedMessage?]
     /// Deletes the oldest messages of `channel` beyond the newest `count`; returns how many.
     func trimHistory(of channel: String, keeping count: Int) async throws(StoreError) -> Int
     /// Messages with `ts_ms > sinceMs`, oldest first, at most `limit` rows.
     func messages(in channel: String, after sinceMs: Int64, limit: Int) async throws(StoreError) -> [StoredMessage]
-    /// Deletes messages older than `cutoffMs` and invites expired before `nowMs`; returns
-    /// (messages, invites) deleted.
-    func purge(messagesBefore cutoffMs: Int64, invitesExpiredBefore nowMs: Int64) async throws(StoreError) -> (messages: Int, invites: Int)
+    /// Messages of the channel with id `channelID` numbered above `afterSeq`, in number order, at
+    /// most `limit` rows: how an instance fills a gap in what it has delivered.
+    func messages(inChannelID channelID: Int64, afterSeq: Int64, limit: Int) async throws(StoreError) -> [StoredMessage]
+    /// Deletes messages older than `cutoffMs` and invites expired before `nowMs`.
+    func purge(messagesBefore cutoffMs: Int64, invitesExpiredBefore nowMs: Int64) async throws(StoreError) -> PurgeCounts
 }
 
 extension ConclaveStore {
     /// Appends one message (a transaction of its own) and returns its row id.
     @discardableResult
-    public func appendMessage(channel: String, sender: String, payload: [UInt8], tsMs: Int64) async throws(StoreError) -> Int64 {
-        try await appendMessages([NewMessage(channel: channel, sender: sender, payload: payload, tsMs: tsMs)]).first ?? 0
+    public func appendMessage(channel: String, sender: String, payload: [UInt8], tsMs: Int64) async throws(StoreError) -> AppendedMessage? {
+        try await appendMessages([NewMessage(channel: channel, sender: sender, payload: payload, tsMs: tsMs)]).first ?? nil
     }
 }

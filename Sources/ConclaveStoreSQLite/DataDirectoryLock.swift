@@ -1,3 +1,5 @@
+public import ConclaveStore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,10 +8,11 @@ import Darwin
 
 /// An exclusive lock on `<data-dir>/conclave.lock`, held while the server runs, so two servers
 /// never share one store.
-final class DataDirectoryLock: Sendable {
+public final class DataDirectoryLock: Sendable {
     private let descriptor: Int32
 
-    init(directory: String) throws(ServerError) {
+    /// Creates the directory if needed (mode 0700), checks who may write it, and locks it.
+    public init(directory: String) throws(StoreOpenError) {
         // Missing parents are created too (as `mkdir -p` would), each private to this user.
         var prefix = directory.hasPrefix("/") ? "" : "."
         for component in directory.split(separator: "/", omittingEmptySubsequences: true) {
@@ -47,7 +50,7 @@ final class DataDirectoryLock: Sendable {
     /// Creates the database file `name` in `directory` readable by the server's user only, or
     /// narrows an existing one to that (SQLite gives its WAL and shared-memory files the
     /// database's mode); returns its path.
-    static func privateDatabaseFile(_ name: String, in directory: String) throws(ServerError) -> String {
+    public static func privateDatabaseFile(_ name: String, in directory: String) throws(StoreOpenError) -> String {
         let path = directory + "/" + name
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .dataDirectory(path: directory, reason: "cannot open \(name): \(String(cString: strerror(errno)))") }

@@ -1,5 +1,7 @@
 public import ConclaveProtocol
-import ConclaveTransport
+public import ConclaveStore
+import ConclaveIdentity
+import Foundation
 import GRDB
 
 /// ``ConclaveStore`` on SQLite through GRDB.
@@ -12,33 +14,46 @@ public final class SQLiteStore: ConclaveStore {
     private let database: any DatabaseWriter
 
     /// Opens (creating if needed) the database file at `path` and migrates it.
-    public convenience init(path: String) throws(StoreError) {
+    public convenience init(path: String) throws(StoreOpenError) {
+        let pool: DatabasePool
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(5)
-            try self.init(writer: DatabasePool(path: path, configuration: configuration))
-        } catch let error as StoreError {
-            throw error
+            pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw StoreError("could not open `\(path)`: \(error)")
+            throw .failed("could not open `\(path)`: \(error)")
         }
+        try self.init(writer: pool)
     }
 
     /// A store that lives only in memory.
-    public static func inMemory() throws(StoreError) -> SQLiteStore {
+    public static func inMemory() throws(StoreOpenError) -> SQLiteStore {
+        let queue: DatabaseQueue
         do {
-            return try SQLiteStore(writer: DatabaseQueue())
+            queue = try DatabaseQueue()
         } catch {
-            throw StoreError("could not create an in-memory database: \(error)")
+            throw .failed("could not create an in-memory database: \(error)")
         }
+        return try SQLiteStore(writer: queue)
     }
 
-    private init(writer: any DatabaseWriter) throws(StoreError) {
+    private init(writer: any DatabaseWriter) throws(StoreOpenError) {
         database = writer
+        let applied: Set<String>
+        do {
+            applied = try writer.read { db in try Self.migrator.appliedIdentifiers(db) }
+        } catch {
+            throw .failed("could not read the database's schema version: \(error)")
+        }
+        // A migration this binary does not know was applied by a newer one: refuse rather than
+        // write rows in a shape that binary no longer expects.
+        guard applied.isSubset(of: Self.knownMigrations) else {
+            throw .schemaTooNew(found: applied.count, supported: Self.knownMigrations.count)
+        }
         do {
             try Self.migrator.migrate(writer)
         } catch {
-            throw StoreError("could not migrate the database: \(error)")
+            throw .failed("could not migrate the database: \(error)")
         }
     }
 
@@ -103,8 +118,23 @@ public final class SQLiteStore: ConclaveStore {
             }
             try db.execute(sql: "CREATE INDEX users_skeleton ON users(skeleton)")
         }
+        // Each channel numbers its messages (see `ConclaveStore`): existing messages keep their
+        // row ids as numbers, which already increase within a channel.
+        migrator.registerMigration("v4-message-numbers") { db in
+            try db.execute(sql: """
+                ALTER TABLE messages ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+                UPDATE messages SET seq = id;
+                ALTER TABLE channels ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;
+                UPDATE channels SET last_seq = COALESCE((SELECT MAX(seq) FROM messages WHERE channel_id = channels.id), 0);
+                CREATE INDEX messages_channel_seq ON messages(channel_id, seq);
+                """)
+        }
         return migrator
     }
+
+    /// The newest migration this binary knows; a database that lists one it does not know was
+    /// written by a newer binary.
+    private static let knownMigrations: Set<String> = ["v1", "v2-machine-proof", "v3-username-skeleton", "v4-message-numbers"]
 
     private func write<T: Sendable>(
         _ operation: String, _ body: @escaping @Sendable (Database) throws -> T
@@ -136,7 +166,7 @@ public final class SQLiteStore: ConclaveStore {
     public func instanceID() async throws(StoreError) -> String {
         let fresh: String
         do {
-            fresh = try ServerIdentity.generate()
+            fresh = try SecureRandom.token()
         } catch {
             throw StoreError("could not generate an instance ID: \(error)")
         }
@@ -149,7 +179,7 @@ public final class SQLiteStore: ConclaveStore {
 
     // MARK: Accounts and machines
 
-    public func register(username: String, machine: String, pubkey: String, now: String) async throws(StoreError) -> RegistrationOutcome {
+    public func register(username: String, machine: String, pubkey: String, nowMs: Int64) async throws(StoreError) -> RegistrationOutcome {
         try await write("register") { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?)", arguments: [username]) == true {
                 return .usernameTaken
@@ -165,6 +195,7 @@ public final class SQLiteStore: ConclaveStore {
                 reclaimed = Self.machineRecord(row)
                 try db.execute(sql: "DELETE FROM machines WHERE pubkey = ?", arguments: [pubkey])
             }
+            let now = StoredTime.text(ms: nowMs)
             try db.execute(sql: "INSERT INTO users (username, created_at, skeleton) VALUES (?, ?, ?)", arguments: [username, now, skeleton])
             try db.execute(
                 sql: "INSERT INTO machines (pubkey, user, name, added_at, proven) VALUES (?, ?, ?, ?, 1)",
@@ -180,7 +211,7 @@ public final class SQLiteStore: ConclaveStore {
         }
     }
 
-    public func addMachine(user: String, name: String, pubkey: String, now: String) async throws(StoreError) -> MachineAddOutcome {
+    public func addMachine(user: String, name: String, pubkey: String, nowMs: Int64) async throws(StoreError) -> MachineAddOutcome {
         try await write("add machine") { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM machines WHERE pubkey = ?)", arguments: [pubkey]) == true {
                 return .keyAlreadyEnrolled
@@ -190,7 +221,7 @@ public final class SQLiteStore: ConclaveStore {
             }
             try db.execute(
                 sql: "INSERT INTO machines (pubkey, user, name, added_at, proven) VALUES (?, ?, ?, ?, 0)",
-                arguments: [pubkey, user, name, now])
+                arguments: [pubkey, user, name, StoredTime.text(ms: nowMs)])
             return .added
         }
     }
@@ -210,7 +241,7 @@ public final class SQLiteStore: ConclaveStore {
     }
 
     private static func machineRecord(_ row: Row) -> MachineRecord {
-        MachineRecord(user: row["user"], name: row["name"], pubkey: row["pubkey"], addedAt: row["added_at"])
+        MachineRecord(user: row["user"], name: row["name"], pubkey: row["pubkey"], addedAtMs: StoredTime.ms(text: row["added_at"]))
     }
 
     public func userExists(_ username: String) async throws(StoreError) -> Bool {
@@ -240,12 +271,12 @@ public final class SQLiteStore: ConclaveStore {
 
     // MARK: Channels
 
-    public func createChannel(name: String, visibility: Visibility, creator: String, now: String) async throws(StoreError) -> ChannelNameOutcome {
+    public func createChannel(name: String, visibility: Visibility, creator: String, nowMs: Int64) async throws(StoreError) -> ChannelNameOutcome {
         try await write("create channel") { db in
             if try Self.channelID(db, name) != nil { return .nameTaken }
             try db.execute(
                 sql: "INSERT INTO channels (name, visibility, created_by, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [name, visibility.token, creator, now])
+                arguments: [name, visibility.token, creator, StoredTime.text(ms: nowMs)])
             try db.execute(
                 sql: "INSERT INTO memberships (channel_id, user) VALUES (?, ?)",
                 arguments: [db.lastInsertedRowID, creator])
@@ -276,17 +307,26 @@ public final class SQLiteStore: ConclaveStore {
         }
     }
 
-    public func channelCounts(createdBy user: String) async throws(StoreError) -> (total: Int, byUser: Int) {
+    public func channelCounts(createdBy user: String) async throws(StoreError) -> ChannelCounts {
         try await read("count channels") { db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM channels") ?? 0
             let byUser = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM channels WHERE created_by = ?", arguments: [user]) ?? 0
-            return (total, byUser)
+            return ChannelCounts(total: total, byUser: byUser)
+        }
+    }
+
+    public func channelSequences() async throws(StoreError) -> [ChannelSequence] {
+        try await read("channel numbers") { db in
+            try Row.fetchAll(db, sql: "SELECT id, name, last_seq FROM channels ORDER BY id").map {
+                ChannelSequence(channelID: $0["id"], name: $0["name"], lastSeq: $0["last_seq"])
+            }
         }
     }
 
     private static func channelRecord(_ row: Row) -> ChannelRecord? {
         guard let visibility = try? Visibility(token: row["visibility"]) else { return nil }
-        return ChannelRecord(name: row["name"], visibility: visibility, createdBy: row["created_by"], createdAt: row["created_at"])
+        return ChannelRecord(
+            name: row["name"], visibility: visibility, createdBy: row["created_by"], createdAtMs: StoredTime.ms(text: row["created_at"]))
     }
 
     public func deleteChannel(named name: String) async throws(StoreError) -> Bool {
@@ -360,12 +400,11 @@ public final class SQLiteStore: ConclaveStore {
         }
     }
 
-    public func allBans() async throws(StoreError) -> [(channel: String, user: String)] {
-        let rows = try await read("list bans") { db in
+    public func allBans() async throws(StoreError) -> [BanRecord] {
+        try await read("list bans") { db in
             try Row.fetchAll(db, sql: "SELECT c.name AS channel, b.user AS user FROM bans b JOIN channels c ON c.id = b.channel_id")
-                .map { [$0["channel"] as String, $0["user"] as String] }
+                .map { BanRecord(channel: $0["channel"], user: $0["user"]) }
         }
-        return rows.map { (channel: $0[0], user: $0[1]) }
     }
 
     // MARK: Invites
@@ -438,31 +477,37 @@ public final class SQLiteStore: ConclaveStore {
     // MARK: History
 
     @discardableResult
-    public func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [Int64] {
+    public func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [AppendedMessage?] {
         guard !messages.isEmpty else { return [] }
         return try await write("append messages") { db in
             // The hot path of every post: prepared statements, parsed once per connection, and
-            // one transaction (one WAL commit) for the whole batch.
-            let insert = try db.cachedStatement(sql: "INSERT INTO messages (channel_id, sender, payload, ts_ms) VALUES (?, ?, ?, ?)")
-            var channelIDs: [String: Int64?] = [:]
-            var rowIDs: [Int64] = []
-            rowIDs.reserveCapacity(messages.count)
+            // one transaction (one WAL commit) for the whole batch. Numbers are counted here and
+            // each channel's counter is written once per batch.
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO messages (channel_id, sender, payload, ts_ms, seq) VALUES (?, ?, ?, ?, ?)")
+            var channels: [String: (id: Int64, seq: Int64)?] = [:]
+            var appended: [AppendedMessage?] = []
+            appended.reserveCapacity(messages.count)
             for message in messages {
-                let channelID: Int64?
-                if let known = channelIDs[message.channel] {
-                    channelID = known
-                } else {
-                    channelID = try Self.channelID(db, message.channel)
-                    channelIDs[message.channel] = channelID
+                if channels[message.channel] == nil {
+                    let row = try Row.fetchOne(
+                        db.cachedStatement(sql: "SELECT id, last_seq FROM channels WHERE name = ?"), arguments: [message.channel])
+                    channels[message.channel] = row.map { (id: $0["id"] as Int64, seq: $0["last_seq"] as Int64) }
                 }
-                guard let channelID else {
-                    rowIDs.append(0)
+                guard let channel = channels[message.channel] ?? nil else {
+                    appended.append(nil)
                     continue
                 }
-                try insert.execute(arguments: [channelID, message.sender, Data(message.payload), message.tsMs])
-                rowIDs.append(db.lastInsertedRowID)
+                let seq = channel.seq + 1
+                channels[message.channel] = (channel.id, seq)
+                try insert.execute(arguments: [channel.id, message.sender, Data(message.payload), message.tsMs, seq])
+                appended.append(AppendedMessage(channelID: channel.id, seq: seq))
             }
-            return rowIDs
+            let update = try db.cachedStatement(sql: "UPDATE channels SET last_seq = ? WHERE id = ?")
+            for case let (_, channel?) in channels {
+                try update.execute(arguments: [channel.seq, channel.id])
+            }
+            return appended
         }
     }
 
@@ -485,25 +530,35 @@ public final class SQLiteStore: ConclaveStore {
         try await read("read history") { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT m.id, m.sender, m.payload, m.ts_ms FROM messages m JOIN channels c ON c.id = m.channel_id
+                    SELECT m.id, m.seq, m.sender, m.payload, m.ts_ms FROM messages m JOIN channels c ON c.id = m.channel_id
                     WHERE c.name = ? AND m.ts_ms > ? ORDER BY m.ts_ms, m.id LIMIT ?
                     """),
                 arguments: [channel, sinceMs, limit]
-            ).map { row in
-                StoredMessage(id: row["id"], sender: row["sender"], payload: [UInt8](row["payload"] as Data), tsMs: row["ts_ms"])
-            }
+            ).map(Self.storedMessage)
         }
     }
 
-    public func purge(messagesBefore cutoffMs: Int64, invitesExpiredBefore nowMs: Int64) async throws(StoreError) -> (messages: Int, invites: Int) {
-        let counts = try await write("purge") { db in
+    public func messages(inChannelID channelID: Int64, afterSeq: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
+        try await read("read by number") { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT id, seq, sender, payload, ts_ms FROM messages WHERE channel_id = ? AND seq > ? ORDER BY seq LIMIT ?
+                    """),
+                arguments: [channelID, afterSeq, limit]
+            ).map(Self.storedMessage)
+        }
+    }
+
+    private static func storedMessage(_ row: Row) -> StoredMessage {
+        StoredMessage(id: row["id"], seq: row["seq"], sender: row["sender"], payload: [UInt8](row["payload"] as Data), tsMs: row["ts_ms"])
+    }
+
+    public func purge(messagesBefore cutoffMs: Int64, invitesExpiredBefore nowMs: Int64) async throws(StoreError) -> PurgeCounts {
+        try await write("purge") { db in
             try db.execute(sql: "DELETE FROM messages WHERE ts_ms < ?", arguments: [cutoffMs])
             let messages = db.changesCount
             try db.execute(sql: "DELETE FROM invites WHERE expires_at_ms IS NOT NULL AND expires_at_ms <= ?", arguments: [nowMs])
-            return [messages, db.changesCount]
+            return PurgeCounts(messages: messages, invites: db.changesCount)
         }
-        return (counts[0], counts[1])
     }
 }
-
-import Foundation
