@@ -1,0 +1,232 @@
+import ConclaveIdentity
+import ConclaveProtocol
+import ConclaveTesting
+import ConclaveTransport
+import Foundation
+import Testing
+
+/// Three `conclave serve` instances on one PostgreSQL: what one instance's sessions do reaches
+/// the others' (ordered, once), moderation takes effect everywhere within a second, a dropped
+/// LISTEN connection catches up, and a SIGKILLed instance's clients fail over through HAProxy.
+@Suite("Cluster on PostgreSQL (three instances)", .serialized)
+struct ClusterTests {
+    @Test func messagesWhispersPresenceAndSupersedeCrossInstances() async throws {
+        let cluster = try await LiveCluster.start()
+        defer { withExtendedLifetime(cluster) {} }
+        let alice = Identity(), bob = Identity(), carol = Identity()
+        try await alice.register("alice", machine: "a", url: cluster.urls[0])
+        try await bob.register("bob", machine: "b", url: cluster.urls[1])
+        try await carol.register("carol", machine: "c", url: cluster.urls[2])
+        #expect(try await alice.run(["channel", "create", "team"]).status == 0)
+        let aliceWriter = try cluster.client(alice, on: 0, session: "w")
+        let carolWriter = try cluster.client(carol, on: 2, session: "w")
+        let carolReader = try cluster.client(carol, on: 2, session: "h")
+        let aliceWhisperer = try cluster.client(alice, on: 0, session: "w2")
+        let carolAsking = try cluster.client(carol, on: 2, session: "who")
+        let bobElsewhere = try cluster.client(bob, on: 0, session: "reader")
+
+        try await cluster.client(bob, on: 1, session: "reader").withSession { bobSession in
+            #expect(try await bobSession.request(.join(channel: "team", token: nil)) == .joined(channel: "team"))
+            // Two writers on two other instances, at once.
+            async let fromAlice: Void = Self.post(40, as: "alice", to: "team", client: aliceWriter)
+            async let fromCarol: Void = Self.post(40, as: "carol", to: "team", client: carolWriter)
+            let received = try await bobSession.collect(80).compactMap(frameText)
+            try await fromAlice
+            try await fromCarol
+            // Every message once, each writer's in its own order...
+            #expect(Set(received).count == 80)
+            #expect(received.filter { $0.hasPrefix("alice") } == (0..<40).map { "alice \($0)" })
+            #expect(received.filter { $0.hasPrefix("carol") } == (0..<40).map { "carol \($0)" })
+            // ...and in the one order the store gave them, which every instance reads back.
+            let history = try await carolReader.withSession { session in
+                _ = try await session.request(.join(channel: "team", token: nil))
+                return try await session.request(.readSince(channel: "team", sinceMs: 0))
+            }
+            guard case let .history(_, messages) = history else { throw LiveServerError(detail: "\(history)") }
+            #expect(messages.compactMap { if case let .plain(text) = $0.payload { text } else { nil } } == received)
+
+            // A whisper to a session on another instance.
+            let whisper = try await aliceWhisperer
+                .request(.whisper(from: SessionPath(user: "alice", machine: "a", session: "w2"),
+                                  target: SessionPath(user: "bob", machine: "b", session: "reader"), payload: .plain("psst")))
+            #expect(whisper == .ack(detail: nil))
+            let whispered = try await bobSession.collect(1)
+            #expect(whispered.first.flatMap(frameText) == "psst")
+
+            // Presence across instances: carol on instance 2 sees bob's session on instance 1.
+            let who = try await carolAsking.request(.who(channel: "team"))
+            #expect(who == .presence(channel: "team", sessions: [SessionPath(user: "bob", machine: "b", session: "reader")]))
+            let everyone = try await carolAsking.request(.who(channel: nil))
+            guard case let .presence(_, all) = everyone else { throw LiveServerError(detail: "\(everyone)") }
+            #expect(all.contains(SessionPath(user: "bob", machine: "b", session: "reader")))
+
+            // The same path connected on instance 0 supersedes the session on instance 1.
+            let started = ContinuousClock.now
+            let newer = Task {
+                try await bobElsewhere.withSession { session in
+                    _ = try await session.request(.ping)
+                    try await Task.sleep(for: .seconds(3))
+                }
+            }
+            defer { newer.cancel() }
+            var ended = false
+            while !ended {
+                do {
+                    if case .error = try await bobSession.next(within: .seconds(5), waitingFor: "the supersede") { ended = true }
+                } catch {
+                    ended = true
+                }
+            }
+            #expect(started.duration(to: .now) < .seconds(1))
+        }
+    }
+
+    @Test func moderationTakesEffectOnEveryInstanceWithinASecond() async throws {
+        let cluster = try await LiveCluster.start(admins: ["root"])
+        defer { withExtendedLifetime(cluster) {} }
+        let root = Identity(), owner = Identity(), member = Identity()
+        try await root.register("root", machine: "r", url: cluster.urls[0])
+        try await owner.register("owner", machine: "o", url: cluster.urls[0])
+        try await member.register("member", machine: "m", url: cluster.urls[1])
+        for channel in ["kicked", "banned", "deleted", "renamed"] {
+            #expect(try await owner.run(["channel", "create", channel]).status == 0)
+        }
+        let ownerClient = try cluster.client(owner, on: 0, session: "admin")
+        let rootClient = try cluster.client(root, on: 0, session: "admin")
+        try await cluster.client(member, on: 1, session: "s").withSession { session in
+            for channel in ["kicked", "banned", "deleted", "renamed"] {
+                #expect(try await session.request(.join(channel: channel, token: nil)) == .joined(channel: channel))
+            }
+            for (operation, notice) in [
+                (AdminOp.kick(channel: "kicked", target: "member"), "kicked"),
+                (.ban(channel: "banned", user: "member"), "banned"),
+                (.deleteChannel(name: "deleted"), "deleted"),
+                (.renameChannel(name: "renamed", newName: "newname"), "renamed"),
+            ] {
+                let started = ContinuousClock.now
+                #expect(try await ownerClient.request(.admin(operation)) != nil)
+                let frames = try await session.collect(1, within: .seconds(5))
+                let elapsed = started.duration(to: .now)
+                #expect(frames.first.flatMap(frameText)?.contains(notice) == true, "\(frames)")
+                #expect(elapsed < .seconds(1), "\(operation): \(elapsed)")
+            }
+            // Banned on instance 1 too: joining again is refused there.
+            guard case .error = try await session.request(.join(channel: "banned", token: nil)) else {
+                throw LiveServerError(detail: "a ban did not reach instance 1")
+            }
+            // Posting to the renamed channel under its new name works on instance 1.
+            #expect(try await session.request(.channelMessage(
+                channel: "newname", from: SessionPath(user: "member", machine: "m", session: "s"), payload: .plain("x"))) == .ack(detail: nil))
+            // The account's removal, from instance 0, ends the session on instance 1.
+            let started = ContinuousClock.now
+            _ = try await rootClient.request(.admin(.userRemove(username: "member")))
+            var ended = false
+            while !ended {
+                do {
+                    if case .error = try await session.next(within: .seconds(5), waitingFor: "the removal") { ended = true }
+                } catch {
+                    ended = true
+                }
+            }
+            #expect(started.duration(to: .now) < .seconds(1))
+        }
+    }
+
+    @Test func anInstanceWhoseListenConnectionDroppedCatchesUpFromTheStore() async throws {
+        let cluster = try await LiveCluster.start(count: 2)
+        defer { withExtendedLifetime(cluster) {} }
+        let alice = Identity(), bob = Identity()
+        try await alice.register("alice", machine: "a", url: cluster.urls[0])
+        try await bob.register("bob", machine: "b", url: cluster.urls[1])
+        #expect(try await alice.run(["channel", "create", "feed"]).status == 0)
+        let aliceWriter = try cluster.client(alice, on: 0, session: "w")
+        let database = cluster.database
+        try await cluster.client(bob, on: 1, session: "r").withSession { bobSession in
+            _ = try await bobSession.request(.join(channel: "feed", token: nil))
+            // Cut every LISTEN connection (both instances'), then post at once: the
+            // notifications for these posts reach no one on instance 1.
+            let postgres = try await PostgresServer.shared()
+            let cut = try await postgres.sql(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '\(database)' AND query LIKE 'LISTEN%'",
+                database: "postgres")
+            #expect(cut == "2")
+            try await Self.post(20, as: "alice", to: "feed", client: aliceWriter)
+            let received = try await bobSession.collect(20, within: .seconds(10)).compactMap(frameText)
+            #expect(received == (0..<20).map { "alice \($0)" })
+        }
+    }
+
+    @Test func aKilledInstancesClientsFailOverThroughTheLoadBalancerLosingNothing() async throws {
+        let cluster = try await LiveCluster.start()
+        defer { withExtendedLifetime(cluster) {} }
+        try await cluster.startBalancer()
+        let balancer = try #require(cluster.balancerURL)
+        let alice = Identity(), bob = Identity()
+        try await alice.register("alice", machine: "a", url: balancer)
+        try await bob.register("bob", machine: "b", url: balancer)
+        #expect(try await alice.run(["channel", "create", "live"]).status == 0)
+        let tail = try bob.start(["tail", "--channel", "live", "--as", "watcher"])
+        #expect(await tail.stderr.first(containing: "tailing #live as bob/b/watcher") != nil)
+        // `balance first`: every client is on instance 0. A session that will not reconnect shows
+        // how long a dead instance's presence lingers.
+        let ghostClient = try cluster.client(alice, on: 0, session: "ghost")
+        let ghost = Task {
+            try await ghostClient.withSession { session in
+                _ = try await session.request(.ping)
+                while true { _ = try await session.next() }
+            }
+        }
+        defer { ghost.cancel() }
+        for index in 0..<5 {
+            #expect(try await alice.run(["send", "--channel", "live", "before \(index)"]).status == 0)
+        }
+        #expect(await tail.stdout.first(containing: "before 4") != nil)
+
+        await cluster.kill(0)
+        let killed = ContinuousClock.now
+        // Its presence disappears everywhere within the stated bound (6 s).
+        var gone: Duration?
+        while gone == nil, killed.duration(to: .now) < .seconds(15) {
+            let who = try await cluster.client(bob, on: 2, session: "probe").request(.who(channel: nil))
+            if case let .presence(_, sessions) = who, !sessions.contains(where: { $0.session == "ghost" }) {
+                gone = killed.duration(to: .now)
+            } else {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        let lingered = try #require(gone, "the killed instance's session never left the directory")
+        #expect(lingered < .seconds(7))
+
+        // The tail reconnects through the balancer to a live instance and streams again.
+        var delivered = false
+        for attempt in 0..<20 where !delivered {
+            let sent = try await alice.run(["send", "--channel", "live", "after \(attempt)"])
+            if sent.status == 0, await tail.stdout.first(containing: "after \(attempt)", timeout: .seconds(2)) != nil {
+                delivered = true
+            }
+        }
+        #expect(delivered, "\(tail.stderr.all)")
+        // Every acknowledged post survived the kill.
+        let reader = try cluster.client(alice, on: 1, session: "h")
+        let history = try await reader.withSession { session in
+            _ = try await session.request(.join(channel: "live", token: nil))
+            return try await session.request(.readSince(channel: "live", sinceMs: 0))
+        }
+        guard case let .history(_, messages) = history else { throw LiveServerError(detail: "\(history)") }
+        let texts = messages.compactMap { if case let .plain(text) = $0.payload { text } else { nil } }
+        #expect(Array(texts.prefix(5)) == (0..<5).map { "before \($0)" })
+        #expect(await tail.stop(with: SIGINT) == 0)
+    }
+
+    /// Joins `channel` and posts `count` messages `"<name> <n>"` in order, each acknowledged before
+    /// the next.
+    static func post(_ count: Int, as name: String, to channel: String, client: ControlClient) async throws {
+        try await client.withSession { session in
+            _ = try await session.request(.join(channel: channel, token: nil))
+            for index in 0..<count {
+                let reply = try await session.request(.channelMessage(channel: channel, from: session.path, payload: .plain("\(name) \(index)")))
+                guard reply == .ack(detail: nil) else { throw LiveServerError(detail: "post refused: \(reply)") }
+            }
+        }
+    }
+}
