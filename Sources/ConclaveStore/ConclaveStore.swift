@@ -12,7 +12,10 @@ public import ConclaveProtocol
 /// - times are epoch milliseconds;
 /// - each channel numbers its messages 1, 2, 3… in commit order (``AppendedMessage/seq``), with
 ///   no gaps and no reuse, so a reader that knows the last number it saw can tell whether it
-///   missed one.
+///   missed one;
+/// - a channel's stored times strictly increase with its numbers (a time is raised to one past
+///   the channel's newest when needed), so history read by time is in commit order and no
+///   millisecond holds two messages of one channel, however many instances write to it.
 public protocol ConclaveStore: Sendable {
     /// The server instance ID, created on first use and stable afterwards.
     func instanceID() async throws(StoreError) -> String

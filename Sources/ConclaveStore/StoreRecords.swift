@@ -90,11 +90,15 @@ public struct AppendedMessage: Sendable, Hashable {
     /// The message's number in its channel: 1 for the first, then one more per message, in
     /// commit order.
     public var seq: Int64
+    /// The stored time: the requested one, raised when needed so a channel's times strictly
+    /// increase with its numbers.
+    public var tsMs: Int64
 
     /// Creates a record.
-    public init(channelID: Int64, seq: Int64) {
+    public init(channelID: Int64, seq: Int64, tsMs: Int64) {
         self.channelID = channelID
         self.seq = seq
+        self.tsMs = tsMs
     }
 }
 

@@ -34,7 +34,8 @@ enum PostgresSchema {
                 visibility TEXT NOT NULL,
                 created_by TEXT NOT NULL,
                 created_at_ms BIGINT NOT NULL,
-                last_seq BIGINT NOT NULL DEFAULT 0)
+                last_seq BIGINT NOT NULL DEFAULT 0,
+                last_ts BIGINT NOT NULL DEFAULT 0)
             """,
             "CREATE INDEX channels_creator ON channels(created_by)",
             """

@@ -484,13 +484,13 @@ public final class PostgresStore: ConclaveStore {
                 if counts[message.channel] == nil { order.append(message.channel) }
                 counts[message.channel, default: 0] += 1
             }
-            var next: [String: (id: Int64, seq: Int64)] = [:]
+            var next: [String: (id: Int64, seq: Int64, ts: Int64)] = [:]
             for name in order {
                 let count = counts[name] ?? 0
-                for try await (id, last) in try await connection.query(
-                    "UPDATE channels SET last_seq = last_seq + \(count) WHERE name = \(name) RETURNING id, last_seq", logger: logger
-                ).decode((Int64, Int64).self) {
-                    next[name] = (id, last - count + 1)
+                for try await (id, last, lastTs) in try await connection.query(
+                    "UPDATE channels SET last_seq = last_seq + \(count) WHERE name = \(name) RETURNING id, last_seq, last_ts", logger: logger
+                ).decode((Int64, Int64, Int64).self) {
+                    next[name] = (id, last - count + 1, lastTs)
                 }
             }
             var appended: [AppendedMessage?] = []
@@ -501,16 +501,22 @@ public final class PostgresStore: ConclaveStore {
                     appended.append(nil)
                     continue
                 }
-                next[message.channel] = (slot.id, slot.seq + 1)
-                appended.append(AppendedMessage(channelID: slot.id, seq: slot.seq))
+                let ts = max(message.tsMs, slot.ts &+ 1)
+                next[message.channel] = (slot.id, slot.seq + 1, ts)
+                appended.append(AppendedMessage(channelID: slot.id, seq: slot.seq, tsMs: ts))
                 channelIDs.append(slot.id)
                 seqs.append(slot.seq)
                 senders.append(message.sender)
                 payloads.append(ByteBuffer(bytes: message.payload))
-                stamps.append(message.tsMs)
+                stamps.append(ts)
                 notices.append(BusEnvelope.postedNotice(
                     origin: nodeID, channelID: slot.id, channel: message.channel, seq: slot.seq, from: message.sender,
                     payload: message.payload, receiptID: message.receiptID))
+            }
+            // The row lock taken above is held to commit, so no other writer moves `last_ts` meanwhile.
+            for name in order {
+                guard let slot = next[name] else { continue }
+                try await connection.query("UPDATE channels SET last_ts = \(slot.ts) WHERE id = \(slot.id)", logger: logger)
             }
             guard !channelIDs.isEmpty else { return appended }
             try await connection.query(

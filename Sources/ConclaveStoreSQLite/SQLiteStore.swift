@@ -125,7 +125,10 @@ public final class SQLiteStore: ConclaveStore {
                 ALTER TABLE messages ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
                 UPDATE messages SET seq = id;
                 ALTER TABLE channels ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;
-                UPDATE channels SET last_seq = COALESCE((SELECT MAX(seq) FROM messages WHERE channel_id = channels.id), 0);
+                ALTER TABLE channels ADD COLUMN last_ts INTEGER NOT NULL DEFAULT 0;
+                UPDATE channels SET
+                    last_seq = COALESCE((SELECT MAX(seq) FROM messages WHERE channel_id = channels.id), 0),
+                    last_ts = COALESCE((SELECT MAX(ts_ms) FROM messages WHERE channel_id = channels.id), 0);
                 CREATE INDEX messages_channel_seq ON messages(channel_id, seq);
                 """)
         }
@@ -485,27 +488,28 @@ public final class SQLiteStore: ConclaveStore {
             // each channel's counter is written once per batch.
             let insert = try db.cachedStatement(
                 sql: "INSERT INTO messages (channel_id, sender, payload, ts_ms, seq) VALUES (?, ?, ?, ?, ?)")
-            var channels: [String: (id: Int64, seq: Int64)?] = [:]
+            var channels: [String: (id: Int64, seq: Int64, ts: Int64)?] = [:]
             var appended: [AppendedMessage?] = []
             appended.reserveCapacity(messages.count)
             for message in messages {
                 if channels[message.channel] == nil {
                     let row = try Row.fetchOne(
-                        db.cachedStatement(sql: "SELECT id, last_seq FROM channels WHERE name = ?"), arguments: [message.channel])
-                    channels[message.channel] = row.map { (id: $0["id"] as Int64, seq: $0["last_seq"] as Int64) }
+                        db.cachedStatement(sql: "SELECT id, last_seq, last_ts FROM channels WHERE name = ?"), arguments: [message.channel])
+                    channels[message.channel] = row.map { (id: $0["id"] as Int64, seq: $0["last_seq"] as Int64, ts: $0["last_ts"] as Int64) }
                 }
                 guard let channel = channels[message.channel] ?? nil else {
                     appended.append(nil)
                     continue
                 }
                 let seq = channel.seq + 1
-                channels[message.channel] = (channel.id, seq)
-                try insert.execute(arguments: [channel.id, message.sender, Data(message.payload), message.tsMs, seq])
-                appended.append(AppendedMessage(channelID: channel.id, seq: seq))
+                let ts = max(message.tsMs, channel.ts &+ 1)
+                channels[message.channel] = (channel.id, seq, ts)
+                try insert.execute(arguments: [channel.id, message.sender, Data(message.payload), ts, seq])
+                appended.append(AppendedMessage(channelID: channel.id, seq: seq, tsMs: ts))
             }
-            let update = try db.cachedStatement(sql: "UPDATE channels SET last_seq = ? WHERE id = ?")
+            let update = try db.cachedStatement(sql: "UPDATE channels SET last_seq = ?, last_ts = ? WHERE id = ?")
             for case let (_, channel?) in channels {
-                try update.execute(arguments: [channel.seq, channel.id])
+                try update.execute(arguments: [channel.seq, channel.ts, channel.id])
             }
             return appended
         }

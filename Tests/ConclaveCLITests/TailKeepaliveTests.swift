@@ -61,7 +61,7 @@ struct TailKeepaliveTests {
         let record = Record()
         let outcome = try await ScriptedServer.with(Self.script(record, answer: false)) { url -> String in
             let client = ControlClient(url: url, key: try SigningKey.generate(), session: "t")
-            let stream = Self.stream(ping: .milliseconds(100), silence: .milliseconds(500))
+            let stream = Self.stream(ping: .milliseconds(100), silence: .milliseconds(1500))
             do {
                 try await client.withSession { session in try await stream.run(&session) }
                 return "returned"

@@ -2,6 +2,11 @@
 import ConclaveProtocol
 import Logging
 import Testing
+import ConclaveStore
+import ConclaveStoreSQLite
+import Foundation
+import GRDB
+import Synchronization
 
 /// Paging at the hub, with a frozen clock that would make many messages share one millisecond
 /// (gap G13): a channel's stamps strictly increase, so pages are exact and bounded.
@@ -28,18 +33,29 @@ struct HistoryPagingTests {
     }
 
     @Test func legacyDataSharingOneMillisecondIsStillPagedWithinTheBounds() async throws {
-        let store = try SQLiteStore.inMemory()
+        let file = NSTemporaryDirectory() + "conclave-legacy-" + UUID().uuidString + ".sqlite"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
+        _ = try await SQLiteStore(path: file).createChannel(name: "ops", visibility: .public, creator: "alice", nowMs: 0)
+        // Written by an earlier version, which did not keep a channel's stamps apart: 5,000
+        // messages in one millisecond (the store itself no longer writes such rows).
+        let path = SessionPath(user: "alice", machine: "m", session: "s")
+        let payload = Payload.plain("x").wireBytes
+        let legacy = try DatabaseQueue(path: file)
+        try await legacy.write { db in
+            for seq in 1...5_000 {
+                try db.execute(
+                    sql: "INSERT INTO messages (channel_id, sender, payload, ts_ms, seq) SELECT id, ?, ?, 1000, ? FROM channels WHERE name = 'ops'",
+                    arguments: [path.description, Data(payload), seq])
+            }
+        }
+        try legacy.close()
+        let store = try SQLiteStore(path: file)
         var settings = HubSettings()
         settings.historyPageLimit = 10
         let hub = Hub(store: store, admins: AdminAllowlist(), settings: settings, logger: Logger(label: "test"), wallClock: { 5_000 })
-        let path = SessionPath(user: "alice", machine: "m", session: "s")
         let session = ServerSession(path: path, isAdmin: false, queueCapacity: 64, now: .now)
         await hub.attach(session)
-        _ = await hub.handle(.admin(.createChannel(name: "ops", visibility: .public)), from: session)
         _ = await hub.handle(.join(channel: "ops", token: nil), from: session)
-        // Written by an earlier version: 5,000 messages in one millisecond.
-        let payload = Payload.plain("x").wireBytes
-        _ = try await store.appendMessages((0..<5_000).map { _ in NewMessage(channel: "ops", sender: path.description, payload: payload, tsMs: 1_000) })
         guard case let .history(_, messages)? = await hub.handle(.readSince(channel: "ops", sinceMs: 0), from: session) else {
             Issue.record("no history")
             return
@@ -72,9 +88,6 @@ final class ManualWallClock: Sendable {
     func set(_ ms: Int64) { value.withLock { $0 = ms } }
 }
 
-import Synchronization
-import ConclaveStore
-import ConclaveStoreSQLite
 
 extension HistoryPagingTests {
     /// A hub on an in-memory store with `clock`, and a session that created and joined `ops`.

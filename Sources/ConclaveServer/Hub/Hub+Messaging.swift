@@ -67,6 +67,10 @@ extension Hub {
         switch outcome {
         case let .success(appended):
             for (post, landed) in zip(batch, appended) {
+                if let landed, landed.tsMs > (lastStamps[post.message.channel] ?? .min) {
+                    // Another instance wrote later stamps into this channel.
+                    lastStamps[post.message.channel] = landed.tsMs
+                }
                 let tracked = post.sender.speaksReceipts
                 if tracked { receipts.open(post.id, sender: post.sender.path, nowMs: wallClock()) }
                 if cluster != nil, let landed {

@@ -72,6 +72,27 @@ struct StoreContractTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func storedTimesStrictlyIncreaseWithNumbers(_ kind: StoreKind) async throws {
+        let now = now
+        try await kind.withStore { (store: any ConclaveStore) async throws -> Void in
+            _ = try await store.createChannel(name: "c", visibility: .public, creator: "u", nowMs: now)
+            _ = try await store.createChannel(name: "d", visibility: .public, creator: "u", nowMs: now)
+            // Writers whose clocks disagree (instances on different machines).
+            let landed = try await store.appendMessages([
+                NewMessage(channel: "c", sender: "u/m/a", payload: [1], tsMs: 100),
+                NewMessage(channel: "c", sender: "u/m/b", payload: [2], tsMs: 90),
+                NewMessage(channel: "d", sender: "u/m/b", payload: [3], tsMs: 90),
+                NewMessage(channel: "c", sender: "u/m/a", payload: [4], tsMs: 100),
+            ])
+            #expect(landed.map { $0?.tsMs } == [100, 101, 90, 102])
+            #expect(try await store.appendMessage(channel: "c", sender: "u/m/b", payload: [5], tsMs: 50)?.tsMs == 103)
+            #expect(try await store.appendMessage(channel: "c", sender: "u/m/b", payload: [6], tsMs: 500)?.tsMs == 500)
+            #expect(try await store.messages(in: "c", after: 0, limit: 10).map(\.payload) == [[1], [2], [4], [5], [6]])
+            #expect(try await store.messages(in: "c", after: 0, limit: 10).map(\.tsMs) == [100, 101, 102, 103, 500])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func concurrentAppendsGetContiguousNumbers(_ kind: StoreKind) async throws {
         let now = now
         try await kind.withStore { (store: any ConclaveStore) async throws -> Void in
@@ -90,6 +111,8 @@ struct StoreContractTests {
                 return try await group.reduce(into: [Int64]()) { $0 += $1 }
             }
             #expect(numbers.sorted() == Array(1...240))
+            // Time order is number order, even for writers stamping the same millisecond.
+            #expect(try await store.messages(in: "busy", after: 0, limit: 500).map(\.seq) == Array(1...240))
             let channel = try #require(try await store.channelSequences().first)
             #expect(channel.lastSeq == 240)
             #expect(try await store.messages(inChannelID: channel.channelID, afterSeq: 0, limit: 500).map(\.seq) == Array(1...240))
