@@ -15,6 +15,8 @@ struct FanoutCommand: AsyncParsableCommand {
     @Option var messages = 2_000
     @Option var body = 200
     @Option(help: "Posts in flight before waiting for acknowledgements (conclave, redis).") var window = 64
+    @Option(help: "Comma-separated ws:// URLs of other instances of the same cluster: subscribers are spread over them round-robin (conclave).")
+    var subscriberURLs: String?
 
     func run() async throws {
         let started: ContinuousClock.Instant
@@ -26,8 +28,11 @@ struct FanoutCommand: AsyncParsableCommand {
         }
         let seconds = Report.seconds(started.duration(to: finished))
         let deliveries = subscribers * messages
+        let instances = target == .conclave
+            ? 1 + Set(try Fleet.urls(subscriberURLs).map(\.normalized)).subtracting([try ServerURL(url).normalized]).count : 1
         Report.print([
             "scenario": "fanout", "target": target.rawValue, "subscribers": subscribers, "messages": messages,
+            "instances": instances,
             "seconds": Report.rounded(seconds), "deliveries_per_second": Int(Double(deliveries) / seconds),
             "posts_per_second": Int(Double(messages) / seconds),
         ])
@@ -43,10 +48,11 @@ struct FanoutCommand: AsyncParsableCommand {
         let subscribers = subscribers
         let body = Fleet.body("fanout", size: self.body)
         let window = window
+        let spread = try Fleet.urls(subscriberURLs)
         return try await withThrowingTaskGroup(of: (ContinuousClock.Instant, ContinuousClock.Instant)?.self) { group in
             for index in 0..<subscribers {
                 group.addTask {
-                    try await fleet.client("s\(index)").withSession { session in
+                    try await fleet.client("s\(index)", url: fleet.subscriberURL(index, spread: spread)).withSession { session in
                         _ = try await session.request(.join(channel: channel, token: nil))
                         ready.increment()
                         var received = 0

@@ -19,8 +19,21 @@ struct Fleet: Sendable {
         return Fleet(url: url, key: key)
     }
 
-    func client(_ session: String) -> ControlClient {
-        ControlClient(url: url, key: key, session: session, timeouts: TransportTimeouts(connect: .seconds(60), reply: .seconds(60)), logger: Self.quietLogger)
+    func client(_ session: String, url: ServerURL? = nil) -> ControlClient {
+        ControlClient(
+            url: url ?? self.url, key: key, session: session, timeouts: TransportTimeouts(connect: .seconds(60), reply: .seconds(60)),
+            logger: Self.quietLogger)
+    }
+
+    /// The server for subscriber `index`: round-robin over `spread` (several instances of one
+    /// cluster), or the fleet's own server.
+    func subscriberURL(_ index: Int, spread: [ServerURL]) -> ServerURL {
+        spread.isEmpty ? url : spread[index % spread.count]
+    }
+
+    /// Parses `--subscriber-urls` (comma-separated).
+    static func urls(_ list: String?) throws -> [ServerURL] {
+        try (list ?? "").split(separator: ",").map { try ServerURL(String($0)) }
     }
 
     /// Posts `frame` `count` times, `window` at a time, waiting for every `Ack` of a window (so

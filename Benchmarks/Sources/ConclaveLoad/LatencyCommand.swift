@@ -11,6 +11,8 @@ struct LatencyCommand: AsyncParsableCommand {
     @Option(help: "Messages per second offered.") var rate = 1_000
     @Option(help: "Seconds of load (after a one-second warm-up).") var duration = 5
     @Option var body = 200
+    @Option(help: "Comma-separated ws:// URLs of other instances of the same cluster: subscribers are spread over them round-robin.")
+    var subscriberURLs: String?
 
     static let origin = ContinuousClock.now
 
@@ -47,11 +49,12 @@ struct LatencyCommand: AsyncParsableCommand {
         let subscribers = subscribers
         let rate = rate
         let size = body
+        let spread = try Fleet.urls(subscriberURLs)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<subscribers {
                 group.addTask {
                     // A subscriber the server cuts (a slow consumer) counts as lost deliveries.
-                    try? await fleet.client("s\(index)").withSession { session in
+                    try? await fleet.client("s\(index)", url: fleet.subscriberURL(index, spread: spread)).withSession { session in
                         _ = try await session.request(.join(channel: channel, token: nil))
                         ready.increment()
                         var received = 0
