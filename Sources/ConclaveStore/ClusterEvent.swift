@@ -1,13 +1,15 @@
+public import Foundation
+
 /// Something one instance did that the others must reflect in their own sessions.
 ///
-/// Encoded as JSON in notifications (short keys, since PostgreSQL caps a notification at 8000
-/// bytes); a receiver decodes it and checks each field before acting on it.
+/// Encoded as JSON in notifications (bodies as `Data`, so base64: PostgreSQL caps a notification
+/// at 8000 bytes); a receiver decodes it and checks each field before acting on it.
 public enum ClusterEvent: Sendable, Hashable, Codable {
     /// A channel message was stored; `payload` is absent when it was too large to carry, and is
     /// then read from the store by number.
-    case posted(channelID: Int64, channel: String, seq: Int64, from: String, payload: [UInt8]?, receiptID: UInt64)
+    case posted(channelID: Int64, channel: String, seq: Int64, from: String, payload: Data?, receiptID: UInt64)
     /// A whisper for a session connected to another instance.
-    case whisper(target: String, from: String, payload: [UInt8], receiptID: UInt64)
+    case whisper(target: String, from: String, payload: Data, receiptID: UInt64)
     /// `path` connected again (on some instance) with `token`: any other session on that path ends.
     case superseded(path: String, token: UInt64)
     /// `user`'s sessions (or only `path`) lose their subscription to `channel`, told `notice`.

@@ -34,7 +34,7 @@ struct BusEnvelope: Codable, Sendable, Hashable {
         origin: String, channelID: Int64, channel: String, seq: Int64, from: String, payload: [UInt8], receiptID: UInt64
     ) -> String {
         let full = BusEnvelope(origin: origin, event: .posted(
-            channelID: channelID, channel: channel, seq: seq, from: from, payload: payload, receiptID: receiptID))
+            channelID: channelID, channel: channel, seq: seq, from: from, payload: Data(payload), receiptID: receiptID))
         if let text = try? full.encoded(), text.utf8.count <= maximumBytes { return text }
         let bare = BusEnvelope(origin: origin, event: .posted(
             channelID: channelID, channel: channel, seq: seq, from: from, payload: nil, receiptID: receiptID))

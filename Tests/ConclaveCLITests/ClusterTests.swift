@@ -45,6 +45,14 @@ struct ClusterTests {
             guard case let .history(_, messages) = history else { throw LiveServerError(detail: "\(history)") }
             #expect(messages.compactMap { if case let .plain(text) = $0.payload { text } else { nil } } == received)
 
+            // A body too large for a notification is read from the store by the other instance.
+            let large = String(repeating: "l", count: 12_000)
+            #expect(try await aliceWriter.withSession { session in
+                _ = try await session.request(.join(channel: "team", token: nil))
+                return try await session.request(.channelMessage(channel: "team", from: session.path, payload: .plain(large)))
+            } == .ack(detail: nil))
+            #expect(try await bobSession.collect(1).first.flatMap(frameText) == large)
+
             // A whisper to a session on another instance.
             let whisper = try await aliceWhisperer
                 .request(.whisper(from: SessionPath(user: "alice", machine: "a", session: "w2"),
@@ -64,7 +72,7 @@ struct ClusterTests {
             let started = ContinuousClock.now
             let newer = Task {
                 try await bobElsewhere.withSession { session in
-                    _ = try await session.request(.ping)
+                    _ = try await session.request(.who(channel: nil))
                     try await Task.sleep(for: .seconds(3))
                 }
             }
@@ -88,13 +96,16 @@ struct ClusterTests {
         try await root.register("root", machine: "r", url: cluster.urls[0])
         try await owner.register("owner", machine: "o", url: cluster.urls[0])
         try await member.register("member", machine: "m", url: cluster.urls[1])
-        for channel in ["kicked", "banned", "deleted", "renamed"] {
+        let channels = ["kicked", "banned", "deleted", "renamed", "members", "hidden"]
+        for channel in channels {
             #expect(try await owner.run(["channel", "create", channel]).status == 0)
         }
+        #expect(try await owner.run(["acl", "add", "--channel", "members", "member"]).status == 0)
         let ownerClient = try cluster.client(owner, on: 0, session: "admin")
         let rootClient = try cluster.client(root, on: 0, session: "admin")
+        let memberElsewhere = try cluster.client(member, on: 2, session: "lister")
         try await cluster.client(member, on: 1, session: "s").withSession { session in
-            for channel in ["kicked", "banned", "deleted", "renamed"] {
+            for channel in channels {
                 #expect(try await session.request(.join(channel: channel, token: nil)) == .joined(channel: channel))
             }
             for (operation, notice) in [
@@ -102,6 +113,7 @@ struct ClusterTests {
                 (.ban(channel: "banned", user: "member"), "banned"),
                 (.deleteChannel(name: "deleted"), "deleted"),
                 (.renameChannel(name: "renamed", newName: "newname"), "renamed"),
+                (.aclRemove(channel: "members", user: "member"), "removed from the members"),
             ] {
                 let started = ContinuousClock.now
                 #expect(try await ownerClient.request(.admin(operation)) != nil)
@@ -117,9 +129,33 @@ struct ClusterTests {
             // Posting to the renamed channel under its new name works on instance 1.
             #expect(try await session.request(.channelMessage(
                 channel: "newname", from: SessionPath(user: "member", machine: "m", session: "s"), payload: .plain("x"))) == .ack(detail: nil))
-            // The account's removal, from instance 0, ends the session on instance 1.
+            // A channel made private on instance 0 disappears from listings on instance 2 at once
+            // (every instance reads the store).
+            #expect(try await ownerClient.request(.admin(.setVisibility(name: "hidden", visibility: .private))) == .ack(detail: "hidden"))
+            #expect(try await ownerClient.request(.admin(.aclRemove(channel: "hidden", user: "member"))) == .ack(detail: "member"))
+            guard case let .channelList(listed) = try await memberElsewhere.request(.listChannels) else {
+                throw LiveServerError(detail: "no channel list")
+            }
+            #expect(!listed.contains { $0.name == "hidden" })
+            // Revoking the machine, from instance 0, ends the session on instance 1.
             let started = ContinuousClock.now
-            _ = try await rootClient.request(.admin(.userRemove(username: "member")))
+            _ = try await rootClient.request(.admin(.machineRemove(name: "member/m")))
+            var ended = false
+            while !ended {
+                do {
+                    if case .error = try await session.next(within: .seconds(5), waitingFor: "the revocation") { ended = true }
+                } catch {
+                    ended = true
+                }
+            }
+            #expect(started.duration(to: .now) < .seconds(1))
+        }
+        // The account's removal, from instance 0, ends its sessions on instance 2.
+        let remaining = try cluster.client(owner, on: 2, session: "last")
+        try await remaining.withSession { session in
+            _ = try await session.request(.who(channel: nil))
+            let started = ContinuousClock.now
+            _ = try await rootClient.request(.admin(.userRemove(username: "owner")))
             var ended = false
             while !ended {
                 do {
@@ -130,6 +166,26 @@ struct ClusterTests {
             }
             #expect(started.duration(to: .now) < .seconds(1))
         }
+    }
+
+    @Test func theStoreComesFromTheEnvironmentAndConflictingStoresAreRefused() async throws {
+        let url = try await PostgresServer.shared().makeDatabase()
+        let fromEnvironment = try BackgroundProcess(
+            ["serve", "--bind", "127.0.0.1:0"], environment: ["CONCLAVE_STORE": url, "CONCLAVE_LOG_FORMAT": "json"])
+        let line = await fromEnvironment.stderr.first(containing: "conclave server listening")
+        #expect(line != nil, "\(fromEnvironment.stderr.all)")
+        // JSON escapes `/` as `\/`.
+        #expect(fromEnvironment.stderr.all.joined().contains(#""store":"postgresql postgres:\/\/conclave@"#), "the store is named")
+        _ = await fromEnvironment.stop()
+        let both = try await CLIProcess.run(["serve", "--store", url, "--ephemeral"])
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("--store (or CONCLAVE_STORE) conflicts with --data-dir and --ephemeral"))
+        let notPostgres = try await CLIProcess.run(["serve", "--store", "mysql://u@h/db"])
+        #expect(notPostgres.status == 2)
+        #expect(notPostgres.stderr.contains("not a PostgreSQL URL"))
+        let unreachable = try await CLIProcess.run(["serve", "--bind", "127.0.0.1:0", "--store", "postgres://nobody@127.0.0.1:1/none?sslmode=disable"])
+        #expect(unreachable.status == 1)
+        #expect(unreachable.stderr.contains("could not reach PostgreSQL at postgres://nobody@127.0.0.1:1/none"), "\(unreachable.stderr)")
     }
 
     @Test func anInstanceWhoseListenConnectionDroppedCatchesUpFromTheStore() async throws {
@@ -172,7 +228,7 @@ struct ClusterTests {
         let ghostClient = try cluster.client(alice, on: 0, session: "ghost")
         let ghost = Task {
             try await ghostClient.withSession { session in
-                _ = try await session.request(.ping)
+                _ = try await session.request(.who(channel: nil))
                 while true { _ = try await session.next() }
             }
         }

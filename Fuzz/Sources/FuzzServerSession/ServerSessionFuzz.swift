@@ -1,6 +1,7 @@
 import ConclaveIdentity
 import ConclaveProtocol
 @testable import ConclaveServer
+import ConclaveStoreSQLite
 import ConclaveTransport
 import FuzzSupport
 import Logging

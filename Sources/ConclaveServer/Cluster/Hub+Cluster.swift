@@ -1,6 +1,7 @@
 import ConclaveProtocol
 import ConclaveStore
 import ConclaveTransport
+import Foundation
 
 /// Several server processes on one store: local sessions stay in ``presence``; what other
 /// instances must reflect travels on the bus; cluster-wide questions go to the directory.
@@ -98,11 +99,11 @@ extension Hub {
     private func applyRemote(_ event: ClusterEvent) async {
         switch event {
         case let .posted(channelID, channel, seq, from, payload, receiptID):
-            let message = ChannelSequencer.Message(seq: seq, from: from, payload: payload, receiptID: receiptID)
+            let message = ChannelSequencer.Message(seq: seq, from: from, payload: payload.map { [UInt8]($0) }, receiptID: receiptID)
             await sequence(sequencer.receive(channelID: channelID, channel: channel, message))
         case let .whisper(target, from, payload, receiptID):
             guard let targetPath = try? SessionPath(parsing: target), let fromPath = try? SessionPath(parsing: from),
-                  let body = try? Payload(wireBytes: payload), let recipient = presence.session(at: targetPath)
+                  let body = try? Payload(wireBytes: [UInt8](payload)), let recipient = presence.session(at: targetPath)
             else { return }
             deliver(Self.whisperFrame(id: receiptID, from: fromPath, target: targetPath, payload: body, for: recipient), to: recipient)
         case let .superseded(path, token):

@@ -1,6 +1,7 @@
 import ConclaveProtocol
 import ConclaveStore
 import ConclaveTransport
+import Foundation
 
 extension Hub {
     /// Stores the post, then hands one encoding of it to every other subscriber; the reply is
@@ -139,7 +140,7 @@ extension Hub {
     private func whisperElsewhere(_ payload: Payload, to target: SessionPath, session: ServerSession) async throws -> ProtocolMessage? {
         guard let cluster, try await cluster.directory.entry(at: target.description) != nil else { throw Refusal.offline(target) }
         let id = Self.newMessageID()
-        await publish(.whisper(target: target.description, from: session.path.description, payload: payload.wireBytes, receiptID: id))
+        await publish(.whisper(target: target.description, from: session.path.description, payload: Data(payload.wireBytes), receiptID: id))
         return session.speaksReceipts ? .posted(id: id) : .ack(detail: nil)
     }
 

@@ -6,9 +6,9 @@ extension Hub {
         _ = try await administeredChannel(channel, by: session)
         try validate(user, as: .username)
         try await store.addMember(channel: channel, user: user)
-        if bans[channel]?.remove(user) != nil || cluster != nil {
-            await publish(.unbanned(channel: channel, user: user))
-        }
+        // Adding a member lifts a ban (in the store too), here and on the other instances.
+        bans[channel]?.remove(user)
+        await publish(.unbanned(channel: channel, user: user))
         return .ack(detail: user)
     }
 

@@ -77,7 +77,7 @@ struct ClusterDirectoryTests {
                 group.addTask { await b.bus.run { continuation.yield($0) } }
                 var iterator = events.makeAsyncIterator()
                 #expect(await iterator.next() == .resumed)
-                let big = [UInt8](repeating: 0x61, count: 20_000)
+                let big = Data(repeating: 0x61, count: 20_000)
                 try await a.bus.publish(.whisper(target: "b/m/s", from: "a/m/s", payload: big, receiptID: 7))
                 try await a.bus.publish(.unbanned(channel: "c", user: "u"))
                 #expect(await iterator.next() == .event(.whisper(target: "b/m/s", from: "a/m/s", payload: big, receiptID: 7), origin: a.nodeID))
