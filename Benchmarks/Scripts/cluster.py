@@ -132,6 +132,7 @@ def main():
     results = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "scenarios": {}}
     scenarios = results["scenarios"]
     work = tempfile.mkdtemp(prefix="conclave-cluster-bench-")
+    os.chmod(work, 0o755)  # PostgreSQL runs as its own account and must reach its directory
     postgres = Postgres(work)
     try:
         def run(name, count, store, body):

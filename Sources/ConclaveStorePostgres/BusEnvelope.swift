@@ -19,26 +19,41 @@ struct BusEnvelope: Codable, Sendable, Hashable {
     /// The event.
     var event: ClusterEvent
 
+    /// The largest body a posted-message notification carries inline (base64, with the names
+    /// around it, stays below ``maximumBytes``); a larger one is read from `messages`.
+    static let inlineBodyBytes = 4800
+
     /// The JSON text of this envelope.
     func encoded() throws -> String {
         String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
     }
 
-    /// Parses notification text; `nil` for anything that is not an envelope.
+    /// Parses notification text: an envelope, or the compact form the append statement writes for
+    /// each stored message; `nil` for anything else.
     static func decode(_ text: String) -> BusEnvelope? {
-        try? JSONDecoder().decode(BusEnvelope.self, from: Data(text.utf8))
+        let data = Data(text.utf8)
+        if let envelope = try? JSONDecoder().decode(BusEnvelope.self, from: data) { return envelope }
+        guard let notice = try? JSONDecoder().decode(PostedNotice.self, from: data) else { return nil }
+        var body: Data?
+        if let encoded = notice.b {
+            guard let decoded = Data(base64Encoded: encoded) else { return nil }
+            body = decoded
+        }
+        return BusEnvelope(origin: notice.o, event: .posted(
+            channelID: notice.c, channel: notice.n, seq: notice.s, from: notice.f, payload: body,
+            receiptID: UInt64(bitPattern: notice.r)))
     }
 
-    /// The notification for a stored channel message: with its body when it fits.
-    static func postedNotice(
-        origin: String, channelID: Int64, channel: String, seq: Int64, from: String, payload: [UInt8], receiptID: UInt64
-    ) -> String {
-        let full = BusEnvelope(origin: origin, event: .posted(
-            channelID: channelID, channel: channel, seq: seq, from: from, payload: Data(payload), receiptID: receiptID))
-        if let text = try? full.encoded(), text.utf8.count <= maximumBytes { return text }
-        let bare = BusEnvelope(origin: origin, event: .posted(
-            channelID: channelID, channel: channel, seq: seq, from: from, payload: nil, receiptID: receiptID))
-        // Names are bounded by the name policy and paths by three names, so this always fits.
-        return (try? bare.encoded()) ?? ""
+    /// What `PostgresStore.appendQuery` notifies per message (built in SQL, hence its own short
+    /// keys): origin, channel id and name, number, sender, receipt id, and the body in base64
+    /// when it is at most ``inlineBodyBytes``.
+    private struct PostedNotice: Decodable {
+        var o: String
+        var c: Int64
+        var n: String
+        var s: Int64
+        var f: String
+        var r: Int64
+        var b: String?
     }
 }

@@ -474,61 +474,64 @@ public final class PostgresStore: ConclaveStore {
     public func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [AppendedMessage?] {
         guard !messages.isEmpty else { return [] }
         let logger = logger
-        let nodeID = nodeID
-        return try await transaction("append messages") { connection in
-            // Each channel's row is locked by its UPDATE until commit: numbers follow commit order.
-            // One UPDATE per channel, one INSERT and one NOTIFY statement per batch.
-            var counts: [String: Int64] = [:]
-            var order: [String] = []
-            for message in messages {
-                if counts[message.channel] == nil { order.append(message.channel) }
-                counts[message.channel, default: 0] += 1
+        let channels = messages.map(\.channel)
+        let senders = messages.map(\.sender)
+        let payloads = messages.map { ByteBuffer(bytes: $0.payload) }
+        let stamps = messages.map(\.tsMs)
+        let receipts = messages.map { Int64(bitPattern: $0.receiptID) }
+        let query = Self.appendQuery(
+            channels: channels, senders: senders, payloads: payloads, stamps: stamps, receipts: receipts, origin: nodeID)
+        // One statement, so one round trip and its own transaction: the channel rows it locks (and
+        // so the numbers it takes) stay locked until it commits, and its notifications are sent
+        // exactly when it commits.
+        let rows = try await withConnection("append messages") { connection in
+            var rows: [Int: AppendedMessage] = [:]
+            for try await (position, channelID, seq, ts) in try await connection.query(query, logger: logger)
+                .decode((Int64, Int64, Int64, Int64).self) {
+                rows[Int(position)] = AppendedMessage(channelID: channelID, seq: seq, tsMs: ts)
             }
-            var next: [String: (id: Int64, seq: Int64, ts: Int64)] = [:]
-            for name in order {
-                let count = counts[name] ?? 0
-                for try await (id, last, lastTs) in try await connection.query(
-                    "UPDATE channels SET last_seq = last_seq + \(count) WHERE name = \(name) RETURNING id, last_seq, last_ts", logger: logger
-                ).decode((Int64, Int64, Int64).self) {
-                    next[name] = (id, last - count + 1, lastTs)
-                }
-            }
-            var appended: [AppendedMessage?] = []
-            var channelIDs: [Int64] = [], seqs: [Int64] = [], senders: [String] = [], payloads: [ByteBuffer] = [], stamps: [Int64] = []
-            var notices: [String] = []
-            for message in messages {
-                guard let slot = next[message.channel] else {
-                    appended.append(nil)
-                    continue
-                }
-                let ts = max(message.tsMs, slot.ts &+ 1)
-                next[message.channel] = (slot.id, slot.seq + 1, ts)
-                appended.append(AppendedMessage(channelID: slot.id, seq: slot.seq, tsMs: ts))
-                channelIDs.append(slot.id)
-                seqs.append(slot.seq)
-                senders.append(message.sender)
-                payloads.append(ByteBuffer(bytes: message.payload))
-                stamps.append(ts)
-                notices.append(BusEnvelope.postedNotice(
-                    origin: nodeID, channelID: slot.id, channel: message.channel, seq: slot.seq, from: message.sender,
-                    payload: message.payload, receiptID: message.receiptID))
-            }
-            // The row lock taken above is held to commit, so no other writer moves `last_ts` meanwhile.
-            for name in order {
-                guard let slot = next[name] else { continue }
-                try await connection.query("UPDATE channels SET last_ts = \(slot.ts) WHERE id = \(slot.id)", logger: logger)
-            }
-            guard !channelIDs.isEmpty else { return appended }
-            try await connection.query(
-                """
-                INSERT INTO messages (channel_id, seq, sender, payload, ts_ms)
-                SELECT * FROM unnest(\(channelIDs)::BIGINT[], \(seqs)::BIGINT[], \(senders)::TEXT[], \(payloads)::BYTEA[], \(stamps)::BIGINT[])
-                """, logger: logger)
-            try await connection.query(
-                "SELECT pg_notify(\(BusEnvelope.channel), notice) FROM unnest(\(notices)::TEXT[]) WITH ORDINALITY AS n(notice, position) ORDER BY position",
-                logger: logger)
-            return appended
+            return rows
         }
+        return (1...messages.count).map { rows[$0] }
+    }
+
+    /// The statement that appends a batch: lock the channels' rows (re-reading them once locked),
+    /// number each message after its channel's newest, raise stamps so they increase with the
+    /// numbers (stamp k = k + max(newest stamp, max over j ≤ k of (requested j − j))), insert,
+    /// move each channel's counters, and notify the other instances, in batch order.
+    static func appendQuery(
+        channels: [String], senders: [String], payloads: [ByteBuffer], stamps: [Int64], receipts: [Int64], origin: String
+    ) -> PostgresQuery {
+        """
+        WITH input AS (
+            SELECT * FROM unnest(\(channels)::TEXT[], \(senders)::TEXT[], \(payloads)::BYTEA[], \(stamps)::BIGINT[], \(receipts)::BIGINT[])
+                WITH ORDINALITY AS i(channel, sender, payload, requested, receipt, position)),
+        locked AS (
+            SELECT id, name, last_seq, last_ts FROM channels WHERE name IN (SELECT channel FROM input) ORDER BY id FOR UPDATE),
+        ranked AS (
+            SELECT i.*, l.id AS channel_id, l.last_seq, l.last_ts,
+                   ROW_NUMBER() OVER (PARTITION BY i.channel ORDER BY i.position) AS k
+            FROM input i JOIN locked l ON l.name = i.channel),
+        numbered AS (
+            SELECT r.*, r.last_seq + r.k AS seq,
+                   r.k + GREATEST(r.last_ts, MAX(r.requested - r.k) OVER (
+                       PARTITION BY r.channel ORDER BY r.position ROWS UNBOUNDED PRECEDING)) AS ts
+            FROM ranked r),
+        inserted AS (
+            INSERT INTO messages (channel_id, seq, sender, payload, ts_ms)
+            SELECT channel_id, seq, sender, payload, ts FROM numbered ORDER BY position),
+        moved AS (
+            UPDATE channels c SET last_seq = t.seq, last_ts = t.ts
+            FROM (SELECT DISTINCT ON (channel_id) channel_id, seq, ts FROM numbered ORDER BY channel_id, k DESC) t
+            WHERE c.id = t.channel_id),
+        notified AS (
+            SELECT position, pg_notify(\(BusEnvelope.channel), json_build_object(
+                'o', \(origin)::TEXT, 'c', channel_id, 'n', channel, 's', seq, 'f', sender, 'r', receipt,
+                'b', CASE WHEN octet_length(payload) <= \(BusEnvelope.inlineBodyBytes)
+                     THEN translate(encode(payload, 'base64'), E'\\n', '') END)::TEXT) AS sent
+            FROM (SELECT * FROM numbered ORDER BY position) ordered ORDER BY position)
+        SELECT n.position, n.channel_id, n.seq, n.ts FROM numbered n JOIN notified USING (position) ORDER BY n.position
+        """
     }
 
     public func trimHistory(of channel: String, keeping count: Int) async throws(StoreError) -> Int {

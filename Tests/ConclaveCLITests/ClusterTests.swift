@@ -77,14 +77,7 @@ struct ClusterTests {
                 }
             }
             defer { newer.cancel() }
-            var ended = false
-            while !ended {
-                do {
-                    if case .error = try await bobSession.next(within: .seconds(5), waitingFor: "the supersede") { ended = true }
-                } catch {
-                    ended = true
-                }
-            }
+            try await bobSession.waitUntilEnded(what: "the supersede")
             #expect(started.duration(to: .now) < .seconds(1))
         }
     }
@@ -140,14 +133,7 @@ struct ClusterTests {
             // Revoking the machine, from instance 0, ends the session on instance 1.
             let started = ContinuousClock.now
             _ = try await rootClient.request(.admin(.machineRemove(name: "member/m")))
-            var ended = false
-            while !ended {
-                do {
-                    if case .error = try await session.next(within: .seconds(5), waitingFor: "the revocation") { ended = true }
-                } catch {
-                    ended = true
-                }
-            }
+            try await session.waitUntilEnded(what: "the revocation")
             #expect(started.duration(to: .now) < .seconds(1))
         }
         // The account's removal, from instance 0, ends its sessions on instance 2.
@@ -156,14 +142,7 @@ struct ClusterTests {
             _ = try await session.request(.who(channel: nil))
             let started = ContinuousClock.now
             _ = try await rootClient.request(.admin(.userRemove(username: "owner")))
-            var ended = false
-            while !ended {
-                do {
-                    if case .error = try await session.next(within: .seconds(5), waitingFor: "the removal") { ended = true }
-                } catch {
-                    ended = true
-                }
-            }
+            try await session.waitUntilEnded(what: "the removal")
             #expect(started.duration(to: .now) < .seconds(1))
         }
     }

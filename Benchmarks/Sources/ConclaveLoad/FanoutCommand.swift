@@ -15,7 +15,7 @@ struct FanoutCommand: AsyncParsableCommand {
     @Option var messages = 2_000
     @Option var body = 200
     @Option(help: "Posts in flight before waiting for acknowledgements (conclave, redis).") var window = 64
-    @Option(help: "Comma-separated ws:// URLs of other instances of the same cluster: subscribers are spread over them round-robin (conclave).")
+    @Option(name: .customLong("subscriber-urls"), help: "Comma-separated ws:// URLs of other instances of the same cluster: subscribers are spread over them round-robin (conclave).")
     var subscriberURLs: String?
 
     func run() async throws {

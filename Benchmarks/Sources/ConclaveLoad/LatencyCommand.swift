@@ -11,7 +11,7 @@ struct LatencyCommand: AsyncParsableCommand {
     @Option(help: "Messages per second offered.") var rate = 1_000
     @Option(help: "Seconds of load (after a one-second warm-up).") var duration = 5
     @Option var body = 200
-    @Option(help: "Comma-separated ws:// URLs of other instances of the same cluster: subscribers are spread over them round-robin.")
+    @Option(name: .customLong("subscriber-urls"), help: "Comma-separated ws:// URLs of other instances of the same cluster: subscribers are spread over them round-robin.")
     var subscriberURLs: String?
 
     static let origin = ContinuousClock.now

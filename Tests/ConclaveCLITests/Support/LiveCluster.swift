@@ -162,6 +162,22 @@ extension ControlSession {
     }
 }
 
+extension ControlSession {
+    /// Waits until the server ends this session (an `Error` frame, or the connection closing);
+    /// fails when it is still going after 5 s of silence.
+    mutating func waitUntilEnded(what: String) async throws {
+        while true {
+            do {
+                if case .error = try await next(within: .seconds(5), waitingFor: what) { return }
+            } catch let TransportError.timedOut(url, phase, seconds) {
+                throw LiveServerError(detail: "\(url) did not end the session: \(phase) (\(seconds) s)")
+            } catch {
+                return
+            }
+        }
+    }
+}
+
 /// The text of a channel message or whisper frame.
 func frameText(_ frame: ProtocolMessage) -> String? {
     switch frame {
