@@ -9,11 +9,3 @@ public protocol ClusterBus: Sendable {
     /// Delivers events to `handler` until the calling task is cancelled, reconnecting as needed.
     func run(handler: @escaping @Sendable (ClusterBusInput) async -> Void) async
 }
-
-/// What a bus subscription hands its receiver.
-public enum ClusterBusInput: Sendable, Hashable {
-    /// An event, with the node that published it.
-    case event(ClusterEvent, origin: String)
-    /// The subscription (re)started: events may have been missed before this.
-    case resumed
-}

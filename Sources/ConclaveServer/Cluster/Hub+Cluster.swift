@@ -65,7 +65,7 @@ extension Hub {
         let tracked = message.receiptID != 0 && sender?.speaksReceipts == true
         fanOut(
             .channelMessage(channel: channel, from: from, payload: payload), id: message.receiptID,
-            excluding: from, tracked: tracked)
+            excluding: sender.map { .session($0) } ?? .path(from), tracked: tracked)
     }
 
     /// What another instance did, or the bus resuming after a break.

@@ -81,7 +81,7 @@ extension Hub {
                         seq: landed.seq, from: post.message.sender, payload: post.message.payload, receiptID: post.id)
                     await sequence(sequencer.receive(channelID: landed.channelID, channel: post.message.channel, message))
                 } else {
-                    fanOut(post.frame, id: post.id, excluding: post.sender.path, tracked: tracked)
+                    fanOut(post.frame, id: post.id, excluding: .session(post.sender), tracked: tracked)
                 }
                 post.complete(tracked ? .posted(id: post.id) : .ack(detail: nil))
             }
@@ -95,13 +95,27 @@ extension Hub {
         for post in uncommittedPosts { post.nudge() }
     }
 
-    /// Hands one encoding of a channel message to every local subscriber but `sender` (and one
+    /// Who a fan-out skips: the sending session itself (a local post), or whoever is on the
+    /// sender's path here (a post from another instance).
+    enum FanOutSender {
+        case session(ServerSession)
+        case path(SessionPath)
+
+        func matches(_ subscriber: ServerSession) -> Bool {
+            switch self {
+            case let .session(sender): subscriber === sender
+            case let .path(path): subscriber.path == path
+            }
+        }
+    }
+
+    /// Hands one encoding of a channel message to every local subscriber but its sender (and one
     /// tagged encoding to those that speak `receipts`).
-    func fanOut(_ message: ProtocolMessage, id: UInt64, excluding sender: SessionPath, tracked: Bool) {
+    func fanOut(_ message: ProtocolMessage, id: UInt64, excluding sender: FanOutSender, tracked: Bool) {
         guard case let .channelMessage(channel, from, payload) = message else { return }
         let frame = EncodedFrame(message)
         var tagged: EncodedFrame?
-        for subscriber in presence.subscribers(of: channel) where subscriber.path != sender {
+        for subscriber in presence.subscribers(of: channel) where !sender.matches(subscriber) {
             if subscriber.speaksReceipts, id != 0 {
                 if tagged == nil {
                     tagged = EncodedFrame(ProtocolMessage.taggedChannelMessage(id: id, channel: channel, from: from, payload: payload))
