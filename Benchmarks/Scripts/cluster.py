@@ -1,7 +1,7 @@
 """Scale-out benchmarks (issue 17): Conclave instances on one PostgreSQL against one instance on
 PostgreSQL and one on SQLite, all on 127.0.0.1.
 
-Usage: python3 Benchmarks/Scripts/cluster.py [--skip-build] [--quick] [--out FILE]
+Usage: python3 Benchmarks/Scripts/cluster.py [--skip-build] [--quick] [--out FILE] [--baseline OLD_CONCLAVE]
 
 Starts a private PostgreSQL (Debian's, initdb into a temporary directory, Unix socket only,
 durable settings: fsync and synchronous_commit on), then for each layout fresh `conclave serve`
@@ -97,10 +97,10 @@ class Postgres:
         self.process.wait(timeout=30)
 
 
-def instances(count, store=None, data_dir=None):
+def instances(count, store=None, data_dir=None, binary=CONCLAVE):
     servers = []
     for index in range(count):
-        arguments = [CONCLAVE, "serve", "--unlimited", "--bind", "127.0.0.1:0"]
+        arguments = [binary, "serve", "--unlimited", "--bind", "127.0.0.1:0"]
         arguments += ["--store", store] if store else ["--data-dir", f"{data_dir}-{index}"]
         servers.append(Server(arguments, r'"addr":"127\.0\.0\.1:(\d+)"', env={"CONCLAVE_LOG_FORMAT": "json"}))
     return servers
@@ -122,6 +122,8 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--out", default=os.path.join(BENCH, "results", "cluster.json"))
+    parser.add_argument("--baseline", help="another `conclave` binary (an earlier commit's release build): its single-instance "
+                                           "SQLite fan-out and latency are measured in the same run, interleaved with this one's")
     options = parser.parse_args()
     if not options.skip_build:
         subprocess.run(["swift", "build", "-c", "release", "--product", "conclave"], cwd=ROOT, check=True)
@@ -135,8 +137,8 @@ def main():
     os.chmod(work, 0o755)  # PostgreSQL runs as its own account and must reach its directory
     postgres = Postgres(work)
     try:
-        def run(name, count, store, body):
-            servers = instances(count, store=store, data_dir=os.path.join(work, name))
+        def run(name, count, store, body, binary=CONCLAVE):
+            servers = instances(count, store=store, data_dir=os.path.join(work, name), binary=binary)
             try:
                 scenarios[name] = body(servers)
                 log(f"{name}: {scenarios[name]}")
@@ -145,6 +147,16 @@ def main():
                     server.stop()
 
         fan = ["fanout", "--target", "conclave", "--subscribers", 100, "--messages", messages]
+        lat = ["latency", "--subscribers", 100, "--rate", 1000, "--duration", seconds]
+        if options.baseline:
+            # The single-instance path before and after, alternated, so drift hits both alike.
+            for round in (1, 2):
+                run(f"baseline_fanout_sqlite_1_r{round}", 1, None, lambda s: measured(None, s, *fan, "--url", s[0].url),
+                    binary=options.baseline)
+                run(f"fanout_sqlite_1_r{round}", 1, None, lambda s: measured(None, s, *fan, "--url", s[0].url))
+                run(f"baseline_latency_sqlite_1_r{round}", 1, None, lambda s: measured(None, s, *lat, "--url", s[0].url),
+                    binary=options.baseline)
+                run(f"latency_sqlite_1_r{round}", 1, None, lambda s: measured(None, s, *lat, "--url", s[0].url))
         run("fanout_sqlite_1", 1, None, lambda s: measured(None, s, *fan, "--url", s[0].url))
         for count in (1, 2, 3):
             run(f"fanout_pg_{count}", count, postgres.database(f"fan{count}"),
@@ -152,7 +164,6 @@ def main():
         run("fanout_pg_3_remote_only", 3, postgres.database("fanremote"),
             lambda s: measured(postgres, s, *fan, "--url", s[0].url, "--subscriber-urls", ",".join(x.url for x in s[1:])))
 
-        lat = ["latency", "--subscribers", 100, "--rate", 1000, "--duration", seconds]
         run("latency_sqlite_1", 1, None, lambda s: measured(None, s, *lat, "--url", s[0].url))
         run("latency_pg_1", 1, postgres.database("lat1"), lambda s: measured(postgres, s, *lat, "--url", s[0].url))
         run("latency_pg_cross", 2, postgres.database("latcross"),
