@@ -14,9 +14,9 @@ let package = Package(
         .library(name: "ConclaveProtocol", targets: ["ConclaveProtocol"]),
         .library(name: "ConclaveIdentity", targets: ["ConclaveIdentity"]),
         .library(name: "ConclaveTransport", targets: ["ConclaveTransport"]),
-        .library(name: "ConclaveStore", targets: ["ConclaveStore"]),
-        .library(name: "ConclaveStoreSQLite", targets: ["ConclaveStoreSQLite"]),
-        .library(name: "ConclaveStorePostgres", targets: ["ConclaveStorePostgres"]),
+        .library(name: "ConclaveStorage", targets: ["ConclaveStorage"]),
+        .library(name: "ConclaveSQLite", targets: ["ConclaveSQLite"]),
+        .library(name: "ConclavePostgres", targets: ["ConclavePostgres"]),
         .library(name: "ConclaveServer", targets: ["ConclaveServer"]),
         .library(name: "ConclaveBridge", targets: ["ConclaveBridge"]),
         .executable(name: "conclave", targets: ["ConclaveCLI"]),
@@ -81,7 +81,7 @@ let package = Package(
         // What the server persists and how its instances talk: the store, bus and directory
         // interfaces, with no backend in them.
         .target(
-            name: "ConclaveStore",
+            name: "ConclaveStorage",
             dependencies: [
                 "ConclaveProtocol",
                 .product(name: "Logging", package: "swift-log"),
@@ -90,9 +90,9 @@ let package = Package(
         ),
         // The embedded default: one server process on SQLite through GRDB.
         .target(
-            name: "ConclaveStoreSQLite",
+            name: "ConclaveSQLite",
             dependencies: [
-                "ConclaveStore",
+                "ConclaveStorage",
                 "ConclaveProtocol",
                 "ConclaveIdentity",
                 .product(name: "Logging", package: "swift-log"),
@@ -103,9 +103,9 @@ let package = Package(
         // Many server processes on one PostgreSQL: the shared store, the cluster directory and the
         // LISTEN/NOTIFY bus.
         .target(
-            name: "ConclaveStorePostgres",
+            name: "ConclavePostgres",
             dependencies: [
-                "ConclaveStore",
+                "ConclaveStorage",
                 "ConclaveProtocol",
                 "ConclaveIdentity",
                 .product(name: "Logging", package: "swift-log"),
@@ -122,7 +122,7 @@ let package = Package(
                 "ConclaveProtocol",
                 "ConclaveIdentity",
                 "ConclaveTransport",
-                "ConclaveStore",
+                "ConclaveStorage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -158,9 +158,9 @@ let package = Package(
                 "ConclaveIdentity",
                 "ConclaveTransport",
                 "ConclaveServer",
-                "ConclaveStore",
-                "ConclaveStoreSQLite",
-                "ConclaveStorePostgres",
+                "ConclaveStorage",
+                "ConclaveSQLite",
+                "ConclavePostgres",
                 "ConclaveBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -187,7 +187,7 @@ let package = Package(
             name: "ConclaveServerTests",
             dependencies: [
                 "ConclaveServer", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol",
-                "ConclaveStore", "ConclaveStoreSQLite", "ConclaveStorePostgres", "ConclaveTesting",
+                "ConclaveStorage", "ConclaveSQLite", "ConclavePostgres", "ConclaveTesting",
                 // To break the store from outside, as a full disk would.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -28,7 +28,7 @@ let package = Package(
                 .product(name: "ConclaveIdentity", package: "Conclave"),
                 .product(name: "ConclaveTransport", package: "Conclave"),
                 .product(name: "ConclaveServer", package: "Conclave"),
-                .product(name: "ConclaveStoreSQLite", package: "Conclave"),
+                .product(name: "ConclaveSQLite", package: "Conclave"),
             ],
             path: "Sources/FuzzServerSession",
             // libFuzzer supplies the entry point; see FuzzDriver.

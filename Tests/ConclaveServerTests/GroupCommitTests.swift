@@ -4,8 +4,8 @@ import ConclaveServer
 import Foundation
 import GRDB
 import Testing
-import ConclaveStore
-import ConclaveStoreSQLite
+import ConclaveStorage
+import ConclaveSQLite
 
 @Suite("Pipelined posts and group commit: an Ack means stored")
 struct GroupCommitTests {

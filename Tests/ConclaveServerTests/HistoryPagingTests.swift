@@ -2,8 +2,8 @@
 import ConclaveProtocol
 import Logging
 import Testing
-import ConclaveStore
-import ConclaveStoreSQLite
+import ConclaveStorage
+import ConclaveSQLite
 import Foundation
 import GRDB
 import Synchronization

@@ -5,8 +5,8 @@ import ConclaveTransport
 import Testing
 #if canImport(Glibc)
 import Glibc
-import ConclaveStore
-import ConclaveStoreSQLite
+import ConclaveStorage
+import ConclaveSQLite
 #endif
 
 /// What a hostile tester broke, kept broken-proof: pre-authentication memory, descriptors,

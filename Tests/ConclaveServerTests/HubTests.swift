@@ -5,8 +5,8 @@ import ConclaveProtocol
 import Logging
 import Synchronization
 import Testing
-import ConclaveStore
-import ConclaveStoreSQLite
+import ConclaveStorage
+import ConclaveSQLite
 
 /// Behaviours that need a controlled clock or queue size, tested on the hub directly.
 @Suite("Hub: reaping and slow consumers")

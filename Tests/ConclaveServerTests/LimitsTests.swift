@@ -3,8 +3,8 @@ import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTransport
 import Testing
-import ConclaveStore
-import ConclaveStoreSQLite
+import ConclaveStorage
+import ConclaveSQLite
 
 @Suite("Flood limits: token buckets and their settings")
 struct RateRuleTests {

@@ -2,7 +2,7 @@
 import ConclaveIdentity
 import ConclaveProtocol
 import Testing
-import ConclaveStore
+import ConclaveStorage
 
 @Suite("Unicode policy for names")
 struct NamePolicyTests {

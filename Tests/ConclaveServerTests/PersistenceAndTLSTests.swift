@@ -4,8 +4,8 @@ import ConclaveServer
 import ConclaveTransport
 import Foundation
 import Testing
-import ConclaveStore
-import ConclaveStoreSQLite
+import ConclaveStorage
+import ConclaveSQLite
 
 @Suite("Restarts, the instance ID header, and TLS")
 struct PersistenceAndTLSTests {

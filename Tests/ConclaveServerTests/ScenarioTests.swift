@@ -4,8 +4,8 @@ import ConclaveProtocol
 import Logging
 import Synchronization
 import Testing
-import ConclaveStore
-import ConclaveStoreSQLite
+import ConclaveStorage
+import ConclaveSQLite
 
 @Suite("A whole deployment, and what the logs may contain")
 struct ScenarioTests {

@@ -6,8 +6,8 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-import ConclaveStore
-import ConclaveStoreSQLite
+import ConclaveStorage
+import ConclaveSQLite
 
 /// A graceful shutdown ends within 5 s even when a client stopped reading with the server's
 /// writes to it stuck on a full socket (it took 10.1 s), and every live session's connection

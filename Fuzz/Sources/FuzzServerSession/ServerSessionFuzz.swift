@@ -1,7 +1,7 @@
 import ConclaveIdentity
 import ConclaveProtocol
 @testable import ConclaveServer
-import ConclaveStoreSQLite
+import ConclaveSQLite
 import ConclaveTransport
 import FuzzSupport
 import Logging

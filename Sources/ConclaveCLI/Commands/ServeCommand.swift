@@ -1,8 +1,8 @@
 import ArgumentParser
 import ConclaveServer
-import ConclaveStore
-import ConclaveStorePostgres
-import ConclaveStoreSQLite
+import ConclaveStorage
+import ConclavePostgres
+import ConclaveSQLite
 import ConclaveTransport
 import Foundation
 import Logging

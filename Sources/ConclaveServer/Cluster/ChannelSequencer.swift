@@ -1,4 +1,4 @@
-import ConclaveStore
+import ConclaveStorage
 
 /// In-order, exactly-once delivery of channel messages on one instance of a cluster, as a state
 /// machine that returns actions (the hub does the I/O).

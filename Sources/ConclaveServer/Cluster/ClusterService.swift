@@ -1,4 +1,4 @@
-import ConclaveStore
+import ConclaveStorage
 import Logging
 import ServiceLifecycle
 

@@ -1,4 +1,4 @@
-import ConclaveStore
+import ConclaveStorage
 
 /// A change to the cluster directory, queued by the hub (whose presence changes are synchronous)
 /// and applied in order by ``ClusterService``.

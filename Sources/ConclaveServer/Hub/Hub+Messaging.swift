@@ -1,5 +1,5 @@
 import ConclaveProtocol
-import ConclaveStore
+import ConclaveStorage
 import ConclaveTransport
 import Foundation
 

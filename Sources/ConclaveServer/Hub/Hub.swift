@@ -1,6 +1,6 @@
 import ConclaveIdentity
 import ConclaveProtocol
-import ConclaveStore
+import ConclaveStorage
 import ConclaveTransport
 import Foundation
 import Logging

@@ -1,5 +1,5 @@
 import ConclaveProtocol
-import ConclaveStore
+import ConclaveStorage
 import Synchronization
 
 /// A post the hub accepted (the sender is a member) whose batch is not yet committed.

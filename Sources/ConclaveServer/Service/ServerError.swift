@@ -1,4 +1,4 @@
-public import ConclaveStore
+public import ConclaveStorage
 
 /// Why the server could not start or run.
 public enum ServerError: Error, Sendable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import ConclaveStore
+import ConclaveStorage
 import ConclaveTransport
 public import Logging
 import ServiceLifecycle

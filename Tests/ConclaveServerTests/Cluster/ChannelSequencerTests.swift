@@ -1,5 +1,5 @@
 @testable import ConclaveServer
-import ConclaveStore
+import ConclaveStorage
 import Testing
 
 @Suite("Channel sequencer")

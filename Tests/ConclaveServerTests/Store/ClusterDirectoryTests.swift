@@ -1,5 +1,5 @@
-import ConclaveStore
-import ConclaveStorePostgres
+import ConclaveStorage
+import ConclavePostgres
 import ConclaveTesting
 import Foundation
 import Testing

@@ -1,6 +1,6 @@
-import ConclaveStore
-import ConclaveStorePostgres
-import ConclaveStoreSQLite
+import ConclaveStorage
+import ConclavePostgres
+import ConclaveSQLite
 import ConclaveTesting
 import Foundation
 import GRDB

@@ -5,8 +5,8 @@ import ConclaveTransport
 import Foundation
 import Logging
 import Testing
-import ConclaveStore
-import ConclaveStoreSQLite
+import ConclaveStorage
+import ConclaveSQLite
 
 /// An in-process server on a free loopback port, and clients connected to it.
 struct TestServer: Sendable {

@@ -1,7 +1,7 @@
 public import ConclaveProtocol
 
-/// Everything the server persists, behind one protocol: SQLite (`ConclaveStoreSQLite`) for one
-/// server process, PostgreSQL (`ConclaveStorePostgres`) for several sharing one store. The
+/// Everything the server persists, behind one protocol: SQLite (`ConclaveSQLite`) for one
+/// server process, PostgreSQL (`ConclavePostgres`) for several sharing one store. The
 /// contract suite in the server's tests runs against both.
 ///
 /// Requirements every implementation must meet:

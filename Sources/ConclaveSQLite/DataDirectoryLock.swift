@@ -1,4 +1,4 @@
-public import ConclaveStore
+public import ConclaveStorage
 
 #if canImport(Glibc)
 import Glibc

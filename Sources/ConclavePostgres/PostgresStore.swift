@@ -1,5 +1,5 @@
 public import ConclaveProtocol
-public import ConclaveStore
+public import ConclaveStorage
 import ConclaveIdentity
 import Foundation
 import Logging

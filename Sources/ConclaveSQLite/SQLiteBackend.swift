@@ -1,4 +1,4 @@
-public import ConclaveStore
+public import ConclaveStorage
 public import Logging
 
 /// ``StoreBackend`` for one server process: a locked data directory, or memory only.

@@ -1,4 +1,4 @@
-import ConclaveStore
+import ConclaveStorage
 import Foundation
 
 /// The text of one notification on the bus: the publishing node and the event, as JSON.

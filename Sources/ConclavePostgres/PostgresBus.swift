@@ -1,4 +1,4 @@
-public import ConclaveStore
+public import ConclaveStorage
 import Logging
 import NIOCore
 import PostgresNIO

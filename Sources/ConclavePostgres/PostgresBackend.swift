@@ -1,4 +1,4 @@
-public import ConclaveStore
+public import ConclaveStorage
 import ConclaveIdentity
 import Foundation
 public import Logging
