@@ -3,6 +3,9 @@ import ConclaveProtocol
 import ConclaveTesting
 import ConclaveTransport
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// Three `conclave serve` instances on one PostgreSQL: what one instance's sessions do reaches
@@ -165,6 +168,37 @@ struct ClusterTests {
         let unreachable = try await CLIProcess.run(["serve", "--bind", "127.0.0.1:0", "--store", "postgres://nobody@127.0.0.1:1/none?sslmode=disable"])
         #expect(unreachable.status == 1)
         #expect(unreachable.stderr.contains("could not reach PostgreSQL at postgres://nobody@127.0.0.1:1/none"), "\(unreachable.stderr)")
+    }
+
+    @Test func healthSaysUnavailableWhileTheStoreIsUnreachable() async throws {
+        let cluster = try await LiveCluster.start(count: 1)
+        defer { withExtendedLifetime(cluster) {} }
+        let health = try #require(URL(string: cluster.urls[0].replacingOccurrences(of: "ws://", with: "http://") + "health"))
+        func status() async -> (Int, String) {
+            guard let (body, response) = try? await URLSession.shared.data(from: health) else { return (0, "") }
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: body, as: UTF8.self))
+        }
+        func wait(for code: Int) async -> (Int, String) {
+            let deadline = ContinuousClock.now + .seconds(15)
+            var last = await status()
+            while last.0 != code, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(200))
+                last = await status()
+            }
+            return last
+        }
+        #expect(await wait(for: 200) == (200, "ok"))
+        // The database refuses every connection, and the instance's are cut.
+        let postgres = try await PostgresServer.shared()
+        try await postgres.sql("ALTER DATABASE \(cluster.database) ALLOW_CONNECTIONS false", database: "postgres")
+        try await postgres.sql(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '\(cluster.database)'", database: "postgres")
+        let down = await wait(for: 503)
+        #expect(down.0 == 503)
+        #expect(down.1.hasPrefix("unavailable: no heartbeat reached the cluster store"), "\(down.1)")
+        // Back again: healthy again.
+        try await postgres.sql("ALTER DATABASE \(cluster.database) ALLOW_CONNECTIONS true", database: "postgres")
+        #expect(await wait(for: 200) == (200, "ok"))
     }
 
     @Test func anInstanceWhoseListenConnectionDroppedCatchesUpFromTheStore() async throws {

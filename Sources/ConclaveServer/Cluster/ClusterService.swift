@@ -20,6 +20,7 @@ struct ClusterService: Service {
         let link = link
         do {
             try await link.directory.heartbeat()
+            await hub.recordHeartbeat()
         } catch {
             logger.error("could not register this instance in the cluster directory", metadata: ["error": "\(error)"])
         }
@@ -72,6 +73,7 @@ struct ClusterService: Service {
                     logger.warning("this instance was missing from the cluster directory; announcing its sessions again")
                     await hub.reannounceSessions()
                 }
+                await hub.recordHeartbeat()
                 let removed = try await link.directory.sweepDeadNodes(silentFor: deadAfter)
                 if !removed.isEmpty {
                     logger.info("removed the sessions of a silent instance", metadata: ["sessions": "\(removed.count)"])

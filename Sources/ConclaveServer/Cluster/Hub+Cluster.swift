@@ -14,6 +14,22 @@ extension Hub {
         return stream
     }
 
+    /// Records a heartbeat that reached the cluster directory.
+    func recordHeartbeat(at instant: ContinuousClock.Instant = .now) {
+        lastHeartbeat = instant
+    }
+
+    /// Why a load balancer should send new clients elsewhere, or `nil`: on a cluster instance,
+    /// no heartbeat reached the shared store for 3 s (its database is unreachable, and the other
+    /// instances will soon take it for dead).
+    func healthProblem(now: ContinuousClock.Instant = .now) -> String? {
+        guard cluster != nil else { return nil }
+        guard let lastHeartbeat else { return "not yet registered in the cluster store" }
+        let silence = lastHeartbeat.duration(to: now)
+        guard silence > .seconds(3) else { return nil }
+        return "no heartbeat reached the cluster store for \(silence.components.seconds) s"
+    }
+
     /// Queues a directory change (no-op on a single instance).
     func recordInDirectory(_ operation: DirectoryOperation) {
         directoryOperations?.yield(operation)

@@ -48,6 +48,8 @@ actor Hub {
     var directoryOperations: AsyncStream<DirectoryOperation>.Continuation?
     /// In-order delivery of channel messages across instances (used only in a cluster).
     var sequencer = ChannelSequencer()
+    /// When this instance's last heartbeat reached the cluster store.
+    var lastHeartbeat: ContinuousClock.Instant?
 
     init(
         store: any ConclaveStore, admins: AdminAllowlist, settings: HubSettings = HubSettings(), logger: Logger,

@@ -27,6 +27,9 @@ public struct FrameServer: Sendable {
         public var upgradeDeadline: Duration = .seconds(10)
         /// Admits or refuses each connection at accept; `nil` admits all.
         public var admission: (any ConnectionAdmission)?
+        /// Why this server should not get new clients now (`nil`: healthy); `GET /health` then
+        /// answers 503 with the reason, so a load balancer sends clients elsewhere.
+        public var healthProblem: (@Sendable () async -> String?)?
 
         /// Creates a configuration.
         public init(host: String, port: Int, tls: ServerTLS? = nil, serverID: String) {
@@ -50,7 +53,15 @@ public struct FrameServer: Sendable {
         handler: @escaping @Sendable (ServerConnection) async -> Void
     ) throws -> some ApplicationProtocol {
         let router = Router()
-        router.get("health") { _, _ in "ok" }
+        let healthProblem = configuration.healthProblem
+        router.get("health") { _, _ -> Response in
+            if let problem = await healthProblem?() {
+                return Response(
+                    status: .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: "unavailable: \(problem)\n")))
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
+        }
         router.get("/") { _, _ -> Response in
             Response(
                 status: .upgradeRequired,
