@@ -26,11 +26,8 @@ extension PostgresStore: ClusterDirectory {
     }
 
     public func release(path: String, token: UInt64) async throws(StoreError) {
-        let logger = logger
         let token = Int64(bitPattern: token)
-        try await withConnection("directory release") { connection in
-            try await connection.query("DELETE FROM sessions WHERE path = \(path) AND token = \(token)", logger: logger)
-        }
+        try await execute("directory release", "DELETE FROM sessions WHERE path = \(path) AND token = \(token)")
     }
 
     public func entry(at path: String) async throws(StoreError) -> DirectoryEntry? {
@@ -47,58 +44,40 @@ extension PostgresStore: ClusterDirectory {
     }
 
     public func sessionPaths() async throws(StoreError) -> [String] {
-        let logger = logger
-        let nodeID = nodeID
-        return try await withConnection("directory sessions") { connection in
-            try await Self.rows(connection.query("SELECT path FROM sessions WHERE node <> \(nodeID)", logger: logger), as: String.self)
-        }
+        try await column("directory sessions", "SELECT path FROM sessions WHERE node <> \(nodeID)", as: String.self)
     }
 
     public func sessionCount(of user: String) async throws(StoreError) -> Int {
-        let logger = logger
-        let nodeID = nodeID
-        return try await withConnection("directory count") { connection in
-            try await Self.rows(
-                connection.query("SELECT COUNT(*) FROM sessions WHERE username = \(user) AND node <> \(nodeID)", logger: logger),
-                as: Int64.self
-            ).first.map(Int.init) ?? 0
-        }
+        try await column(
+            "directory count", "SELECT COUNT(*) FROM sessions WHERE username = \(user) AND node <> \(nodeID)", as: Int64.self
+        ).first.map(Int.init) ?? 0
     }
 
     public func subscribe(path: String, token: UInt64, to channel: String) async throws(StoreError) {
-        let logger = logger
         let token = Int64(bitPattern: token)
-        try await withConnection("directory subscribe") { connection in
-            try await connection.query(
-                """
-                INSERT INTO subscriptions (path, channel_id)
-                SELECT s.path, c.id FROM sessions s, channels c WHERE s.path = \(path) AND s.token = \(token) AND c.name = \(channel)
-                ON CONFLICT DO NOTHING
-                """, logger: logger)
-        }
+        try await execute(
+            "directory subscribe",
+            """
+            INSERT INTO subscriptions (path, channel_id)
+            SELECT s.path, c.id FROM sessions s, channels c WHERE s.path = \(path) AND s.token = \(token) AND c.name = \(channel)
+            ON CONFLICT DO NOTHING
+            """)
     }
 
     public func unsubscribe(path: String, from channel: String) async throws(StoreError) {
-        let logger = logger
-        try await withConnection("directory unsubscribe") { connection in
-            try await connection.query(
-                "DELETE FROM subscriptions WHERE path = \(path) AND channel_id = (SELECT id FROM channels WHERE name = \(channel))",
-                logger: logger)
-        }
+        try await execute(
+            "directory unsubscribe",
+            "DELETE FROM subscriptions WHERE path = \(path) AND channel_id = (SELECT id FROM channels WHERE name = \(channel))")
     }
 
     public func subscriberPaths(of channel: String) async throws(StoreError) -> [String] {
-        let logger = logger
-        let nodeID = nodeID
-        return try await withConnection("directory subscribers") { connection in
-            try await Self.rows(
-                connection.query(
-                    """
-                    SELECT s.path FROM subscriptions s JOIN sessions n ON n.path = s.path JOIN channels c ON c.id = s.channel_id
-                    WHERE c.name = \(channel) AND n.node <> \(nodeID)
-                    """, logger: logger),
-                as: String.self)
-        }
+        try await column(
+            "directory subscribers",
+            """
+            SELECT s.path FROM subscriptions s JOIN sessions n ON n.path = s.path JOIN channels c ON c.id = s.channel_id
+            WHERE c.name = \(channel) AND n.node <> \(nodeID)
+            """,
+            as: String.self)
     }
 
     @discardableResult

@@ -46,6 +46,22 @@ public final class PostgresStore: ConclaveStore {
         }
     }
 
+    /// Runs one statement on a pooled connection.
+    func execute(_ operation: String, _ query: PostgresQuery) async throws(StoreError) {
+        let logger = logger
+        try await withConnection(operation) { connection in
+            try await connection.query(query, logger: logger)
+        }
+    }
+
+    /// Runs one query and returns its one column.
+    func column<T: PostgresDecodable & Sendable>(_ operation: String, _ query: PostgresQuery, as type: T.Type) async throws(StoreError) -> [T] {
+        let logger = logger
+        return try await withConnection(operation) { connection in
+            try await Self.rows(connection.query(query, logger: logger), as: T.self)
+        }
+    }
+
     /// The server's own words, never the query's bind values (they may hold message bodies).
     static func describe(_ error: any Error) -> String {
         if let error = error as? PostgresTransactionError {
@@ -156,13 +172,9 @@ public final class PostgresStore: ConclaveStore {
     }
 
     public func removeMachine(user: String, name: String) async throws(StoreError) -> Bool {
-        let logger = logger
-        return try await withConnection("remove machine") { connection in
-            try await !Self.rows(
-                connection.query("DELETE FROM machines WHERE username = \(user) AND name = \(name) RETURNING pubkey", logger: logger),
-                as: String.self
-            ).isEmpty
-        }
+        try await !column(
+            "remove machine", "DELETE FROM machines WHERE username = \(user) AND name = \(name) RETURNING pubkey", as: String.self
+        ).isEmpty
     }
 
     public func machines(of user: String) async throws(StoreError) -> [MachineRecord] {
@@ -170,17 +182,11 @@ public final class PostgresStore: ConclaveStore {
     }
 
     public func userExists(_ username: String) async throws(StoreError) -> Bool {
-        let logger = logger
-        return try await withConnection("user lookup") { connection in
-            try await !Self.rows(connection.query("SELECT username FROM users WHERE username = \(username)", logger: logger), as: String.self).isEmpty
-        }
+        try await !column("user lookup", "SELECT username FROM users WHERE username = \(username)", as: String.self).isEmpty
     }
 
     public func usernames() async throws(StoreError) -> [String] {
-        let logger = logger
-        return try await withConnection("list users") { connection in
-            try await Self.rows(connection.query("SELECT username FROM users ORDER BY username", logger: logger), as: String.self)
-        }
+        try await column("list users", "SELECT username FROM users ORDER BY username", as: String.self)
     }
 
     public func removeUser(_ username: String) async throws(StoreError) -> [String] {
@@ -278,10 +284,7 @@ public final class PostgresStore: ConclaveStore {
     }
 
     public func deleteChannel(named name: String) async throws(StoreError) -> Bool {
-        let logger = logger
-        return try await withConnection("delete channel") { connection in
-            try await !Self.rows(connection.query("DELETE FROM channels WHERE name = \(name) RETURNING id", logger: logger), as: Int64.self).isEmpty
-        }
+        try await !column("delete channel", "DELETE FROM channels WHERE name = \(name) RETURNING id", as: Int64.self).isEmpty
     }
 
     public func renameChannel(from name: String, to newName: String) async throws(StoreError) -> ChannelNameOutcome {
@@ -299,11 +302,8 @@ public final class PostgresStore: ConclaveStore {
     }
 
     public func setVisibility(of name: String, to visibility: Visibility) async throws(StoreError) {
-        let logger = logger
         let tier = visibility.token
-        try await withConnection("set visibility") { connection in
-            try await connection.query("UPDATE channels SET visibility = \(tier) WHERE name = \(name)", logger: logger)
-        }
+        try await execute("set visibility", "UPDATE channels SET visibility = \(tier) WHERE name = \(name)")
     }
 
     // MARK: ACL and bans
@@ -322,33 +322,22 @@ public final class PostgresStore: ConclaveStore {
     }
 
     public func removeMember(channel: String, user: String) async throws(StoreError) {
-        let logger = logger
-        try await withConnection("remove member") { connection in
-            try await connection.query(
-                "DELETE FROM memberships WHERE username = \(user) AND channel_id = (SELECT id FROM channels WHERE name = \(channel))",
-                logger: logger)
-        }
+        try await execute(
+            "remove member",
+            "DELETE FROM memberships WHERE username = \(user) AND channel_id = (SELECT id FROM channels WHERE name = \(channel))")
     }
 
     public func members(of channel: String) async throws(StoreError) -> [String] {
-        let logger = logger
-        return try await withConnection("list members") { connection in
-            try await Self.rows(
-                connection.query(
-                    "SELECT m.username FROM memberships m JOIN channels c ON c.id = m.channel_id WHERE c.name = \(channel) ORDER BY m.username",
-                    logger: logger),
-                as: String.self)
-        }
+        try await column(
+            "list members",
+            "SELECT m.username FROM memberships m JOIN channels c ON c.id = m.channel_id WHERE c.name = \(channel) ORDER BY m.username",
+            as: String.self)
     }
 
     public func memberships(of user: String) async throws(StoreError) -> Set<String> {
-        let logger = logger
-        return try await withConnection("list memberships") { connection in
-            Set(try await Self.rows(
-                connection.query(
-                    "SELECT c.name FROM memberships m JOIN channels c ON c.id = m.channel_id WHERE m.username = \(user)", logger: logger),
-                as: String.self))
-        }
+        Set(try await column(
+            "list memberships", "SELECT c.name FROM memberships m JOIN channels c ON c.id = m.channel_id WHERE m.username = \(user)",
+            as: String.self))
     }
 
     public func ban(channel: String, user: String) async throws(StoreError) {
@@ -364,11 +353,8 @@ public final class PostgresStore: ConclaveStore {
     }
 
     public func unban(channel: String, user: String) async throws(StoreError) {
-        let logger = logger
-        try await withConnection("unban") { connection in
-            try await connection.query(
-                "DELETE FROM bans WHERE username = \(user) AND channel_id = (SELECT id FROM channels WHERE name = \(channel))", logger: logger)
-        }
+        try await execute(
+            "unban", "DELETE FROM bans WHERE username = \(user) AND channel_id = (SELECT id FROM channels WHERE name = \(channel))")
     }
 
     public func allBans() async throws(StoreError) -> [BanRecord] {
@@ -387,14 +373,12 @@ public final class PostgresStore: ConclaveStore {
     // MARK: Invites
 
     public func createInvite(token: String, channel: String, uses: Int64?, expiresAtMs: Int64?, creator: String) async throws(StoreError) {
-        let logger = logger
-        try await withConnection("create invite") { connection in
-            try await connection.query(
-                """
-                INSERT INTO invites (token, channel_id, uses_remaining, expires_at_ms, created_by)
-                SELECT \(token), id, \(uses), \(expiresAtMs), \(creator) FROM channels WHERE name = \(channel)
-                """, logger: logger)
-        }
+        try await execute(
+            "create invite",
+            """
+            INSERT INTO invites (token, channel_id, uses_remaining, expires_at_ms, created_by)
+            SELECT \(token), id, \(uses), \(expiresAtMs), \(creator) FROM channels WHERE name = \(channel)
+            """)
     }
 
     public func redeemInvite(token: String, channel: String, user: String, nowMs: Int64) async throws(StoreError) -> RedemptionOutcome {
@@ -436,20 +420,13 @@ public final class PostgresStore: ConclaveStore {
     }
 
     public func inviteChannel(token: String) async throws(StoreError) -> String? {
-        let logger = logger
-        return try await withConnection("invite lookup") { connection in
-            try await Self.rows(
-                connection.query("SELECT c.name FROM invites i JOIN channels c ON c.id = i.channel_id WHERE i.token = \(token)", logger: logger),
-                as: String.self
-            ).first
-        }
+        try await column(
+            "invite lookup", "SELECT c.name FROM invites i JOIN channels c ON c.id = i.channel_id WHERE i.token = \(token)", as: String.self
+        ).first
     }
 
     public func deleteInvite(token: String) async throws(StoreError) {
-        let logger = logger
-        try await withConnection("delete invite") { connection in
-            try await connection.query("DELETE FROM invites WHERE token = \(token)", logger: logger)
-        }
+        try await execute("delete invite", "DELETE FROM invites WHERE token = \(token)")
     }
 
     public func invites(of channel: String) async throws(StoreError) -> [InviteRecord] {
