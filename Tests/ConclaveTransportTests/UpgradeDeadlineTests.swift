@@ -21,11 +21,12 @@ struct UpgradeDeadlineTests {
     }
 
     /// Connects a plain TCP socket that sends nothing and returns how long until the server
-    /// closed it (nil: still open after `limit`).
+    /// closed it (nil: still open after `limit`), counted from before the connect, so a loaded
+    /// machine's slow connect cannot make the server look early.
     static func silentConnectionLifetime(port: Int, limit: Duration) async throws -> Duration? {
         let group = MultiThreadedEventLoopGroup.singleton
-        let closed = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: port).get()
         let started = ContinuousClock.now
+        let closed = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: port).get()
         let deadline = started + limit
         while ContinuousClock.now < deadline {
             if !closed.isActive { return started.duration(to: .now) }
