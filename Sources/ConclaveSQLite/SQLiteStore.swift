@@ -198,7 +198,7 @@ public final class SQLiteStore: ConclaveStore {
                 reclaimed = Self.machineRecord(row)
                 try db.execute(sql: "DELETE FROM machines WHERE pubkey = ?", arguments: [pubkey])
             }
-            let now = StoredTime.text(ms: nowMs)
+            let now = RFC3339Milliseconds.text(ms: nowMs)
             try db.execute(sql: "INSERT INTO users (username, created_at, skeleton) VALUES (?, ?, ?)", arguments: [username, now, skeleton])
             try db.execute(
                 sql: "INSERT INTO machines (pubkey, user, name, added_at, proven) VALUES (?, ?, ?, ?, 1)",
@@ -224,7 +224,7 @@ public final class SQLiteStore: ConclaveStore {
             }
             try db.execute(
                 sql: "INSERT INTO machines (pubkey, user, name, added_at, proven) VALUES (?, ?, ?, ?, 0)",
-                arguments: [pubkey, user, name, StoredTime.text(ms: nowMs)])
+                arguments: [pubkey, user, name, RFC3339Milliseconds.text(ms: nowMs)])
             return .added
         }
     }
@@ -244,7 +244,7 @@ public final class SQLiteStore: ConclaveStore {
     }
 
     private static func machineRecord(_ row: Row) -> MachineRecord {
-        MachineRecord(user: row["user"], name: row["name"], pubkey: row["pubkey"], addedAtMs: StoredTime.ms(text: row["added_at"]))
+        MachineRecord(user: row["user"], name: row["name"], pubkey: row["pubkey"], addedAtMs: RFC3339Milliseconds.ms(text: row["added_at"]))
     }
 
     public func userExists(_ username: String) async throws(StoreError) -> Bool {
@@ -279,7 +279,7 @@ public final class SQLiteStore: ConclaveStore {
             if try Self.channelID(db, name) != nil { return .nameTaken }
             try db.execute(
                 sql: "INSERT INTO channels (name, visibility, created_by, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [name, visibility.token, creator, StoredTime.text(ms: nowMs)])
+                arguments: [name, visibility.token, creator, RFC3339Milliseconds.text(ms: nowMs)])
             try db.execute(
                 sql: "INSERT INTO memberships (channel_id, user) VALUES (?, ?)",
                 arguments: [db.lastInsertedRowID, creator])
@@ -329,7 +329,7 @@ public final class SQLiteStore: ConclaveStore {
     private static func channelRecord(_ row: Row) -> ChannelRecord? {
         guard let visibility = try? Visibility(token: row["visibility"]) else { return nil }
         return ChannelRecord(
-            name: row["name"], visibility: visibility, createdBy: row["created_by"], createdAtMs: StoredTime.ms(text: row["created_at"]))
+            name: row["name"], visibility: visibility, createdBy: row["created_by"], createdAtMs: RFC3339Milliseconds.ms(text: row["created_at"]))
     }
 
     public func deleteChannel(named name: String) async throws(StoreError) -> Bool {

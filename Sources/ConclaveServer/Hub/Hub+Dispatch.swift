@@ -1,3 +1,4 @@
+import ConclaveIdentity
 import ConclaveProtocol
 
 extension Hub {
@@ -48,7 +49,7 @@ extension Hub {
             return try await listChannels(session: session)
         case .listMachines:
             return .machineList(machines: try await store.machines(of: session.user).map {
-                MachineInfo(name: $0.name, pubkey: $0.pubkey, addedAt: timestamp(ms: $0.addedAtMs))
+                MachineInfo(name: $0.name, pubkey: $0.pubkey, addedAt: RFC3339Milliseconds.text(ms: $0.addedAtMs))
             })
         case .listUsers:
             guard session.isAdmin else { throw Refusal.notAdmin }

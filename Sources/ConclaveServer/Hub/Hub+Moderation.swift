@@ -78,7 +78,7 @@ extension Hub {
         let now = wallClock()
         let invites = try await store.invites(of: channel).filter { ($0.expiresAtMs ?? .max) > now }
         return .inviteList(invites: invites.map {
-            InviteInfo(token: $0.token, usesRemaining: $0.usesRemaining, expiresAt: $0.expiresAtMs.map { timestamp(ms: $0) })
+            InviteInfo(token: $0.token, usesRemaining: $0.usesRemaining, expiresAt: $0.expiresAtMs.map { RFC3339Milliseconds.text(ms: $0) })
         })
     }
 }

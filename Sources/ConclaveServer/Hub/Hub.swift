@@ -268,12 +268,6 @@ actor Hub {
 
     // MARK: Helpers shared by the request handlers
 
-    /// RFC 3339 UTC with milliseconds, for stored timestamps.
-    func timestamp(ms: Int64? = nil) -> String {
-        let date = Date(timeIntervalSince1970: Double(ms ?? wallClock()) / 1000)
-        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-    }
-
     func isMember(_ channel: String, _ user: String) async throws -> Bool {
         try await store.memberships(of: user).contains(channel)
     }

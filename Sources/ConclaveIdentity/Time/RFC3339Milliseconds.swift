@@ -1,10 +1,11 @@
 import Foundation
 
-/// The RFC 3339 text (UTC, milliseconds) that SQLite databases have always stored for creation
-/// times, converted from and to the epoch milliseconds of the store interface.
-enum StoredTime {
+/// RFC 3339 text in UTC with milliseconds (`2026-12-06T12:00:00.123Z`), from and to epoch
+/// milliseconds: what the server sends for enrolment and expiry times, and what SQLite databases
+/// have always stored for creation times.
+public enum RFC3339Milliseconds {
     /// `ms` as RFC 3339 UTC with milliseconds.
-    static func text(ms: Int64) -> String {
+    public static func text(ms: Int64) -> String {
         // Whole seconds through the formatter, milliseconds by integer arithmetic: a Double of
         // the full value would round some milliseconds down.
         let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
@@ -17,7 +18,7 @@ enum StoredTime {
 
     /// Epoch milliseconds of stored text; 0 for text that is not RFC 3339 (it was never written
     /// by a server, and a listing must not fail for it).
-    static func ms(text: String) -> Int64 {
+    public static func ms(text: String) -> Int64 {
         let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         guard let date = (try? withFraction.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)) else { return 0 }
         return Int64((date.timeIntervalSince1970 * 1000).rounded())
