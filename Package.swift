@@ -167,6 +167,33 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The benchmark load generator and its anchors (a raw SwiftNIO broadcast floor, a RESP
+        // client for Redis). In this package so CI's smoke pass of the benchmark suite reuses the
+        // test build instead of compiling every dependency again in a second package; `conclave`
+        // does not depend on it, so the newcomer's build never compiles it.
+        .executableTarget(
+            name: "ConclaveLoad",
+            dependencies: [
+                "ConclaveProtocol",
+                "ConclaveIdentity",
+                "ConclaveTransport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            path: "Benchmarks/Sources/ConclaveLoad",
+            swiftSettings: strictSettings
+        ),
+        // A plain loop over the codec, for instruction counts with callgrind (Docs/BENCHMARKS.md).
+        .executableTarget(
+            name: "CodecProbe",
+            dependencies: ["ConclaveProtocol"],
+            path: "Benchmarks/Sources/CodecProbe",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "ConclaveProtocolTests",
             dependencies: ["ConclaveProtocol"],

@@ -12,12 +12,17 @@ Usage: python3 bridge_latency.py PATH/TO/conclave [messages]
 import json
 import os
 import re
+import select
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+
+WAIT_SECONDS = 30
+"""The longest any single wait may take: a reply, a notification, the server's address."""
 
 
 def percentile(values, fraction):
@@ -32,14 +37,24 @@ class Bridge:
             [binary, "--config-dir", config, "bridge", "--as", handle],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
         self.next_id = 0
+        self.buffer = b""
 
     def send(self, message):
         self.process.stdin.write((json.dumps(message) + "\n").encode())
 
-    def read(self):
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError("bridge closed stdout")
+    def read(self, timeout=WAIT_SECONDS):
+        """The next JSON-RPC line; fails loudly when none comes within `timeout` seconds (a bridge
+        that holds a message, for a flood budget say, must not hang the suite)."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.process.stdout], [], [], remaining)[0]:
+                raise RuntimeError(f"no line from the bridge within {timeout} s")
+            chunk = os.read(self.process.stdout.fileno(), 65536)
+            if not chunk:
+                raise RuntimeError("bridge closed stdout")
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
         return json.loads(line)
 
     def request(self, method, params):
@@ -70,8 +85,13 @@ def main():
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "CONCLAVE_LOG_FORMAT": "json"})
     try:
         address = None
+        deadline = time.monotonic() + WAIT_SECONDS
         while address is None:
+            if time.monotonic() > deadline or not select.select([server.stderr], [], [], max(0, deadline - time.monotonic()))[0]:
+                raise RuntimeError(f"the server printed no address within {WAIT_SECONDS} s")
             line = server.stderr.readline().decode()
+            if not line:
+                raise RuntimeError("the server exited before listening")
             match = re.search(r'"addr":"([^"]+)"', line)
             if match:
                 address = match.group(1)
@@ -80,10 +100,12 @@ def main():
         for user in ("alice", "bob"):
             configs[user] = os.path.join(work, user)
             subprocess.run([binary, "--config-dir", configs[user], "register", "--server", url, "--username", user, "--machine", "m"],
-                           check=True, capture_output=True)
-            subprocess.run([binary, "--config-dir", configs[user], "perm", "set", "converse"], check=True, capture_output=True)
+                           check=True, capture_output=True, timeout=WAIT_SECONDS)
+            subprocess.run([binary, "--config-dir", configs[user], "perm", "set", "converse"], check=True, capture_output=True,
+                           timeout=WAIT_SECONDS)
             switch_off_flood_control(configs[user])
-        subprocess.run([binary, "--config-dir", configs["alice"], "channel", "create", "bench"], check=True, capture_output=True)
+        subprocess.run([binary, "--config-dir", configs["alice"], "channel", "create", "bench"], check=True, capture_output=True,
+                       timeout=WAIT_SECONDS)
 
         cold = []
         for _ in range(10):
@@ -106,8 +128,9 @@ def main():
             started = time.perf_counter()
             sender.send({"jsonrpc": "2.0", "id": sender.next_id, "method": "tools/call",
                          "params": {"name": "send_channel", "arguments": {"channel": "bench", "text": text}}})
+            deadline = time.monotonic() + WAIT_SECONDS
             while True:
-                message = receiver.read()
+                message = receiver.read(timeout=max(0.01, deadline - time.monotonic()))
                 if message.get("method") == "notifications/claude/channel" and message["params"]["content"] == text:
                     break
             elapsed = (time.perf_counter() - started) * 1000

@@ -24,7 +24,11 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from suite import CONCLAVE, LOAD, ROOT, BENCH, Server, load, log  # noqa: E402
+import suite  # noqa: E402
+from suite import ROOT, BENCH, Server, load, log  # noqa: E402
+
+suite.use_build("release")
+CONCLAVE, LOAD = suite.CONCLAVE, suite.LOAD
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -127,7 +131,7 @@ def main():
     options = parser.parse_args()
     if not options.skip_build:
         subprocess.run(["swift", "build", "-c", "release", "--product", "conclave"], cwd=ROOT, check=True)
-        subprocess.run(["swift", "build", "-c", "release", "--product", "ConclaveLoad"], cwd=BENCH, check=True)
+        subprocess.run(["swift", "build", "-c", "release", "--product", "ConclaveLoad"], cwd=ROOT, check=True)
     messages = 400 if options.quick else 4000
     seconds = 3 if options.quick else 10
     posts = 5000 if options.quick else 20000

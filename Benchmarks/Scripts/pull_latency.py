@@ -14,6 +14,7 @@ Usage: python3 pull_latency.py PATH/TO/conclave PATH/TO/claude [messages]
 import json
 import os
 import re
+import select
 import shutil
 import statistics
 import subprocess
@@ -22,7 +23,7 @@ import tempfile
 import threading
 import time
 
-from bridge_latency import Bridge, percentile, switch_off_flood_control
+from bridge_latency import WAIT_SECONDS, Bridge, percentile, switch_off_flood_control
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 INTEROP = os.path.join(HERE, "..", "..", "Tests", "Interop")
@@ -42,18 +43,24 @@ def main():
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "CONCLAVE_LOG_FORMAT": "json"})
         processes.append(server)
         address = None
+        deadline = time.monotonic() + WAIT_SECONDS
         while address is None:
-            match = re.search(r'"addr":"([^"]+)"', server.stderr.readline().decode())
+            if not select.select([server.stderr], [], [], max(0, deadline - time.monotonic()))[0]:
+                raise RuntimeError(f"the server printed no address within {WAIT_SECONDS} s")
+            line = server.stderr.readline().decode()
+            if not line:
+                raise RuntimeError("the server exited before listening")
+            match = re.search(r'"addr":"([^"]+)"', line)
             if match:
                 address = match.group(1)
         url = f"ws://{address}/"
         configs = {user: os.path.join(work, user) for user in ("alice", "bob")}
         for user, config in configs.items():
             subprocess.run([binary, "--config-dir", config, "register", "--server", url, "--username", user, "--machine", "m"],
-                           check=True, capture_output=True)
-            subprocess.run([binary, "--config-dir", config, "perm", "set", "converse"], check=True, capture_output=True)
+                           check=True, capture_output=True, timeout=WAIT_SECONDS)
+            subprocess.run([binary, "--config-dir", config, "perm", "set", "converse"], check=True, capture_output=True, timeout=WAIT_SECONDS)
             switch_off_flood_control(config)
-        subprocess.run([binary, "--config-dir", configs["bob"], "channel", "create", "bench"], check=True, capture_output=True)
+        subprocess.run([binary, "--config-dir", configs["bob"], "channel", "create", "bench"], check=True, capture_output=True, timeout=WAIT_SECONDS)
 
         log, port_file = os.path.join(work, "api.jsonl"), os.path.join(work, "api.port")
         processes.append(subprocess.Popen([sys.executable, MOCK, "--port-file", port_file, "--log", log]))

@@ -2,124 +2,112 @@ import ArgumentParser
 import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTransport
+import Foundation
+import NIOCore
 
-/// Scenario 3: one sender, N subscribers, deliveries per second at saturation.
+/// Scenario 3: one sender, N subscribers, deliveries per second at saturation, and what each
+/// delivery costs the server in CPU time (from `/proc`, the server process alone).
 struct FanoutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "fanout", abstract: "1 sender → N subscribers throughput.")
 
-    enum Target: String, ExpressibleByArgument { case conclave, floor, redis }
+    enum Target: String, ExpressibleByArgument { case conclave, floor, rawfloor, redis }
 
     @Option var target: Target = .conclave
-    @Option(help: "ws://host:port/ for conclave and floor, host:port for redis.") var url: String
+    @Option(help: "ws://host:port/ for conclave and the floors, host:port for redis.") var url: String
     @Option var subscribers = 100
     @Option var messages = 2_000
     @Option var body = 200
     @Option(help: "Posts in flight before waiting for acknowledgements (conclave, redis).") var window = 64
     @Option(name: .customLong("subscriber-urls"), help: "Comma-separated ws:// URLs of other instances of the same cluster: subscribers are spread over them round-robin (conclave).")
     var subscriberURLs: String?
+    @Option(help: "The server's process id: its CPU time per delivery is reported.") var serverPid: Int32?
+    @OptionGroup var pacing: PacingOptions
 
     func run() async throws {
-        let started: ContinuousClock.Instant
-        let finished: ContinuousClock.Instant
+        let stopwatch = Stopwatch(serverPid: serverPid)
         switch target {
-        case .conclave: (started, finished) = try await runConclave()
-        case .floor: (started, finished) = try await runFloor()
-        case .redis: (started, finished) = try await RedisLoad(address: url).fanout(subscribers: subscribers, messages: messages, body: body, window: window)
+        case .conclave: try await runConclave(stopwatch)
+        case .floor, .rawfloor: try await runFloor(stopwatch)
+        case .redis:
+            try await RedisLoad(address: url).fanout(
+                subscribers: subscribers, messages: messages, body: body, window: window, pacing: pacing.pacing, stopwatch: stopwatch)
         }
-        let seconds = Report.seconds(started.duration(to: finished))
+        let seconds = stopwatch.seconds
         let deliveries = subscribers * messages
         let instances = target == .conclave
             ? 1 + Set(try Fleet.urls(subscriberURLs).map(\.normalized)).subtracting([try ServerURL(url).normalized]).count : 1
-        Report.print([
+        var fields: [String: Any] = [
             "scenario": "fanout", "target": target.rawValue, "subscribers": subscribers, "messages": messages,
-            "instances": instances,
+            "instances": instances, "pacing": pacing.pacing.description,
             "seconds": Report.rounded(seconds), "deliveries_per_second": Int(Double(deliveries) / seconds),
             "posts_per_second": Int(Double(messages) / seconds),
-        ])
+            "load_generator_cpu_seconds": Report.rounded(stopwatch.generatorCPUSeconds, 2),
+            "load_generator_cpu_us_per_delivery": Report.rounded(stopwatch.generatorCPUSeconds / Double(deliveries) * 1_000_000, 3),
+        ]
+        if let cpu = stopwatch.serverCPUSeconds {
+            // /proc counts in clock ticks (10 ms): runs are sized to last seconds.
+            fields["server_cpu_seconds"] = Report.rounded(cpu, 2)
+            fields["server_cpu_us_per_delivery"] = Report.rounded(cpu / Double(deliveries) * 1_000_000, 3)
+        }
+        Report.print(fields)
     }
 
-    private func runConclave() async throws -> (ContinuousClock.Instant, ContinuousClock.Instant) {
+    private func runConclave(_ stopwatch: Stopwatch) async throws {
         let fleet = try await Fleet.register(url: url, username: "fan\(UInt32.random(in: 0...UInt32.max))")
         let channel = "fanout"
         _ = try await fleet.client("setup").request(.admin(.createChannel(name: channel, visibility: .public)))
         let ready = Counter()
         let delivered = Counter()
-        let messages = messages
-        let subscribers = subscribers
-        let body = Fleet.body("fanout", size: self.body)
-        let window = window
         let spread = try Fleet.urls(subscriberURLs)
-        return try await withThrowingTaskGroup(of: (ContinuousClock.Instant, ContinuousClock.Instant)?.self) { group in
-            for index in 0..<subscribers {
-                group.addTask {
-                    try await fleet.client("s\(index)", url: fleet.subscriberURL(index, spread: spread)).withSession { session in
-                        _ = try await session.request(.join(channel: channel, token: nil))
-                        ready.increment()
-                        var received = 0
-                        while received < messages {
-                            if case .channelMessage = try await session.next() {
-                                received += 1
-                                delivered.increment()
-                            }
-                        }
-                    }
-                    return nil
-                }
-            }
-            guard await ready.wait(for: subscribers, timeout: .seconds(120)) else { throw LoadError("subscribers did not join in time") }
-            let started = ContinuousClock.now
-            try await fleet.client("publisher").withSession { session in
-                _ = try await session.request(.join(channel: channel, token: nil))
-                let frame = ByteBufferFrame(.channelMessage(channel: channel, from: session.path, payload: .plain(body)))
-                try await Fleet.post(frame, count: messages, window: window, on: &session)
-            }
-            guard await delivered.wait(for: subscribers * messages, timeout: .seconds(600)) else {
-                throw LoadError("only \(delivered.current) of \(subscribers * messages) deliveries arrived")
-            }
-            let finished = ContinuousClock.now
-            group.cancelAll()
-            return (started, finished)
+        var connections: [any Channel] = []
+        defer { for connection in connections { connection.close(promise: nil) } }
+        for index in 0..<subscribers {
+            let key = fleet.key
+            connections.append(try await WireClient.connect(to: fleet.subscriberURL(index, spread: spread), pacing: pacing.pacing) {
+                WireSession(role: .subscriber(key: key, handle: "s\(index)", channel: channel), ready: ready, delivered: delivered)
+            })
         }
+        guard await ready.wait(for: subscribers, timeout: .seconds(120)) else { throw LoadError("subscribers did not join in time") }
+        let body = Fleet.body("fanout", size: self.body)
+        stopwatch.start()
+        try await fleet.client("publisher").withSession { [messages, window] session in
+            _ = try await session.request(.join(channel: channel, token: nil))
+            let frame = ByteBufferFrame(.channelMessage(channel: channel, from: session.path, payload: .plain(body)))
+            try await Fleet.post(frame, count: messages, window: window, on: &session)
+        }
+        try await Self.waitForDeliveries(delivered, expected: subscribers * messages)
+        stopwatch.stop()
     }
 
-    private func runFloor() async throws -> (ContinuousClock.Instant, ContinuousClock.Instant) {
+    private func runFloor(_ stopwatch: Stopwatch) async throws {
         let url = try ServerURL(url)
         let ready = Counter()
         let delivered = Counter()
-        let messages = messages
-        let subscribers = subscribers
         let frame = ByteBufferFrame(.channelMessage(
             channel: "fanout", from: SessionPath(user: "u", machine: "m", session: "s"), payload: .plain(Fleet.body("fanout", size: body))))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<subscribers {
-                group.addTask {
-                    try await FrameLink.connect(to: url, timeout: .seconds(60), logger: Fleet.quietLogger) { connection in
-                        ready.increment()
-                        var received = 0
-                        for try await frame in connection.inbound {
-                            if case .message(.channelMessage) = frame {
-                                received += 1
-                                delivered.increment()
-                                if received == messages { break }
-                            }
-                        }
-                    }
-                }
-            }
-            guard await ready.wait(for: subscribers, timeout: .seconds(120)) else { throw LoadError("subscribers did not connect in time") }
-            // Let the server finish registering the last connections.
-            try await Task.sleep(for: .milliseconds(200))
-            let started = ContinuousClock.now
-            try await FrameLink.connect(to: url, timeout: .seconds(60), logger: Fleet.quietLogger) { connection in
-                for _ in 0..<messages { try await connection.outbound.send(encoded: frame.buffer) }
-                _ = await delivered.wait(for: subscribers * messages, timeout: .seconds(600))
-            }
-            guard delivered.current >= subscribers * messages else {
-                throw LoadError("only \(delivered.current) of \(subscribers * messages) deliveries arrived")
-            }
-            let finished = ContinuousClock.now
-            group.cancelAll()
-            return (started, finished)
+        var connections: [any Channel] = []
+        defer { for connection in connections { connection.close(promise: nil) } }
+        for _ in 0..<subscribers {
+            connections.append(try await WireClient.connect(to: url, pacing: pacing.pacing) {
+                WireSession(role: .floor, ready: ready, delivered: delivered)
+            })
+        }
+        guard await ready.wait(for: subscribers, timeout: .seconds(120)) else { throw LoadError("subscribers did not connect in time") }
+        // Let the server finish registering the last connections.
+        try await Task.sleep(for: .milliseconds(200))
+        stopwatch.start()
+        try await FrameLink.connect(to: url, timeout: .seconds(60), logger: Fleet.quietLogger) { [messages] connection in
+            for _ in 0..<messages { try await connection.outbound.send(encoded: frame.buffer) }
+            _ = await delivered.wait(for: subscribers * messages, timeout: .seconds(600))
+        }
+        try await Self.waitForDeliveries(delivered, expected: subscribers * messages)
+        stopwatch.stop()
+    }
+
+    /// Waits for every delivery; fails loudly (with the count) when they stop arriving.
+    static func waitForDeliveries(_ delivered: Counter, expected: Int) async throws {
+        guard await delivered.wait(for: expected, timeout: .seconds(600), stallLimit: .seconds(30)) else {
+            throw LoadError("only \(delivered.current) of \(expected) deliveries arrived")
         }
     }
 }

@@ -66,11 +66,21 @@ final class Counter: Sendable {
 
     var current: Int { value.load(ordering: .relaxed) }
 
-    /// Waits until the counter reaches `target`, polling.
-    func wait(for target: Int, timeout: Duration) async -> Bool {
+    /// Waits until the counter reaches `target`, polling; `false` after `timeout`, or once it has
+    /// not moved for `stallLimit` (a run that stopped makes no progress: fail it early and loudly).
+    func wait(for target: Int, timeout: Duration, stallLimit: Duration? = nil) async -> Bool {
         let deadline = ContinuousClock.now + timeout
+        var seen = current
+        var lastProgress = ContinuousClock.now
         while current < target {
-            if ContinuousClock.now > deadline { return false }
+            let now = ContinuousClock.now
+            if now > deadline { return false }
+            if current != seen {
+                seen = current
+                lastProgress = now
+            } else if let stallLimit, lastProgress.duration(to: now) > stallLimit {
+                return false
+            }
             try? await Task.sleep(for: .milliseconds(2))
         }
         return true

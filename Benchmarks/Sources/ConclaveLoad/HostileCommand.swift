@@ -70,7 +70,7 @@ struct HostileCommand: AsyncParsableCommand {
                             guard case let .channelMessage(_, _, .plain(text)) = try await session.next() else { continue }
                             count += 1
                             received.increment()
-                            let (sent, _) = LatencyCommand.stamp(of: text)
+                            let (sent, _) = LatencyCommand.stamp(of: text.utf8)
                             samples.append(Double(LatencyCommand.nanos() - sent) / 1_000_000)
                         }
                     }

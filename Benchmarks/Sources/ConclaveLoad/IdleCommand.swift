@@ -1,57 +1,45 @@
 import ArgumentParser
 import ConclaveTransport
 import Foundation
+import NIOCore
 
-/// Scenario 5: many authenticated idle sessions held with heartbeats; the server's memory per
-/// session and its CPU while idle, read from /proc.
+/// Scenario 5: many authenticated idle sessions, pinging every 20 s (the server drops sessions
+/// silent for 60 s). Prints `opened N` once all are established, holds them for `--hold`
+/// seconds, then exits; the suite reads the server's memory and CPU from `/proc` meanwhile, so
+/// several of these processes (on different loopback addresses) can share one measurement.
 struct IdleCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "idle", abstract: "Hold many idle sessions; measure the server.")
+    static let configuration = CommandConfiguration(commandName: "idle", abstract: "Hold many idle sessions.")
 
     @Option var url: String
-    @Option(help: "The server's process id, to read its RSS and CPU time.") var serverPid: Int32
     @Option var sessions = 10_000
-    @Option(help: "Seconds to hold the sessions.") var hold = 60
-    @Option var concurrency = 64
+    @Option(help: "Seconds to hold the sessions once established.") var hold = 60
+    @Option(help: "Handshakes in progress at once.") var concurrency = 64
+    @Option(help: "Local address to connect from (127.0.0.x spreads the source ports).") var localAddress: String?
 
     func run() async throws {
         let fleet = try await Fleet.register(url: url, username: "idle\(UInt32.random(in: 0...UInt32.max))")
-        let baseline = try ProcessStats(pid: serverPid)
         let opened = Counter()
-        let next = Counter()
-        let total = sessions
-        let hold = hold
-        let release = Counter()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<total {
-                group.addTask {
-                    let index = next.increment()
-                    try await fleet.client("idle\(index)").withSession { session in
-                        opened.increment()
-                        while release.current == 0 {
-                            try await Task.sleep(for: .seconds(20))
-                            if release.current == 0 { _ = try await session.request(.ping) }
-                        }
-                    }
+        let unused = Counter()
+        var connections: [any Channel] = []
+        connections.reserveCapacity(sessions)
+        defer { for connection in connections { connection.close(promise: nil) } }
+        let key = fleet.key
+        for index in 0..<sessions {
+            if connections.count - opened.current >= concurrency {
+                guard await opened.wait(for: connections.count - concurrency + 1, timeout: .seconds(60)) else {
+                    throw LoadError("only \(opened.current) of \(connections.count) idle sessions established")
                 }
-                if next.current - opened.current > concurrency { _ = await opened.wait(for: next.current - concurrency, timeout: .seconds(60)) }
             }
-            guard await opened.wait(for: total, timeout: .seconds(300)) else { throw LoadError("only \(opened.current) sessions opened") }
-            try await Task.sleep(for: .seconds(2))
-            let loaded = try ProcessStats(pid: serverPid)
-            try await Task.sleep(for: .seconds(hold))
-            let after = try ProcessStats(pid: serverPid)
-            release.increment()
-            let perSession = Double(loaded.rssBytes - baseline.rssBytes) / Double(total)
-            let cpu = after.cpuSeconds - loaded.cpuSeconds
-            Report.print([
-                "scenario": "idle", "sessions": total, "hold_seconds": hold,
-                "server_rss_baseline_mib": Report.rounded(Double(baseline.rssBytes) / 1_048_576, 1),
-                "server_rss_loaded_mib": Report.rounded(Double(loaded.rssBytes) / 1_048_576, 1),
-                "rss_per_session_kib": Report.rounded(perSession / 1024, 2),
-                "server_cpu_percent_while_idle": Report.rounded(cpu / Double(hold) * 100, 2),
-            ])
-            group.cancelAll()
+            connections.append(try await WireClient.connect(to: fleet.url, pacing: .unpaced, localAddress: localAddress) {
+                WireSession(role: .idle(key: key, handle: "idle\(index)", heartbeat: .seconds(20)), ready: opened, delivered: unused)
+            })
         }
+        guard await opened.wait(for: sessions, timeout: .seconds(120)) else {
+            throw LoadError("only \(opened.current) of \(sessions) idle sessions established")
+        }
+        // Unbuffered: the suite waits for this line through a pipe.
+        FileHandle.standardOutput.write(Data("opened \(sessions)\n".utf8))
+        try await Task.sleep(for: .seconds(hold))
     }
 }
 

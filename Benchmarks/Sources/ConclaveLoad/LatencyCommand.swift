@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConclaveProtocol
 import ConclaveTransport
+import NIOCore
 
 /// Scenario 4: publish-to-receive latency at a fixed offered rate into one channel.
 struct LatencyCommand: AsyncParsableCommand {
@@ -23,10 +24,10 @@ struct LatencyCommand: AsyncParsableCommand {
 
     /// Reads the `nanos|sequence|` prefix of a body from its UTF-8 bytes: `String` indexing here
     /// cost the load generator more CPU than the server spent delivering (perf, 2026-11-28).
-    static func stamp(of text: String) -> (sent: Int64, sequence: Int) {
+    static func stamp(of bytes: some Sequence<UInt8>) -> (sent: Int64, sequence: Int) {
         var numbers: [Int64] = [0, 0]
         var field = 0
-        for byte in text.utf8 {
+        for byte in bytes {
             if byte == UInt8(ascii: "|") {
                 field += 1
                 if field == 2 { break }
@@ -50,24 +51,21 @@ struct LatencyCommand: AsyncParsableCommand {
         let rate = rate
         let size = body
         let spread = try Fleet.urls(subscriberURLs)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<subscribers {
-                group.addTask {
-                    // A subscriber the server cuts (a slow consumer) counts as lost deliveries.
-                    try? await fleet.client("s\(index)", url: fleet.subscriberURL(index, spread: spread)).withSession { session in
-                        _ = try await session.request(.join(channel: channel, token: nil))
-                        ready.increment()
-                        var received = 0
-                        while received < total {
-                            guard case let .channelMessage(_, _, .plain(text)) = try await session.next() else { continue }
-                            received += 1
-                            delivered.increment()
-                            let (sent, sequence) = Self.stamp(of: text)
-                            if sequence >= warmup { samples.append(Double(Self.nanos() - sent) / 1_000_000) }
-                        }
-                    }
+        // Subscribers on SwiftNIO handlers (no task per frame), so the generator's own wake-ups stay
+        // out of the measured latency. The body is the frame's last `size` bytes (a plain payload
+        // comes last), and starts with the send time.
+        var connections: [any Channel] = []
+        defer { for connection in connections { connection.close(promise: nil) } }
+        for index in 0..<subscribers {
+            let key = fleet.key
+            connections.append(try await WireClient.connect(to: fleet.subscriberURL(index, spread: spread), pacing: .unpaced) {
+                WireSession(role: .subscriber(key: key, handle: "s\(index)", channel: channel), ready: ready, delivered: delivered) { bytes in
+                    let (sent, sequence) = Self.stamp(of: bytes.suffix(size))
+                    if sequence >= warmup { samples.append(Double(Self.nanos() - sent) / 1_000_000) }
                 }
-            }
+            })
+        }
+        do {
             guard await ready.wait(for: subscribers, timeout: .seconds(120)) else { throw LoadError("subscribers did not join in time") }
             try await fleet.client("publisher").withSession { session in
                 _ = try await session.request(.join(channel: channel, token: nil))
@@ -95,7 +93,6 @@ struct LatencyCommand: AsyncParsableCommand {
                 }
             }
             _ = await delivered.wait(for: subscribers * total, timeout: .seconds(30))
-            group.cancelAll()
         }
         let sorted = samples.sorted()
         Report.print([

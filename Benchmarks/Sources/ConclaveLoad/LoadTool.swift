@@ -9,7 +9,7 @@ struct LoadTool: AsyncParsableCommand {
         abstract: "Load generator for Conclave benchmarks (real protocol, many connections per process).",
         subcommands: [
             FanoutCommand.self, LatencyCommand.self, HandshakeCommand.self, IdleCommand.self, HistoryCommand.self,
-            FloorServerCommand.self, CrashCommand.self, HostileCommand.self, SoakCommand.self,
+            FloorServerCommand.self, RawFloorServerCommand.self, CrashCommand.self, HostileCommand.self, SoakCommand.self,
         ]
     )
 }

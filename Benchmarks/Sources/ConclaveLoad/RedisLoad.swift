@@ -20,7 +20,7 @@ struct RedisLoad {
         return ByteBuffer(string: text)
     }
 
-    func fanout(subscribers: Int, messages: Int, body size: Int, window: Int) async throws -> (ContinuousClock.Instant, ContinuousClock.Instant) {
+    func fanout(subscribers: Int, messages: Int, body size: Int, window: Int, pacing: Pacing, stopwatch: Stopwatch) async throws {
         let channelName = "fanout"
         let body = Fleet.body("fanout", size: size)
         let confirmation = "*3\r\n$9\r\nsubscribe\r\n$\(channelName.utf8.count)\r\n\(channelName)\r\n:1\r\n".utf8.count
@@ -29,9 +29,10 @@ struct RedisLoad {
         let delivered = Counter()
         var channels: [any Channel] = []
         for _ in 0..<subscribers {
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            let channel = try await pacing.configure(ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if pacing.isPaced { try channel.pipeline.syncOperations.addHandler(PacedReader(pause: pacing.pause)) }
                         try channel.pipeline.syncOperations.addHandler(
                             SubscriberCounter(confirmation: confirmation, messageSize: messageSize, ready: ready, delivered: delivered))
                     }
@@ -50,7 +51,7 @@ struct RedisLoad {
             }
             .connect(host: host, port: port).get()
         let publish = Self.command(["PUBLISH", channelName, body])
-        let started = ContinuousClock.now
+        stopwatch.start()
         var iterator = replies.makeAsyncIterator()
         var sent = 0
         while sent < messages {
@@ -61,13 +62,12 @@ struct RedisLoad {
             while answered < batch, let count = await iterator.next() { answered += count }
             sent += batch
         }
-        guard await delivered.wait(for: subscribers * messages, timeout: .seconds(600)) else {
+        guard await delivered.wait(for: subscribers * messages, timeout: .seconds(600), stallLimit: .seconds(30)) else {
             throw LoadError("only \(delivered.current) of \(subscribers * messages) redis deliveries arrived")
         }
-        let finished = ContinuousClock.now
+        stopwatch.stop()
         try await publisher.close()
         for channel in channels { try? await channel.close() }
-        return (started, finished)
     }
 }
 
