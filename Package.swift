@@ -207,7 +207,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ConclaveTransportTests",
-            dependencies: ["ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTesting"],
+            dependencies: [
+                "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTesting",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 @testable import ConclaveServer
 import ConclaveProtocol
+import ConclaveTransport
 import Logging
 import Testing
 import ConclaveStorage
@@ -53,7 +54,7 @@ struct HistoryPagingTests {
         var settings = HubSettings()
         settings.historyPageLimit = 10
         let hub = Hub(store: store, admins: AdminAllowlist(), settings: settings, logger: Logger(label: "test"), wallClock: { 5_000 })
-        let session = ServerSession(path: path, isAdmin: false, queueCapacity: 64, now: .now)
+        let session = ServerSession(path: path, isAdmin: false, output: FrameQueue(capacity: 64), now: .now)
         await hub.attach(session)
         _ = await hub.handle(.join(channel: "ops", token: nil), from: session)
         guard case let .history(_, messages)? = await hub.handle(.readSince(channel: "ops", sinceMs: 0), from: session) else {
@@ -69,7 +70,7 @@ struct HistoryPagingTests {
         for round in 0..<2 {
             let hub = Hub(store: store, admins: AdminAllowlist(), settings: HubSettings(), logger: Logger(label: "test"), wallClock: { 1_000 })
             try await hub.start()
-            let session = ServerSession(path: path, isAdmin: false, queueCapacity: 64, now: .now)
+            let session = ServerSession(path: path, isAdmin: false, output: FrameQueue(capacity: 64), now: .now)
             await hub.attach(session)
             if round == 0 { _ = await hub.handle(.admin(.createChannel(name: "ops", visibility: .public)), from: session) }
             _ = await hub.handle(.join(channel: "ops", token: nil), from: session)
@@ -94,7 +95,7 @@ extension HistoryPagingTests {
     static func memberOfOps(settings: HubSettings, clock: ManualWallClock) async throws -> (Hub, ServerSession, SessionPath) {
         let hub = Hub(store: try SQLiteStore.inMemory(), admins: AdminAllowlist(), settings: settings, logger: Logger(label: "test"), wallClock: { clock.now })
         let path = SessionPath(user: "alice", machine: "m", session: "s")
-        let session = ServerSession(path: path, isAdmin: false, queueCapacity: 64, now: .now)
+        let session = ServerSession(path: path, isAdmin: false, output: FrameQueue(capacity: 64), now: .now)
         await hub.attach(session)
         _ = await hub.handle(.admin(.createChannel(name: "ops", visibility: .public)), from: session)
         _ = await hub.handle(.join(channel: "ops", token: nil), from: session)

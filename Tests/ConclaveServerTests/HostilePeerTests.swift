@@ -157,18 +157,18 @@ struct RevocationRaceTests {
         let epoch = await hub.revocationEpoch
         let (user, machine) = try await hub.authenticate(key: victimKey.publicKey)
         // ... and meanwhile ann revokes that machine from her other one.
-        let desk = ServerSession(path: SessionPath(user: "ann", machine: "desk", session: "d"), isAdmin: false, queueCapacity: 16, now: .now)
+        let desk = ServerSession(path: SessionPath(user: "ann", machine: "desk", session: "d"), isAdmin: false, output: FrameQueue(capacity: 16), now: .now)
         #expect(await hub.attach(desk))
         _ = await hub.handle(.admin(.machineRemove(name: "laptop")), from: desk)
         let late = ServerSession(
-            path: SessionPath(user: user, machine: machine, session: "s"), isAdmin: false, queueCapacity: 16, now: .now,
+            path: SessionPath(user: user, machine: machine, session: "s"), isAdmin: false, output: FrameQueue(capacity: 16), now: .now,
             revocationEpoch: epoch)
         #expect(await !hub.attach(late))
         #expect(late.terminationReason == "machine key revoked")
         #expect(await hub.presence.session(at: late.path) == nil)
         // A session of another machine, or one looked up after the revocation, is unaffected.
         let after = ServerSession(
-            path: SessionPath(user: "ann", machine: "desk", session: "e"), isAdmin: false, queueCapacity: 16, now: .now,
+            path: SessionPath(user: "ann", machine: "desk", session: "e"), isAdmin: false, output: FrameQueue(capacity: 16), now: .now,
             revocationEpoch: epoch)
         #expect(await hub.attach(after))
     }

@@ -18,7 +18,12 @@ struct HubTests {
     }
 
     func session(_ user: String, _ handle: String = "s", queue: Int = 1024, now: ContinuousClock.Instant = .now) -> ServerSession {
-        ServerSession(path: SessionPath(user: user, machine: "m", session: handle), isAdmin: false, queueCapacity: queue, now: now)
+        ServerSession(path: SessionPath(user: user, machine: "m", session: handle), isAdmin: false, output: FrameQueue(capacity: queue), now: now)
+    }
+
+    /// The in-memory output a test session writes to.
+    func queue(of session: ServerSession) throws -> FrameQueue {
+        try #require(session.output as? FrameQueue)
     }
 
     @Test func silentSessionsAreReapedAndActiveOnesKept() async throws {
@@ -42,18 +47,16 @@ struct HubTests {
         let busy = session("busy", now: start)
         let idle = session("idle", now: start)
         for member in [stuck, busy, idle] { await hub.attach(member) }
-        let closed = ClosedFlag()
-        stuck.setConnectionCloser { closed.set() }
-        stuck.markWriteStarted(now: start)
-        busy.markWriteStarted(now: start + .seconds(8))
-        busy.markWriteFinished()
-        busy.markWriteStarted(now: start + .seconds(9))
+        // The stuck socket refused bytes from the start; the busy one only for the last 2 s.
+        try queue(of: stuck).markStalled(since: start)
+        try queue(of: busy).markStalled(since: start + .seconds(9))
         let dropped = await hub.dropStalledSessions(now: start + .seconds(11))
         #expect(dropped.map(\.path) == [stuck.path])
         #expect(stuck.terminationReason == "slow consumer: outbound queue overflowed")
         #expect(busy.terminationReason == nil && idle.terminationReason == nil)
-        for session in dropped { await session.closeConnection() }
-        #expect(closed.isSet)
+        for session in dropped { session.closeConnection() }
+        #expect(try queue(of: stuck).wasAborted)
+        #expect(try !queue(of: busy).wasAborted)
     }
 
     @Test func aRecipientThatCannotKeepUpIsDroppedNotBuffered() async throws {
@@ -90,8 +93,9 @@ struct HubTests {
         await hub.attach(requester)
         await hub.attach(sibling)
         // The requester stopped reading: its queue is full.
-        #expect(requester.queue.offer(EncodedFrame(ProtocolMessage.pong)))
-        #expect(requester.queue.offer(EncodedFrame(ProtocolMessage.pong)))
+        let requesterQueue = try queue(of: requester)
+        #expect(requesterQueue.offer(EncodedFrame(ProtocolMessage.pong)))
+        #expect(requesterQueue.offer(EncodedFrame(ProtocolMessage.pong)))
         let reply = await withTaskGroup(of: ProtocolMessage??.self) { group in
             group.addTask { await hub.handle(.admin(.machineRemove(name: "m")), from: requester) }
             group.addTask {
@@ -101,24 +105,15 @@ struct HubTests {
             let first = await group.next() ?? nil
             group.cancelAll()
             // If the hub is waiting for room, free it so the group can end and the test fail.
-            if first == nil { requester.queue.close(final: nil) }
+            if first == nil { requesterQueue.close(final: nil) }
             return first
         }
         guard case .some(nil) = reply else { Issue.record("the removal waited on the full queue"); return }
         #expect(sibling.terminationReason == "machine key revoked")
         #expect(requester.terminationReason == "machine key revoked")
         // The requester still gets its Ack, then the reason, after what was queued.
-        let frames = await requester.queue.nextBatch(limit: 10).compactMap { try? ProtocolMessage(wireBytes: Array($0.wireBytes.readableBytesView)) }
+        let frames = await requesterQueue.nextBatch(limit: 10).compactMap { try? ProtocolMessage(wireBytes: Array($0.wireBytes.readableBytesView)) }
         #expect(frames == [.pong, .pong, .ack(detail: "m"), .error(.unauthorized("machine key revoked"))])
         #expect(await hub.livePaths.isEmpty)
     }
-}
-
-/// Records that a connection closer ran.
-final class ClosedFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-
-    func set() { flag.store(true, ordering: .relaxed) }
-
-    var isSet: Bool { flag.load(ordering: .relaxed) }
 }

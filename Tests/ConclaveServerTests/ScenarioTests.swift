@@ -1,6 +1,7 @@
 @testable import ConclaveServer
 import ConclaveIdentity
 import ConclaveProtocol
+import ConclaveTransport
 import Logging
 import Synchronization
 import Testing
@@ -54,7 +55,7 @@ struct ScenarioTests {
         var logger = Logger(label: "conclave.test") { _ in captured }
         logger.logLevel = .trace
         let hub = Hub(store: try SQLiteStore.inMemory(), admins: AdminAllowlist(), logger: logger)
-        let alice = ServerSession(path: SessionPath(user: "alice", machine: "m", session: "s"), isAdmin: false, queueCapacity: 64, now: .now)
+        let alice = ServerSession(path: SessionPath(user: "alice", machine: "m", session: "s"), isAdmin: false, output: FrameQueue(capacity: 64), now: .now)
         await hub.attach(alice)
         _ = await hub.handle(.admin(.createChannel(name: "ops", visibility: .private)), from: alice)
         _ = await hub.handle(.join(channel: "ops", token: nil), from: alice)

@@ -3,7 +3,7 @@ import ConclaveProtocol
 import NIOCore
 import Testing
 
-@Suite("Frame queue and batched sends")
+@Suite("Frame queue (the in-memory outbound sink)")
 struct FrameQueueTests {
     /// Yields until `condition` holds: synchronisation on the queue's own state, not a sleep.
     private static func until(_ condition: () -> Bool) async {
@@ -68,54 +68,5 @@ struct FrameQueueTests {
         await Self.until { queue.waiting.reader }
         #expect(queue.offer(Self.frame(5)))
         #expect(await batch.compactMap(Self.index(of:)) == [5])
-    }
-
-    @Test func aBatchSentByTheServerArrivesAsSeparateFramesInOrder() async throws {
-        let count = 300
-        let received = try await ControlClientTests().withScriptedServer({ connection in
-            var frames = connection.inbound.makeAsyncIterator()
-            guard case .message? = try? await frames.next() else { return }
-            // Two batches, so the second also waits on the first's completion.
-            try? await connection.outbound.send(batch: (0..<count / 2).map(Self.frame))
-            try? await connection.outbound.send(batch: (count / 2..<count).map(Self.frame))
-            _ = try? await frames.next()
-        }, { url in
-            try await FrameLink.connect(to: url, timeout: .seconds(5)) { connection in
-                try await connection.outbound.send(.ping)
-                var indices: [Int] = []
-                for try await event in connection.inbound {
-                    guard case let .message(.ack(detail?)) = event, let index = Int(detail) else { continue }
-                    indices.append(index)
-                    if indices.count == count { break }
-                }
-                return indices
-            }
-        })
-        #expect(received == Array(0..<count))
-    }
-
-    @Test func readyMadeMessagesOfEveryLengthClassArriveIntact() async throws {
-        // Protocol frames around the WebSocket length boundaries (7-bit, 16-bit and 64-bit).
-        let bodies = [0, 100, 117, 118, 200, 65_000, 65_530, 65_531, 70_000, 300_000].map { String(repeating: "b", count: $0) }
-        let sent = bodies.map { ProtocolMessage.channelMessage(channel: "c", from: SessionPath(user: "u", machine: "m", session: "s"), payload: .plain($0)) }
-        let received = try await ControlClientTests().withScriptedServer({ connection in
-            var frames = connection.inbound.makeAsyncIterator()
-            guard case .message? = try? await frames.next() else { return }
-            try? await connection.outbound.send(batch: sent.map(EncodedFrame.init))
-            _ = try? await frames.next()
-        }, { url in
-            try await FrameLink.connect(to: url, timeout: .seconds(5)) { connection in
-                try await connection.outbound.send(.ping)
-                var frames: [ProtocolMessage] = []
-                for try await event in connection.inbound {
-                    guard case let .message(frame) = event else { Issue.record("undecodable frame"); break }
-                    frames.append(frame)
-                    if frames.count == sent.count { break }
-                }
-                return frames
-            }
-        })
-        #expect(received == sent)
-        #expect(sent.map { EncodedFrame($0).wireBytes.readableBytes } == sent.map { $0.wireBytes.count })
     }
 }

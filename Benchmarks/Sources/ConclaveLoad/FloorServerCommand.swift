@@ -28,37 +28,30 @@ struct FloorServerCommand: AsyncParsableCommand {
     }
 }
 
-/// Connections and their outbound queues.
+/// Connections and their outputs.
 ///
-/// Written like the server's session writer (``FrameQueue`` drained in batches into
-/// ``FrameOutbound/send(batch:)``), so the floor moves with the stack and the ratio measures what
-/// `conclave serve` adds: the handshake, authorization, the hub and the store.
+/// Written like the server's sessions (each connection's ``SessionOutput``, written on its event
+/// loop), so the floor moves with the stack and the ratio measures what `conclave serve` adds:
+/// the handshake, authorization, the hub and the store.
 final class Broadcaster: Sendable {
-    private let queues = Mutex<[Int: FrameQueue]>([:])
+    private let outputs = Mutex<[Int: SessionOutput]>([:])
     private let nextID = Atomic<Int>(0)
 
     func serve(_ connection: ServerConnection) async {
+        // No handshake here: lift the pre-authentication byte budget, which would otherwise cut
+        // the publisher after a few hundred KiB.
+        connection.activity.markAuthenticated()
         let id = nextID.add(1, ordering: .relaxed).newValue
-        let queue = FrameQueue(capacity: 1 << 20)
-        queues.withLock { $0[id] = queue }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                while true {
-                    let batch = await queue.nextBatch(limit: 64)
-                    if batch.isEmpty { return }
-                    do { try await connection.outbound.send(batch: batch) } catch { return }
-                }
+        outputs.withLock { $0[id] = connection.output }
+        do {
+            for try await frame in connection.inbound {
+                guard case let .message(message) = frame else { continue }
+                let buffer = EncodedFrame(message)
+                let targets = outputs.withLock { $0.filter { $0.key != id }.map(\.value) }
+                for target in targets { _ = target.offer(buffer) }
             }
-            do {
-                for try await frame in connection.inbound {
-                    guard case let .message(message) = frame else { continue }
-                    let buffer = EncodedFrame(message)
-                    let targets = queues.withLock { $0.filter { $0.key != id }.map(\.value) }
-                    for target in targets { _ = target.offer(buffer) }
-                }
-            } catch {}
-            queues.withLock { $0[id] = nil }
-            queue.close(final: nil)
-        }
+        } catch {}
+        outputs.withLock { $0[id] = nil }
+        connection.output.close(finals: [], ending: .peerClosed)
     }
 }

@@ -140,7 +140,7 @@ extension Hub {
         let frame = Self.whisperFrame(id: id, from: session.path, target: target, payload: payload, for: recipient)
         if recipient === session {
             // To oneself: the whisper precedes the Ack, on the same queue, as in the reference.
-            _ = session.queue.offer(frame)
+            _ = session.output.offer(frame)
         } else {
             deliver(frame, to: recipient)
         }

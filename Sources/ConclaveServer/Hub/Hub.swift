@@ -195,14 +195,14 @@ actor Hub {
     /// Hands an encoded frame to a recipient without waiting; a full queue makes it a slow
     /// consumer, which is dropped (the sender is unaffected).
     func deliver(_ frame: EncodedFrame, to recipient: ServerSession) {
-        if !recipient.queue.offer(frame), !recipient.queue.isClosed {
+        if !recipient.output.offer(frame), !recipient.output.isClosed {
             drop(recipient, reason: "slow consumer: outbound queue overflowed")
         }
     }
 
     /// Tells a session, as a whisper from `conclave/server/notice`, what happened to it.
     func notify(_ session: ServerSession, _ text: String) {
-        _ = session.queue.offer(EncodedFrame(SystemNotice.frame(text, to: session.path)))
+        _ = session.output.offer(EncodedFrame(SystemNotice.frame(text, to: session.path)))
     }
 
     /// Drops every session idle for at least the idle timeout; returns how many.

@@ -18,7 +18,7 @@ struct MaintenanceService: Service {
                     await repeatEvery(reapInterval) {
                         await hub.reapIdleSessions()
                         await hub.sweepLimits()
-                        for session in await hub.dropStalledSessions() { await session.closeConnection() }
+                        for session in await hub.dropStalledSessions() { session.closeConnection() }
                     }
                 }
                 group.addTask { await repeatEvery(purgeInterval) { await hub.purge() } }
@@ -31,7 +31,7 @@ struct MaintenanceService: Service {
         // that stopped reading, with writes stuck on a full socket) is cut, so the whole
         // shutdown stays within 5 s.
         try? await Task.sleep(for: shutdownGrace)
-        for session in sessions { await session.closeConnection() }
+        for session in sessions { session.closeConnection() }
     }
 
     private func repeatEvery(_ interval: Duration, _ work: @Sendable () async -> Void) async {

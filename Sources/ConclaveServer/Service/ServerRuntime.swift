@@ -82,6 +82,7 @@ public actor ServerRuntime {
                 configuration: {
                     var listener = FrameServer.Configuration(host: configuration.host, port: configuration.port, tls: configuration.tls, serverID: serverID)
                     listener.admission = hub.admission
+                    listener.outputCapacity = hub.settings.outboundQueueCapacity
                     listener.healthProblem = { await hub.healthProblem() }
                     return listener
                 }(),

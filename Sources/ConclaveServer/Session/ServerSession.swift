@@ -1,5 +1,4 @@
 import ConclaveProtocol
-import NIOCore
 import ConclaveTransport
 import Synchronization
 
@@ -13,8 +12,8 @@ final class ServerSession: Sendable {
     let path: SessionPath
     /// Whether the user is on the server's admin allowlist.
     let isAdmin: Bool
-    /// Frames waiting to be written.
-    let queue: FrameQueue
+    /// Where its frames go: the connection's ``SessionOutput``, or a ``FrameQueue`` in tests.
+    let output: any OutboundSink
     /// When the last decoded frame arrived.
     private let frameActivity: ConnectionActivity
     private let killReason = Mutex<String?>(nil)
@@ -33,14 +32,14 @@ final class ServerSession: Sendable {
     let clusterToken = UInt64.random(in: 1...UInt64.max)
 
     init(
-        path: SessionPath, isAdmin: Bool, queueCapacity: Int, now: ContinuousClock.Instant,
+        path: SessionPath, isAdmin: Bool, output: any OutboundSink, now: ContinuousClock.Instant,
         connectionActivity: ConnectionActivity? = nil, revocationEpoch: UInt64 = .max, extensions: Set<ProtocolExtension> = []
     ) {
         self.extensions = extensions
         self.revocationEpoch = revocationEpoch
         self.path = path
         self.isAdmin = isAdmin
-        queue = FrameQueue(capacity: queueCapacity)
+        self.output = output
         frameActivity = ConnectionActivity(now: now)
         self.connectionActivity = connectionActivity
     }
@@ -64,10 +63,11 @@ final class ServerSession: Sendable {
     }
 
     /// Ends the session: queues `preceding` (if any) and `Error(Unauthorized(reason))`, whatever
-    /// the queue holds, and closes the queue. The first reason wins; later calls do nothing.
+    /// the queue holds, and closes the output (WebSocket status 1000 once they are written). The
+    /// first reason wins; later calls do nothing.
     func kill(reason: String, preceding: EncodedFrame? = nil) {
         guard claimEnd(reason) else { return }
-        queue.close(finals: (preceding.map { [$0] } ?? []) + [EncodedFrame(ProtocolMessage.error(.unauthorized(reason)))])
+        output.close(finals: (preceding.map { [$0] } ?? []) + [EncodedFrame(ProtocolMessage.error(.unauthorized(reason)))], ending: .normal)
     }
 
     /// Ends the session because the server is going away: what is queued is still written, then
@@ -76,14 +76,8 @@ final class ServerSession: Sendable {
     /// reconnect, which is what a restart needs.
     func endForShutdown(reason: String) {
         guard claimEnd(reason) else { return }
-        goingAway.store(true, ordering: .releasing)
-        queue.close(finals: [])
+        output.close(finals: [], ending: .goingAway(reason))
     }
-
-    /// Whether the connection should close as "going away" (1001) rather than normally.
-    var closesGoingAway: Bool { goingAway.load(ordering: .acquiring) }
-
-    private let goingAway = Atomic<Bool>(false)
 
     private func claimEnd(_ reason: String) -> Bool {
         killReason.withLock { current -> Bool in
@@ -96,41 +90,15 @@ final class ServerSession: Sendable {
     /// The reason the session was killed, if it was.
     var terminationReason: String? { killReason.withLock { $0 } }
 
-    /// When the write in progress started (milliseconds since `writeOrigin`), 0 when idle.
-    private let writeStartedMs = Atomic<Int64>(0)
-    private static let writeOrigin = ContinuousClock.now
-
-    /// Records that a write to the socket started; ``writeStalled(now:limit:)`` reads it.
-    func markWriteStarted(now: ContinuousClock.Instant) {
-        writeStartedMs.store(max(1, Self.milliseconds(now)), ordering: .relaxed)
-    }
-
-    /// Records that the write in progress finished.
-    func markWriteFinished() {
-        writeStartedMs.store(0, ordering: .relaxed)
-    }
-
-    /// Whether a write has been in progress for `limit` or longer: the peer stopped reading.
+    /// Whether the connection has refused more bytes for `limit` or longer: the peer stopped
+    /// reading.
     func writeStalled(now: ContinuousClock.Instant, limit: Duration) -> Bool {
-        let started = writeStartedMs.load(ordering: .relaxed)
-        guard started != 0 else { return false }
-        return Self.milliseconds(now) - started >= Int64(limit.components.seconds) * 1000
+        guard let since = output.stalledSince else { return false }
+        return since.duration(to: now) >= limit
     }
 
-    private let closer = Mutex<(@Sendable () async -> Void)?>(nil)
-
-    /// How to cut this session's socket (set by the runner once the session exists).
-    func setConnectionCloser(_ close: @escaping @Sendable () async -> Void) {
-        closer.withLock { $0 = close }
-    }
-
-    /// Cuts the socket, ending a write that waits on a peer that stopped reading.
-    func closeConnection() async {
-        await closer.withLock { $0 }?()
-    }
-
-    private static func milliseconds(_ instant: ContinuousClock.Instant) -> Int64 {
-        let components = writeOrigin.duration(to: instant).components
-        return components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    /// Cuts the socket, ending writes that wait on a peer that stopped reading.
+    func closeConnection() {
+        output.abort()
     }
 }

@@ -2,11 +2,13 @@ import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTransport
 import Logging
-import NIOCore
 import Synchronization
 
-/// Runs one client connection: the handshake under its deadline, then the frame loop, with a
-/// writer task draining the session's queue. Everything it starts ends before it returns.
+/// Runs one client connection: the handshake under its deadline, then the frame loop.
+///
+/// Output needs no task: frames go to the connection's ``SessionOutput``, which the event loop
+/// writes, and which also sends the WebSocket close when the session ends. A task for
+/// acknowledgements starts with the first post. Everything it starts ends before it returns.
 struct SessionRunner: Sendable {
     let hub: Hub
     let settings: HubSettings
@@ -35,24 +37,24 @@ struct SessionRunner: Sendable {
         connection.activity.markAuthenticated()
         frames.acceptance = .clientRequests
         guard await hub.attach(session) else {
-            // Its machine or account was revoked while it was being authenticated.
-            await writeQueued(session, to: connection)
+            // Its machine or account was revoked while it was being authenticated: the output
+            // writes what is queued and the reason, then closes.
             await Self.drain(&frames)
             return
         }
-        session.setConnectionCloser { await connection.outbound.abort() }
         let posts = PostPipeline(depth: settings.postPipelineDepth)
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await writeQueued(session, to: connection) }
             // The acknowledger starts with the first post: most sessions never post (tail, one-shot
             // verbs, listeners), and an idle session's memory is mostly its tasks.
-            await readFrames(session, posts, frames: &frames) {
+            let ending = await readFrames(session, posts, frames: &frames) {
                 group.addTask { await acknowledgePosts(session, posts) }
             }
             // Posts already admitted are committed and delivered even though the sender is gone.
             posts.close()
             await hub.detach(session)
-            session.queue.close(final: nil)
+            // What is queued is written, then the connection closes (a no-op when the hub already
+            // ended the session with its reason).
+            session.output.close(finals: [], ending: ending)
             await group.waitForAll()
         }
         await Self.drain(&frames)
@@ -150,10 +152,10 @@ struct SessionRunner: Sendable {
         guard gate.claimCompletion() else { return nil }
         let isAdmin = hub.admins.contains(path.user)
         let session = ServerSession(
-            path: path, isAdmin: isAdmin, queueCapacity: settings.outboundQueueCapacity, now: .now,
+            path: path, isAdmin: isAdmin, output: connection.output, now: .now,
             connectionActivity: connection.activity, revocationEpoch: revocationEpoch, extensions: connection.extensions)
-        _ = session.queue.offer(EncodedFrame(ProtocolMessage.established(path: path)))
-        _ = session.queue.offer(EncodedFrame(ProtocolMessage.serverInfo(admin: isAdmin)))
+        _ = session.output.offer(EncodedFrame(ProtocolMessage.established(path: path)))
+        _ = session.output.offer(EncodedFrame(ProtocolMessage.serverInfo(admin: isAdmin)))
         return session
     }
 
@@ -169,18 +171,20 @@ struct SessionRunner: Sendable {
 
     // MARK: Established
 
+    /// Handles frames until the peer closes (`.peerClosed`: its close is already answered), the
+    /// connection fails, or the session is ended; returns how the connection should end.
     private func readFrames(
         _ session: ServerSession, _ posts: PostPipeline, frames: inout FrameInbound.AsyncIterator,
         startAcknowledger: () -> Void
-    ) async {
+    ) async -> ConnectionEnding {
         var acknowledging = false
-        while !session.queue.isClosed {
+        while !session.output.isClosed {
             let event: InboundFrame
             do {
-                guard let next = try await frames.next() else { return }
+                guard let next = try await frames.next() else { return .peerClosed }
                 event = next
             } catch {
-                return
+                return .normal
             }
             session.touch(now: .now)
             switch event {
@@ -195,26 +199,27 @@ struct SessionRunner: Sendable {
                     posts.push(post)
                 case let .failure(refusal):
                     await posts.waitUntil(inFlightAtMost: 0)
-                    guard await session.queue.enqueue(EncodedFrame(ProtocolMessage.error(refusal))) else { return }
+                    guard await session.output.enqueue(EncodedFrame(ProtocolMessage.error(refusal))) else { return .normal }
                 }
             case let .message(frame):
                 // Everything else sees this session's earlier posts stored and delivered, and
                 // replies after their acknowledgements.
                 await posts.waitUntil(inFlightAtMost: 0)
                 guard let reply = await hub.handle(frame, from: session) else { continue }
-                guard await session.queue.enqueue(EncodedFrame(reply)) else { return }
+                guard await session.output.enqueue(EncodedFrame(reply)) else { return .normal }
             case .refused:
                 // A frame only servers send: answered as the hub answers any unexpected frame,
                 // without decoding its body.
                 await posts.waitUntil(inFlightAtMost: 0)
-                guard await session.queue.enqueue(EncodedFrame(ProtocolMessage.error(Refusal.unexpectedFrame))) else { return }
+                guard await session.output.enqueue(EncodedFrame(ProtocolMessage.error(Refusal.unexpectedFrame))) else { return .normal }
             case let .undecodable(error):
                 // Say why before closing, unlike the reference (gap G28).
                 logger.warning("error frame emitted", metadata: ["error": "malformed frame: \(error)", "path": "\(session.path)"])
-                session.queue.close(final: EncodedFrame(ProtocolMessage.error(.malformedFrame("undecodable frame: \(error)"))))
-                return
+                session.output.close(finals: [EncodedFrame(ProtocolMessage.error(.malformedFrame("undecodable frame: \(error)")))], ending: .normal)
+                return .normal
             }
         }
+        return .normal
     }
 
     /// Queues each admitted post's reply, in order, once its commit is done.
@@ -223,32 +228,12 @@ struct SessionRunner: Sendable {
             let reply = await hub.reply(to: post)
             let frame = if case .ack(nil) = reply { Self.ackFrame } else { EncodedFrame(reply) }
             // A closed queue (the session ended) still counts the post as answered.
-            _ = await session.queue.enqueue(frame)
+            _ = await session.output.enqueue(frame)
             posts.acknowledged()
         }
     }
 
     private static let ackFrame = EncodedFrame(ProtocolMessage.ack(detail: nil))
-
-    private func writeQueued(_ session: ServerSession, to connection: ServerConnection) async {
-        while true {
-            let batch = await session.queue.nextBatch(limit: settings.writeBatchLimit)
-            if batch.isEmpty { break }
-            session.markWriteStarted(now: .now)
-            do {
-                try await connection.outbound.send(batch: batch)
-            } catch {
-                break
-            }
-            session.markWriteFinished()
-        }
-        // Closing ends the reader's wait for the next frame too.
-        if session.closesGoingAway {
-            await connection.outbound.close(goingAway: session.terminationReason ?? "server shutting down")
-        } else {
-            await connection.outbound.close()
-        }
-    }
 }
 
 /// Decides, once, whether the handshake ended by completing/refusing or by timing out, so only

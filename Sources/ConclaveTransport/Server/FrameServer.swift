@@ -30,6 +30,9 @@ public struct FrameServer: Sendable {
         /// Why this server should not get new clients now (`nil`: healthy); `GET /health` then
         /// answers 503 with the reason, so a load balancer sends clients elsewhere.
         public var healthProblem: (@Sendable () async -> String?)?
+        /// Frames a connection's ``SessionOutput`` holds for a peer that reads slower than it is
+        /// sent to before ``SessionOutput/offer(_:)`` refuses (a slow consumer).
+        public var outputCapacity = 1024
 
         /// Creates a configuration.
         public init(host: String, port: Int, tls: ServerTLS? = nil, serverID: String) {
@@ -69,6 +72,7 @@ public struct FrameServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: "This is a Conclave server: connect with a WebSocket client (conclave).\n")))
         }
         let serverID = configuration.serverID
+        let outputCapacity = configuration.outputCapacity
         // A closing peer gets 2 s to answer our close before the socket is torn down. No automatic
         // WebSocket pings: clients send heartbeats and the hub's reaper drops silent sessions, so a
         // ping timer per connection would only cost memory and wake-ups (as in the reference).
@@ -83,15 +87,18 @@ public struct FrameServer: Sendable {
             // event loop: use the pipeline's async API.
             let activity = try await channel.pipeline.handler(type: ActivityHandler.self).get().activity
             // Added last now, it ends up just below the WebSocket encoder the upgrade adds after
-            // it, and above TLS: ready-made messages written here are still encrypted.
-            let rawWriter = try await channel.eventLoop.submit {
-                let writer = RawMessageWriter()
-                try channel.pipeline.syncOperations.addHandler(writer)
+            // it, and above TLS: ready-made messages written there are still encrypted.
+            let closeTimeout = TimeAmount.nanoseconds(Int64(webSocketConfiguration.closeTimeout.components.seconds) * 1_000_000_000)
+            let output = try await channel.eventLoop.submit {
+                let handler = SessionOutputHandler(closeTimeout: closeTimeout)
+                try channel.pipeline.syncOperations.addHandler(handler)
                 // Upgrading: the protocol handshake's own deadline takes over from here.
                 if let deadline = try? channel.pipeline.syncOperations.handler(type: UpgradeDeadline.self) {
                     channel.pipeline.syncOperations.removeHandler(deadline, promise: nil)
                 }
-                return NIOLoopBound(writer, eventLoop: channel.eventLoop)
+                let output = SessionOutput(capacity: outputCapacity, handler: handler, eventLoop: channel.eventLoop)
+                handler.output = output
+                return output
             }.get()
             var headers = HTTPFields()
             if let name = HTTPField.Name(ServerIdentity.headerName) {
@@ -110,7 +117,7 @@ public struct FrameServer: Sendable {
             }
             return .upgrade(headers) { inbound, outbound, _ in
                 await handler(ServerConnection(
-                    inbound: FrameInbound(stream: inbound), outbound: FrameOutbound(writer: outbound, rawWriter: rawWriter),
+                    inbound: FrameInbound(stream: inbound), outbound: FrameOutbound(writer: outbound), output: output,
                     remoteAddress: remoteAddress, remoteIP: remoteIP, activity: activity, extensions: extensions))
             }
         }

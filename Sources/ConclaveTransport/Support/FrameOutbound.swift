@@ -6,13 +6,9 @@ import WSCore
 /// Sends frames on one WebSocket connection, one binary message per frame.
 public struct FrameOutbound: Sendable {
     let writer: WebSocketOutboundWriter
-    /// On the server side, the handler below the WebSocket encoder that takes ready-made
-    /// messages for ``send(batch:)`` (server frames are not masked, so they can be pre-framed).
-    let rawWriter: NIOLoopBound<RawMessageWriter>?
 
-    init(writer: WebSocketOutboundWriter, rawWriter: NIOLoopBound<RawMessageWriter>? = nil) {
+    init(writer: WebSocketOutboundWriter) {
         self.writer = writer
-        self.rawWriter = rawWriter
     }
 
     /// Encodes and sends one frame.
@@ -25,27 +21,6 @@ public struct FrameOutbound: Sendable {
         try await writer.write(.binary(frame))
     }
 
-    /// Sends frames encoded once (``EncodedFrame``) in order, one binary message each, and
-    /// returns once the last one is handed to the kernel.
-    ///
-    /// On a server connection the batch costs one event-loop hop and one flush (one `writev`),
-    /// and each frame is written as the ready-made message it carries: no actor hop, no
-    /// WebSocket encoding and no flush per frame. This is the fan-out hot path. Frames still wait
-    /// for the socket, so a peer that stops reading stalls its writer here and nowhere else. Do
-    /// not call concurrently with itself on the same connection.
-    public func send(batch frames: [EncodedFrame]) async throws {
-        guard let rawWriter else {
-            for frame in frames { try await writer.write(.binary(frame.wireBytes)) }
-            return
-        }
-        guard !frames.isEmpty else { return }
-        let eventLoop = rawWriter.eventLoop
-        let written = eventLoop.makePromise(of: Void.self)
-        let messages = frames.map(\.message)
-        eventLoop.execute { rawWriter.value.write(messages, promise: written) }
-        try await written.futureResult.get()
-    }
-
     /// Starts the WebSocket closing handshake.
     public func close() async {
         try? await writer.close(.normalClosure, reason: nil)
@@ -55,18 +30,6 @@ public struct FrameOutbound: Sendable {
     /// server is stopping or restarting, and the peer should reconnect.
     public func close(goingAway reason: String) async {
         try? await writer.close(.goingAway, reason: reason)
-    }
-
-    /// Cuts the connection without a closing handshake, failing writes that wait on a peer that
-    /// stopped reading (a closing handshake would queue behind them). Server connections only;
-    /// elsewhere it falls back to ``close()``.
-    public func abort() async {
-        guard let rawWriter else {
-            await close()
-            return
-        }
-        let eventLoop = rawWriter.eventLoop
-        eventLoop.execute { rawWriter.value.abort() }
     }
 }
 

@@ -1,6 +1,10 @@
 import Synchronization
 
-/// A connection's bounded queue of encoded frames, drained by one writer.
+/// A bounded queue of encoded frames, drained by one reader: the in-memory ``OutboundSink``.
+///
+/// Tests give it to a server session in place of a connection's ``SessionOutput`` and read back
+/// what the session was sent (``nextBatch(limit:)``); the benchmark's same-stack floor uses it
+/// too.
 ///
 /// Two ways in, matching who caused the frame:
 /// - ``offer(_:)`` for deliveries caused by other connections (fan-out, whispers): never waits;
@@ -9,13 +13,15 @@ import Synchronization
 ///   that is not reading (reference gap G10: replies were silently dropped).
 /// ``close(final:)`` appends a last frame regardless of capacity and ends the queue once drained.
 ///
-/// The writer takes everything queued at once (``nextBatch(limit:)``) and hands it to
-/// ``FrameOutbound/send(batch:)``: under load one wake-up and one socket write carry many frames.
-public final class FrameQueue: Sendable {
+/// The reader takes everything queued at once (``nextBatch(limit:)``).
+public final class FrameQueue: OutboundSink {
     private struct State {
         var frames: [EncodedFrame] = []
         var head = 0
         var closed = false
+        var ending: ConnectionEnding?
+        var aborted = false
+        var stalledSince: ContinuousClock.Instant?
         var reader: CheckedContinuation<[EncodedFrame], Never>?
         var spaceWaiters: [CheckedContinuation<Bool, Never>] = []
 
@@ -83,6 +89,32 @@ public final class FrameQueue: Sendable {
     /// Appends `final` (if any) and closes: the writer drains what is queued, then stops.
     public func close(final: EncodedFrame?) {
         close(finals: final.map { [$0] } ?? [])
+    }
+
+    public func close(finals: [EncodedFrame], ending: ConnectionEnding) {
+        state.withLock { state in
+            if !state.closed { state.ending = ending }
+        }
+        close(finals: finals)
+    }
+
+    /// How the connection was to end (``close(finals:ending:)``), once closed that way.
+    public var ending: ConnectionEnding? { state.withLock { $0.ending } }
+
+    public func abort() {
+        state.withLock { $0.aborted = true }
+        close(finals: [])
+    }
+
+    /// Whether ``abort()`` was called.
+    public var wasAborted: Bool { state.withLock { $0.aborted } }
+
+    public var stalledSince: ContinuousClock.Instant? { state.withLock { $0.stalledSince } }
+
+    /// Records that the (imaginary) socket stopped taking bytes at `instant`, or took them again
+    /// (`nil`): for tests of the server's stalled-writer reaper.
+    public func markStalled(since instant: ContinuousClock.Instant?) {
+        state.withLock { $0.stalledSince = instant }
     }
 
     /// Appends `finals` in order regardless of capacity and closes: the writer drains what is

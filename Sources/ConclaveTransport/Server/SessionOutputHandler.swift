@@ -1,0 +1,161 @@
+import NIOCore
+import NIOWebSocket
+
+/// The event-loop half of ``SessionOutput``: sits just below the WebSocket frame encoder (and
+/// above TLS, if any) and writes ready-made WebSocket messages there.
+///
+/// It writes while the channel is writable and flushes once per batch; what the socket cannot
+/// take stays queued here (bounded by ``SessionOutput/capacity``). When the session ends it
+/// writes the last frames and the WebSocket close itself, so no task waits on a session's output.
+/// Writes from above (the handshake's replies, pongs) pass through until the close is sent and
+/// are dropped after it (a close answered twice would break the closing handshake).
+final class SessionOutputHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+    typealias InboundOut = NIOAny
+    typealias OutboundIn = NIOAny
+    typealias OutboundOut = ByteBuffer
+
+    private var context: ChannelHandlerContext?
+    private var queue = CircularBuffer<ByteBuffer>(initialCapacity: 4)
+    /// How many of the queued messages, from the front, count against the facade's capacity
+    /// (the finals of a close come after them and do not).
+    private var counted = 0
+    private var ending: ConnectionEnding?
+    private var closeSent = false
+    /// Whether this connection is already in the current drain's list.
+    private var touched = false
+    private let closeTimeout: TimeAmount
+    /// Set once the facade exists (right after the handler is added).
+    weak var output: SessionOutput?
+
+    init(closeTimeout: TimeAmount) {
+        self.closeTimeout = closeTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        dropEverything()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        dropEverything()
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        let writable = context.channel.isWritable
+        output?.markWritable(writable)
+        if writable { writePending() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard !closeSent else {
+            promise?.succeed()
+            return
+        }
+        context.write(data, promise: promise)
+    }
+
+    /// Takes one item from the inbox; `true` the first time in a drain, so the inbox calls
+    /// ``writePending()`` once per connection.
+    func receive(_ item: LoopInbox.Item) -> Bool {
+        switch item {
+        case let .frame(message):
+            guard ending == nil, context != nil else {
+                output?.released(1)
+                return false
+            }
+            queue.append(message)
+            counted += 1
+        case let .close(finals, ending):
+            guard self.ending == nil, context != nil else { return false }
+            self.ending = ending
+            if ending == .peerClosed {
+                // Its close is answered already: nothing may follow it on the wire.
+                queue.removeAll()
+                if counted > 0 { output?.released(counted) }
+                counted = 0
+            } else {
+                queue.append(contentsOf: finals)
+            }
+        }
+        guard !touched else { return false }
+        touched = true
+        return true
+    }
+
+    /// Writes what the socket will take, flushes once, and finishes the close when all is out.
+    func writePending() {
+        touched = false
+        guard let context else { return }
+        var written = 0
+        while context.channel.isWritable, let message = queue.popFirst() {
+            context.write(wrapOutboundOut(message), promise: nil)
+            written += 1
+        }
+        let released = min(written, counted)
+        counted -= released
+        if released > 0 { output?.released(released) }
+        if queue.isEmpty, let ending, !closeSent {
+            finish(ending, context: context)
+        } else if written > 0 {
+            context.flush()
+        }
+        if !context.channel.isWritable { output?.markWritable(false) }
+    }
+
+    /// Cuts the connection now (a peer that stopped reading).
+    func abort() {
+        context?.close(mode: .all, promise: nil)
+    }
+
+    private func finish(_ ending: ConnectionEnding, context: ChannelHandlerContext) {
+        let close: ByteBuffer?
+        switch ending {
+        case .normal: close = Self.closeFrame(code: .normalClosure, reason: nil, allocator: context.channel.allocator)
+        case let .goingAway(reason): close = Self.closeFrame(code: .goingAway, reason: reason, allocator: context.channel.allocator)
+        case .peerClosed: close = nil
+        }
+        closeSent = true
+        if let close {
+            context.write(wrapOutboundOut(close), promise: nil)
+        }
+        context.flush()
+        guard close != nil else { return }
+        // The peer answers our close; the WebSocket layer above then ends the connection. A peer
+        // that never answers is cut after the close timeout.
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: closeTimeout) {
+            bound.value.close(promise: nil)
+        }
+    }
+
+    private func dropEverything() {
+        queue.removeAll()
+        output?.connectionEnded()
+        if counted > 0 { output?.released(counted) }
+        counted = 0
+    }
+
+    /// An unmasked WebSocket close frame (RFC 6455 §5.5.1): status code, then an optional reason
+    /// (at most 123 bytes of UTF-8, cut at a character boundary).
+    static func closeFrame(code: WebSocketErrorCode, reason: String?, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var reasonBytes = Array((reason ?? "").utf8)
+        if reasonBytes.count > 123 {
+            var end = 123
+            while end > 0, reasonBytes[end] & 0xC0 == 0x80 { end -= 1 }
+            reasonBytes = Array(reasonBytes[..<end])
+        }
+        var buffer = allocator.buffer(capacity: 4 + reasonBytes.count)
+        buffer.writeInteger(UInt8(0x88))
+        buffer.writeInteger(UInt8(2 + reasonBytes.count))
+        buffer.write(webSocketErrorCode: code)
+        buffer.writeBytes(reasonBytes)
+        return buffer
+    }
+}
