@@ -79,9 +79,11 @@ extension Hub {
         }
         let sender = presence.session(at: from)
         let tracked = message.receiptID != 0 && sender?.speaksReceipts == true
+        var batch = DeliveryBatch()
         fanOut(
             .channelMessage(channel: channel, from: from, payload: payload), id: message.receiptID,
-            excluding: sender.map { .session($0) } ?? .path(from), tracked: tracked)
+            excluding: sender.map { .session($0) } ?? .path(from), tracked: tracked, into: &batch)
+        batch.send()
     }
 
     /// What another instance did, or the bus resuming after a break.

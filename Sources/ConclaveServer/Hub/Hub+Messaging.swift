@@ -67,6 +67,13 @@ extension Hub {
         committingPosts = false
         switch outcome {
         case let .success(appended):
+            // Every recipient's frames from this commit reach its event loop together, after the
+            // loop below (which does not suspend without a cluster): one hop per loop, one flush
+            // per connection. Replies are set after that, so whatever a sender does next sees its
+            // posts delivered.
+            var deliveries = DeliveryBatch()
+            var replies: [(PendingPost, ProtocolMessage)] = []
+            replies.reserveCapacity(batch.count)
             for (post, landed) in zip(batch, appended) {
                 if let landed, landed.tsMs > (lastStamps[post.message.channel] ?? .min) {
                     // Another instance wrote later stamps into this channel.
@@ -81,10 +88,12 @@ extension Hub {
                         seq: landed.seq, from: post.message.sender, payload: post.message.payload, receiptID: post.id)
                     await sequence(sequencer.receive(channelID: landed.channelID, channel: post.message.channel, message))
                 } else {
-                    fanOut(post.frame, id: post.id, excluding: .session(post.sender), tracked: tracked)
+                    fanOut(post.frame, id: post.id, excluding: .session(post.sender), tracked: tracked, into: &deliveries)
                 }
-                post.complete(tracked ? .posted(id: post.id) : .ack(detail: nil))
+                replies.append((post, tracked ? .posted(id: post.id) : .ack(detail: nil)))
             }
+            deliveries.send()
+            for (post, reply) in replies { post.complete(reply) }
         case let .failure(error):
             // Not stored, so not delivered either: the sender learns it failed and may retry.
             logger.error("history write failed; posts refused", metadata: ["posts": "\(batch.count)", "error": "\(error)"])
@@ -110,8 +119,8 @@ extension Hub {
     }
 
     /// Hands one encoding of a channel message to every local subscriber but its sender (and one
-    /// tagged encoding to those that speak `receipts`).
-    func fanOut(_ message: ProtocolMessage, id: UInt64, excluding sender: FanOutSender, tracked: Bool) {
+    /// tagged encoding to those that speak `receipts`), through `batch`.
+    func fanOut(_ message: ProtocolMessage, id: UInt64, excluding sender: FanOutSender, tracked: Bool, into batch: inout DeliveryBatch) {
         guard case let .channelMessage(channel, from, payload) = message else { return }
         let frame = EncodedFrame(message)
         var tagged: EncodedFrame?
@@ -120,9 +129,9 @@ extension Hub {
                 if tagged == nil {
                     tagged = EncodedFrame(ProtocolMessage.taggedChannelMessage(id: id, channel: channel, from: from, payload: payload))
                 }
-                deliver(tagged ?? frame, to: subscriber)
+                deliver(tagged ?? frame, to: subscriber, into: &batch)
             } else {
-                deliver(frame, to: subscriber)
+                deliver(frame, to: subscriber, into: &batch)
             }
             if tracked { recordRelayed(id, to: subscriber, tell: false) }
         }

@@ -200,6 +200,13 @@ actor Hub {
         }
     }
 
+    /// ``deliver(_:to:)`` as part of a fan-out: decided now, handed over at `batch`'s send.
+    func deliver(_ frame: EncodedFrame, to recipient: ServerSession, into batch: inout DeliveryBatch) {
+        if !recipient.output.offer(frame, into: &batch), !recipient.output.isClosed {
+            drop(recipient, reason: "slow consumer: outbound queue overflowed")
+        }
+    }
+
     /// Tells a session, as a whisper from `conclave/server/notice`, what happened to it.
     func notify(_ session: ServerSession, _ text: String) {
         _ = session.output.offer(EncodedFrame(SystemNotice.frame(text, to: session.path)))

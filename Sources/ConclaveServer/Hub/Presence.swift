@@ -37,6 +37,9 @@ struct LocalPresence: PresenceDirectory {
     private var subscribers: [String: Set<SessionPath>] = [:]
     private var subscriptions: [SessionPath: Set<String>] = [:]
     private var sessionCounts: [String: Int] = [:]
+    /// Each channel's live subscribed sessions, kept with every change so a fan-out reads one
+    /// array instead of looking each subscriber's path up (hashing three strings per delivery).
+    private var members: [String: [ServerSession]] = [:]
 
     mutating func attach(_ session: ServerSession) -> ServerSession? {
         let previous = sessions[session.path]
@@ -46,6 +49,7 @@ struct LocalPresence: PresenceDirectory {
             sessionCounts[session.user, default: 0] += 1
         }
         sessions[session.path] = session
+        for channel in subscriptions[session.path] ?? [] { members[channel, default: []].append(session) }
         return previous
     }
 
@@ -65,8 +69,9 @@ struct LocalPresence: PresenceDirectory {
     var allSessions: [ServerSession] { Array(sessions.values) }
 
     mutating func subscribe(_ path: SessionPath, to channel: String) {
+        let (inserted, _) = subscriptions[path, default: []].insert(channel)
         subscribers[channel, default: []].insert(path)
-        subscriptions[path, default: []].insert(channel)
+        if inserted, let session = sessions[path] { members[channel, default: []].append(session) }
     }
 
     @discardableResult
@@ -74,6 +79,7 @@ struct LocalPresence: PresenceDirectory {
         guard subscriptions[path]?.remove(channel) != nil else { return false }
         subscribers[channel]?.remove(path)
         if subscribers[channel]?.isEmpty == true { subscribers[channel] = nil }
+        removeMember(path, from: channel)
         return true
     }
 
@@ -82,7 +88,7 @@ struct LocalPresence: PresenceDirectory {
     }
 
     func subscribers(of channel: String) -> [ServerSession] {
-        (subscribers[channel] ?? []).compactMap { sessions[$0] }
+        members[channel] ?? []
     }
 
     func channels(of path: SessionPath) -> Set<String> {
@@ -92,7 +98,7 @@ struct LocalPresence: PresenceDirectory {
     mutating func removeChannel(_ channel: String) -> [ServerSession] {
         let paths = subscribers.removeValue(forKey: channel) ?? []
         for path in paths { subscriptions[path]?.remove(channel) }
-        return paths.compactMap { sessions[$0] }
+        return members.removeValue(forKey: channel) ?? []
     }
 
     mutating func renameChannel(_ channel: String, to newName: String) {
@@ -102,12 +108,21 @@ struct LocalPresence: PresenceDirectory {
             subscriptions[path]?.remove(channel)
             subscriptions[path]?.insert(newName)
         }
+        let moved = members.removeValue(forKey: channel) ?? []
+        let present = Set((members[newName] ?? []).map(ObjectIdentifier.init))
+        members[newName, default: []].append(contentsOf: moved.filter { !present.contains(ObjectIdentifier($0)) })
     }
 
     private mutating func clearSubscriptions(of path: SessionPath) {
         for channel in subscriptions.removeValue(forKey: path) ?? [] {
             subscribers[channel]?.remove(path)
             if subscribers[channel]?.isEmpty == true { subscribers[channel] = nil }
+            removeMember(path, from: channel)
         }
+    }
+
+    private mutating func removeMember(_ path: SessionPath, from channel: String) {
+        members[channel]?.removeAll { $0.path == path }
+        if members[channel]?.isEmpty == true { members[channel] = nil }
     }
 }

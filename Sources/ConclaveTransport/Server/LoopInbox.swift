@@ -53,6 +53,18 @@ final class LoopInbox: Sendable {
         if schedule { eventLoop.execute { self.drain() } }
     }
 
+    /// Queues several items at once (a ``DeliveryBatch``'s share for this loop).
+    func post(contentsOf items: [(NIOLoopBound<SessionOutputHandler>, Item)]) {
+        guard !items.isEmpty else { return }
+        let schedule = pending.withLock { pending -> Bool in
+            pending.items.append(contentsOf: items)
+            guard !pending.scheduled else { return false }
+            pending.scheduled = true
+            return true
+        }
+        if schedule { eventLoop.execute { self.drain() } }
+    }
+
     /// On the loop: hands out everything posted so far, then lets each connection write.
     private func drain() {
         let items = pending.withLock { pending in

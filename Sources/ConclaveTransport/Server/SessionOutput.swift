@@ -99,7 +99,7 @@ public final class SessionOutput: OutboundSink {
     // MARK: Private
 
     /// Counts one more queued frame if there is room and the sink is open.
-    private func reserve() -> Bool {
+    func reserve() -> Bool {
         guard !closed.load(ordering: .acquiring) else { return false }
         var current = queued.load(ordering: .relaxed)
         while current < capacity {

@@ -24,6 +24,8 @@ final class SessionOutputHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var closeSent = false
     /// Whether this connection is already in the current drain's list.
     private var touched = false
+    /// Cuts a peer that does not answer our close; cancelled when the connection ends first.
+    private var closeTimer: Scheduled<Void>?
     private let closeTimeout: TimeAmount
     /// Set once the facade exists (right after the handler is added).
     weak var output: SessionOutput?
@@ -130,12 +132,14 @@ final class SessionOutputHandler: ChannelDuplexHandler, RemovableChannelHandler 
         // The peer answers our close; the WebSocket layer above then ends the connection. A peer
         // that never answers is cut after the close timeout.
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.eventLoop.scheduleTask(in: closeTimeout) {
+        closeTimer = context.eventLoop.scheduleTask(in: closeTimeout) {
             bound.value.close(promise: nil)
         }
     }
 
     private func dropEverything() {
+        closeTimer?.cancel()
+        closeTimer = nil
         queue.removeAll()
         output?.connectionEnded()
         if counted > 0 { output?.released(counted) }
