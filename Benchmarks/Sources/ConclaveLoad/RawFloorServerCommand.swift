@@ -53,8 +53,8 @@ final class BroadcastMembers: Sendable {
         _ = members.withLock { $0.removeValue(forKey: ObjectIdentifier(context.channel)) }
     }
 
-    /// Writes `frame` to every member but `sender`, with one hop and one flush per member per loop.
-    func broadcast(_ frame: WebSocketFrame, from sender: ChannelHandlerContext) {
+    /// Writes `frames` to every member but `sender`, with one hop per loop and one flush per member.
+    func broadcast(_ frames: [WebSocketFrame], from sender: ChannelHandlerContext) {
         let senderID = ObjectIdentifier(sender.channel)
         let byLoop = members.withLock { members in
             Dictionary(grouping: members.filter { $0.key != senderID }.values, by: { ObjectIdentifier($0.0) })
@@ -63,8 +63,10 @@ final class BroadcastMembers: Sendable {
             guard let loop = group.first?.0 else { continue }
             let contexts = group.map(\.1)
             let write: @Sendable () -> Void = {
-                for context in contexts { context.value.write(NIOAny(frame), promise: nil) }
-                for context in contexts { context.value.flush() }
+                for context in contexts {
+                    for frame in frames { context.value.write(NIOAny(frame), promise: nil) }
+                    context.value.flush()
+                }
             }
             if loop.inEventLoop { write() } else { loop.execute(write) }
         }
@@ -77,6 +79,7 @@ final class BroadcastHandler: ChannelInboundHandler {
     typealias OutboundOut = WebSocketFrame
 
     private let members: BroadcastMembers
+    private var pending: [WebSocketFrame] = []
 
     init(members: BroadcastMembers) {
         self.members = members
@@ -94,11 +97,19 @@ final class BroadcastHandler: ChannelInboundHandler {
         let frame = unwrapInboundIn(data)
         switch frame.opcode {
         case .binary:
-            members.broadcast(WebSocketFrame(fin: true, opcode: .binary, data: frame.unmaskedData), from: context)
+            pending.append(WebSocketFrame(fin: true, opcode: .binary, data: frame.unmaskedData))
         case .connectionClose:
             context.close(promise: nil)
         default:
             break
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if !pending.isEmpty {
+            members.broadcast(pending, from: context)
+            pending = []
+        }
+        context.fireChannelReadComplete()
     }
 }

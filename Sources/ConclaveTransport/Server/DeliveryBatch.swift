@@ -35,12 +35,16 @@ public struct DeliveryBatch: ~Copyable {
 }
 
 extension OutboundSink {
-    /// Offers `frame` as part of `batch`: decided now (room is reserved), delivered at the
-    /// batch's ``DeliveryBatch/send()``. Sinks without an event loop take it at once.
+    /// Sinks without an event loop take the frame at once.
     public func offer(_ frame: EncodedFrame, into batch: inout DeliveryBatch) -> Bool {
-        guard let output = self as? SessionOutput else { return offer(frame) }
-        guard output.reserve() else { return false }
-        batch.append(frame.message, for: output)
+        offer(frame)
+    }
+}
+
+extension SessionOutput {
+    public func offer(_ frame: EncodedFrame, into batch: inout DeliveryBatch) -> Bool {
+        guard reserve() else { return false }
+        batch.append(frame.message, for: self)
         return true
     }
 }

@@ -8,6 +8,9 @@ public protocol OutboundSink: AnyObject, Sendable {
     /// `false` when the queue is full (the caller treats the recipient as a slow consumer) or
     /// closed.
     func offer(_ frame: EncodedFrame) -> Bool
+    /// Offers `frame` as part of a fan-out: decided now (room is reserved, so a full queue is
+    /// known at once), handed to the connection at the batch's ``DeliveryBatch/send()``.
+    func offer(_ frame: EncodedFrame, into batch: inout DeliveryBatch) -> Bool
     /// Queues one of the connection's own replies, waiting for room, so only a peer that does
     /// not read is slowed; `false` once the sink is closed.
     func enqueue(_ frame: EncodedFrame) async -> Bool
