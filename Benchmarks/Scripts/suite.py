@@ -38,6 +38,8 @@ def use_build(configuration):
     global CONCLAVE, LOAD, PROBE
     directory = os.path.join(ROOT, ".build", configuration)
     CONCLAVE, LOAD, PROBE = (os.path.join(directory, name) for name in ("conclave", "ConclaveLoad", "CodecProbe"))
+    # Another build of the server (an earlier commit's, for a before/after in one run).
+    CONCLAVE = os.environ.get("CONCLAVE_BIN", CONCLAVE)
 
 
 def log(text):
@@ -250,6 +252,14 @@ def main():
                 log(f"idle: {scenarios['idle']}")
             finally:
                 server.stop()
+            # The same count of plain WebSocket connections to each floor: what the stack alone costs.
+            for target, command in (("floor", "floor-server"), ("rawfloor", "raw-floor-server")):
+                floor = Server([LOAD, command], r"listening (\d+)")
+                try:
+                    scenarios[f"idle_{target}"] = idle_sessions(floor, sessions=pick(18_000, 3_000, 60), hold=pick(10, 5, 2), floor=True)
+                    log(f"idle {target}: {scenarios[f'idle_{target}']}")
+                finally:
+                    floor.stop()
 
         # Anchors: the same-stack broadcast floor, a raw SwiftNIO floor and Redis pub/sub, with the
         # same bodies, counts and pacing.
@@ -336,7 +346,7 @@ def process_stats(pid):
     return rss, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def idle_sessions(server, sessions, hold):
+def idle_sessions(server, sessions, hold, floor=False):
     """Authenticated idle sessions held for `hold` seconds, opened by several load-generator
     processes on different loopback addresses (one process may hold at most 20,000 descriptors
     here, and one source address has a limited range of ports); the server's RSS and CPU are read
@@ -349,7 +359,7 @@ def idle_sessions(server, sessions, hold):
             count = sessions // processes + (1 if index < sessions % processes else 0)
             holders.append(subprocess.Popen(
                 [LOAD, "idle", "--url", server.url, "--sessions", str(count), "--local-address", f"127.0.0.{2 + index}",
-                 "--hold", str(hold + 30)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+                 "--hold", str(hold + 30)] + (["--floor"] if floor else []), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
         deadline = time.time() + 300
         for holder in holders:
             # Each prints one line once all its sessions are established.

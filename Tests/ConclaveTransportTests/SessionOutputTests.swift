@@ -57,6 +57,20 @@ struct SessionOutputTests {
             channel.isWritable = writable
             channel.pipeline.fireChannelWritabilityChanged()
         }
+
+        /// A rig of capacity 1 whose socket refuses bytes, with frame 0 queued: full.
+        static func full() throws -> Rig {
+            let rig = try Rig(capacity: 1)
+            rig.setWritable(false)
+            #expect(rig.output.offer(SessionOutputTests.frame(0)))
+            rig.channel.embeddedEventLoop.run()
+            return rig
+        }
+    }
+
+    /// Yields until `condition` holds: synchronisation on the output's own state, not a sleep.
+    private static func until(_ condition: () -> Bool) async {
+        while !condition() { await Task.yield() }
     }
 
     @Test func framesOfferedTogetherAreWrittenInOrderWithOneFlush() throws {
@@ -86,14 +100,11 @@ struct SessionOutputTests {
     }
 
     @Test func aReplyWaitsForRoomInsteadOfBeingRefused() async throws {
-        let rig = try Rig(capacity: 1)
-        rig.setWritable(false)
-        #expect(rig.output.offer(Self.frame(0)))
-        rig.channel.embeddedEventLoop.run()
+        let rig = try Rig.full()
         let output = rig.output
         async let admitted = output.enqueue(Self.frame(1))
         // The reply cannot be queued yet; freeing room lets it in.
-        try await Task.sleep(for: .milliseconds(20))
+        await Self.until { output.waitingReplies == 1 }
         #expect(rig.output.queuedFrames == 1)
         rig.setWritable(true)
         #expect(await admitted)
@@ -152,13 +163,10 @@ struct SessionOutputTests {
     }
 
     @Test func aClosedConnectionRefusesOffersAndReleasesWaitingReplies() async throws {
-        let rig = try Rig(capacity: 1)
-        rig.setWritable(false)
-        #expect(rig.output.offer(Self.frame(0)))
-        rig.channel.embeddedEventLoop.run()
+        let rig = try Rig.full()
         let output = rig.output
         async let admitted = output.enqueue(Self.frame(1))
-        try await Task.sleep(for: .milliseconds(20))
+        await Self.until { output.waitingReplies == 1 }
         try rig.channel.close().wait()
         #expect(await admitted == false)
         #expect(!rig.output.offer(Self.frame(2)))

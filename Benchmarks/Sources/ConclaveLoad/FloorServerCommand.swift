@@ -17,7 +17,12 @@ struct FloorServerCommand: AsyncParsableCommand {
         let broadcaster = Broadcaster()
         let logger = Logger(label: "floor") { _ in SwiftLogNoOpLogHandler() }
         let application = try FrameServer.makeApplication(
-            configuration: .init(host: "127.0.0.1", port: port, serverID: "floor"),
+            configuration: {
+                var configuration = FrameServer.Configuration(host: "127.0.0.1", port: port, serverID: "floor")
+                // The publisher does not wait for anyone: room for a whole run, as before.
+                configuration.outputCapacity = 1 << 20
+                return configuration
+            }(),
             logger: logger,
             onRunning: { port in
                 // stdout is a pipe to the suite: flush so it sees the port now.

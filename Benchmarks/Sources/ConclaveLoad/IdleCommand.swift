@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConclaveIdentity
 import ConclaveTransport
 import Foundation
 import NIOCore
@@ -15,10 +16,29 @@ struct IdleCommand: AsyncParsableCommand {
     @Option(help: "Seconds to hold the sessions once established.") var hold = 60
     @Option(help: "Handshakes in progress at once.") var concurrency = 64
     @Option(help: "Local address to connect from (127.0.0.x spreads the source ports).") var localAddress: String?
+    @Flag(help: "Plain WebSocket connections to a floor server (no handshake, no pings): what an idle connection costs the stack alone.")
+    var floor = false
 
     func run() async throws {
-        let fleet = try await Fleet.register(url: url, username: "idle\(UInt32.random(in: 0...UInt32.max))")
         let opened = Counter()
+        if floor {
+            let url = try ServerURL(url)
+            let unused = Counter()
+            var connections: [any Channel] = []
+            defer { for connection in connections { connection.close(promise: nil) } }
+            for _ in 0..<sessions {
+                connections.append(try await WireClient.connect(to: url, pacing: .unpaced, localAddress: localAddress) {
+                    WireSession(role: .floor, ready: opened, delivered: unused)
+                })
+            }
+            guard await opened.wait(for: sessions, timeout: .seconds(120)) else {
+                throw LoadError("only \(opened.current) of \(sessions) floor connections opened")
+            }
+            FileHandle.standardOutput.write(Data("opened \(sessions)\n".utf8))
+            try await Task.sleep(for: .seconds(hold))
+            return
+        }
+        let fleet = try await Fleet.register(url: url, username: "idle\(UInt32.random(in: 0...UInt32.max))")
         let unused = Counter()
         var connections: [any Channel] = []
         connections.reserveCapacity(sessions)

@@ -63,9 +63,10 @@ actor ServerSessionFuzz {
         // 2. The hub: three sessions, attached for this input and detached after it. Two speak
         // the receipts extension, so its frames reach their handlers too.
         let hub = await currentHub()
-        let sessions = ["admin", "member", "outsider"].map { user in
+        let queues = (0..<3).map { _ in FrameQueue(capacity: 16) }
+        let sessions = zip(["admin", "member", "outsider"], queues).map { user, queue in
             ServerSession(
-                path: SessionPath(user: user, machine: "m", session: "s"), isAdmin: user == "admin", queueCapacity: 16, now: .now,
+                path: SessionPath(user: user, machine: "m", session: "s"), isAdmin: user == "admin", output: queue, now: .now,
                 extensions: user == "outsider" ? [] : [.receipts])
         }
         for session in sessions { await hub.attach(session) }
@@ -87,7 +88,7 @@ actor ServerSessionFuzz {
             }
             // Drain the queues when told to, so they fill only when the fuzzer makes them.
             if record.tag & 0x40 != 0 {
-                for session in sessions { _ = session.queue.takeAvailable(limit: 64) }
+                for queue in queues { _ = queue.takeAvailable(limit: 64) }
             }
         }
         if inputs % 100 == 0 {
@@ -95,7 +96,7 @@ actor ServerSessionFuzz {
         }
         for session in sessions { await hub.detach(session) }
         // Still answering.
-        let probe = ServerSession(path: SessionPath(user: "admin", machine: "m", session: "probe"), isAdmin: true, queueCapacity: 16, now: .now)
+        let probe = ServerSession(path: SessionPath(user: "admin", machine: "m", session: "probe"), isAdmin: true, output: FrameQueue(capacity: 16), now: .now)
         await hub.attach(probe)
         guard await hub.handle(.ping, from: probe) == .pong else { fatalError("hub stopped answering") }
         await hub.detach(probe)

@@ -78,6 +78,9 @@ public final class SessionOutput: OutboundSink {
     /// Frames waiting for the socket (for tests and metrics).
     public var queuedFrames: Int { queued.load(ordering: .relaxed) }
 
+    /// Replies waiting for room (for tests that must act only once a wait has begun).
+    var waitingReplies: Int { spaceWaiters.withLock { $0.count } }
+
     // MARK: Called by the handler, on the event loop
 
     /// `count` frames left the queue for the socket (or were dropped with the connection).
