@@ -30,7 +30,7 @@ struct CrashCommand: AsyncParsableCommand {
         let ledger = Ledger()
         var server = try await ServerProcess.start(conclave, directory: directory, port: port)
         Self.trace("server up on \(port)")
-        let fleet = Fleet(url: url, key: try SigningKey.generate())
+        let fleet = Fleet(url: url, key: try SigningKey.generate(), username: "poster")
         _ = try await fleet.client("setup").register(username: "poster", machine: "m")
         _ = try await fleet.client("setup").request(.admin(.createChannel(name: "crash", visibility: .public)))
         var checks: [String: Int] = ["integrity_ok": 0, "restarts": 0]

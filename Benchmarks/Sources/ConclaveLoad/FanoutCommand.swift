@@ -59,16 +59,19 @@ struct FanoutCommand: AsyncParsableCommand {
         let ready = Counter()
         let delivered = Counter()
         let spread = try Fleet.urls(subscriberURLs)
+        let body = Fleet.body("fanout", size: self.body)
+        // Every delivery is the publisher's one frame: count them by bytes, as for Redis.
+        let publisher = SessionPath(user: fleet.username, machine: "m", session: "publisher")
+        let frameBytes = EncodedFrame(ProtocolMessage.channelMessage(channel: channel, from: publisher, payload: .plain(body))).message.readableBytes
         var connections: [any Channel] = []
         defer { for connection in connections { connection.close(promise: nil) } }
         for index in 0..<subscribers {
             let key = fleet.key
             connections.append(try await WireClient.connect(to: fleet.subscriberURL(index, spread: spread), pacing: pacing.pacing) {
-                WireSession(role: .subscriber(key: key, handle: "s\(index)", channel: channel), ready: ready, delivered: delivered)
+                WireSession(role: .subscriber(key: key, handle: "s\(index)", channel: channel, frameBytes: frameBytes), ready: ready, delivered: delivered)
             })
         }
         guard await ready.wait(for: subscribers, timeout: .seconds(120)) else { throw LoadError("subscribers did not join in time") }
-        let body = Fleet.body("fanout", size: self.body)
         stopwatch.start()
         try await fleet.client("publisher").withSession { [messages, window] session in
             _ = try await session.request(.join(channel: channel, token: nil))
@@ -87,9 +90,11 @@ struct FanoutCommand: AsyncParsableCommand {
             channel: "fanout", from: SessionPath(user: "u", machine: "m", session: "s"), payload: .plain(Fleet.body("fanout", size: body))))
         var connections: [any Channel] = []
         defer { for connection in connections { connection.close(promise: nil) } }
+        // Both floors relay the publisher's frame as it is: count deliveries by its size.
+        let frameBytes = EncodedFrame(frame.message).message.readableBytes
         for _ in 0..<subscribers {
             connections.append(try await WireClient.connect(to: url, pacing: pacing.pacing) {
-                WireSession(role: .floor, ready: ready, delivered: delivered)
+                WireSession(role: .floor(frameBytes: frameBytes), ready: ready, delivered: delivered)
             })
         }
         guard await ready.wait(for: subscribers, timeout: .seconds(120)) else { throw LoadError("subscribers did not connect in time") }

@@ -8,6 +8,7 @@ import Synchronization
 struct Fleet: Sendable {
     let url: ServerURL
     let key: SigningKey
+    let username: String
     static let quietLogger = Logger(label: "conclave.load") { _ in SwiftLogNoOpLogHandler() }
 
     /// Registers a fresh key as `username` (a new name per run).
@@ -16,7 +17,7 @@ struct Fleet: Sendable {
         let key = try SigningKey.generate()
         let client = ControlClient(url: url, key: key, session: "register", logger: quietLogger)
         _ = try await client.register(username: username, machine: "m")
-        return Fleet(url: url, key: key)
+        return Fleet(url: url, key: key, username: username)
     }
 
     func client(_ session: String, url: ServerURL? = nil) -> ControlClient {

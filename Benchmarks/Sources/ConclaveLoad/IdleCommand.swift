@@ -28,7 +28,7 @@ struct IdleCommand: AsyncParsableCommand {
             defer { for connection in connections { connection.close(promise: nil) } }
             for _ in 0..<sessions {
                 connections.append(try await WireClient.connect(to: url, pacing: .unpaced, localAddress: localAddress) {
-                    WireSession(role: .floor, ready: opened, delivered: unused)
+                    WireSession(role: .floor(), ready: opened, delivered: unused)
                 })
             }
             guard await opened.wait(for: sessions, timeout: .seconds(120)) else {

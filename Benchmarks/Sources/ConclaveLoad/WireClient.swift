@@ -75,11 +75,15 @@ final class WireSession: ChannelInboundHandler {
     /// What the connection does once it is a WebSocket.
     enum Role {
         /// Authenticates with `key` as session `handle`, then joins `channel` and counts its messages.
-        case subscriber(key: SigningKey, handle: String, channel: String)
+        /// With `frameBytes`, every message after the join is known to be that many bytes on the
+        /// wire (one publisher, one body), and they are counted by bytes below the WebSocket
+        /// decoder instead of decoded, as the Redis subscribers count theirs.
+        case subscriber(key: SigningKey, handle: String, channel: String, frameBytes: Int? = nil)
         /// Authenticates, then stays idle, pinging every `heartbeat`.
         case idle(key: SigningKey, handle: String, heartbeat: TimeAmount)
-        /// No handshake (a floor server): counts every binary message from the start.
-        case floor
+        /// No handshake (a floor server): counts every binary message from the start (by bytes,
+        /// below the decoder, when every message is known to be `frameBytes` long).
+        case floor(frameBytes: Int? = nil)
     }
 
     private enum Phase { case greeting, authenticating, joining, counting, idle }
@@ -104,10 +108,14 @@ final class WireSession: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         switch role {
-        case let .subscriber(_, handle, _), let .idle(_, handle, _):
+        case let .subscriber(_, handle, _, _), let .idle(_, handle, _):
             send(.hello(protocolVersion: PROTOCOL_VERSION, session: handle), context: context)
-        case .floor:
+        case let .floor(frameBytes):
             phase = .counting
+            if let frameBytes {
+                // Added before anyone publishes: the floor's run starts once every subscriber is in.
+                try? context.pipeline.syncOperations.addHandler(ByteCounter(frameBytes: frameBytes, delivered: delivered), position: .first)
+            }
             ready.increment()
         }
     }
@@ -130,10 +138,10 @@ final class WireSession: ChannelInboundHandler {
         }
         guard let message = try? ProtocolMessage(wireBytes: Array(bytes)) else { return }
         switch (phase, message, role) {
-        case let (.greeting, .challenge(nonce), .subscriber(key, _, _)), let (.greeting, .challenge(nonce), .idle(key, _, _)):
+        case let (.greeting, .challenge(nonce), .subscriber(key, _, _, _)), let (.greeting, .challenge(nonce), .idle(key, _, _)):
             phase = .authenticating
             send(.auth(pubkey: key.publicKey.bytes, signature: key.sign(nonce)), context: context)
-        case let (.authenticating, .established, .subscriber(_, _, channel)):
+        case let (.authenticating, .established, .subscriber(_, _, channel, _)):
             phase = .joining
             send(.join(channel: channel, token: nil), context: context)
         case let (.authenticating, .established, .idle(_, _, heartbeat)):
@@ -142,6 +150,11 @@ final class WireSession: ChannelInboundHandler {
             schedulePing(every: heartbeat, context: context)
         case (.joining, .ack, _), (.joining, .joined, _):
             phase = .counting
+            if case let .subscriber(_, _, _, frameBytes?) = role {
+                // Nothing of the channel's is in flight yet: the publisher starts once every
+                // subscriber is ready, so every byte from here on is a whole number of messages.
+                try? context.pipeline.syncOperations.addHandler(ByteCounter(frameBytes: frameBytes, delivered: delivered), position: .first)
+            }
             ready.increment()
         case (_, .error, _):
             context.close(promise: nil)
@@ -172,5 +185,33 @@ final class WireSession: ChannelInboundHandler {
         let frame = WebSocketFrame(
             fin: true, opcode: .binary, maskKey: .random(), data: context.channel.allocator.buffer(bytes: message.wireBytes))
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+    }
+}
+
+/// Counts fixed-size messages by bytes at the head of the pipeline and passes nothing on.
+final class ByteCounter: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let frameBytes: Int
+    private let delivered: Counter
+    private var bytes = 0
+    private var counted = 0
+
+    init(frameBytes: Int, delivered: Counter) {
+        self.frameBytes = frameBytes
+        self.delivered = delivered
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        bytes += unwrapInboundIn(data).readableBytes
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        let total = bytes / frameBytes
+        if total > counted {
+            delivered.increment(by: total - counted)
+            counted = total
+        }
+        context.fireChannelReadComplete()
     }
 }
