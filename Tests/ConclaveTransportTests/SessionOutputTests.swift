@@ -29,7 +29,9 @@ struct SessionOutputTests {
     }
 
     /// An output on an embedded channel, with a flush counter between it and the "socket".
-    private struct Rig {
+    private final class Rig {
+        /// Buffers handed to the socket by the last ``written()``.
+        var writes = 0
         let channel: EmbeddedChannel
         let output: SessionOutput
         let handler: SessionOutputHandler
@@ -46,10 +48,18 @@ struct SessionOutputTests {
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         }
 
-        /// Everything written to the socket so far.
+        /// Everything written to the socket so far, one WebSocket message each (small frames
+        /// arrive coalesced in one buffer).
         func written() throws -> [ByteBuffer] {
+            var bytes = ByteBuffer()
+            writes = 0
+            while var buffer = try channel.readOutbound(as: ByteBuffer.self) {
+                bytes.writeBuffer(&buffer)
+                writes += 1
+            }
             var messages: [ByteBuffer] = []
-            while let message = try channel.readOutbound(as: ByteBuffer.self) { messages.append(message) }
+            while let message = SessionOutputTests.nextMessage(&bytes) { messages.append(message) }
+            #expect(bytes.readableBytes == 0, "a partial message was written")
             return messages
         }
 
@@ -68,6 +78,18 @@ struct SessionOutputTests {
         }
     }
 
+    /// The next unmasked server message (header and payload) at the front of `bytes`.
+    static func nextMessage(_ bytes: inout ByteBuffer) -> ByteBuffer? {
+        guard let second = bytes.getInteger(at: bytes.readerIndex + 1, as: UInt8.self) else { return nil }
+        let (headerLength, payloadLength): (Int, Int)
+        switch second & 0x7F {
+        case 126: (headerLength, payloadLength) = (4, Int(bytes.getInteger(at: bytes.readerIndex + 2, as: UInt16.self) ?? 0))
+        case 127: (headerLength, payloadLength) = (10, Int(bytes.getInteger(at: bytes.readerIndex + 2, as: UInt64.self) ?? 0))
+        default: (headerLength, payloadLength) = (2, Int(second & 0x7F))
+        }
+        return bytes.readSlice(length: headerLength + payloadLength)
+    }
+
     /// Yields until `condition` holds: synchronisation on the output's own state, not a sleep.
     private static func until(_ condition: () -> Bool) async {
         while !condition() { await Task.yield() }
@@ -81,6 +103,7 @@ struct SessionOutputTests {
         rig.channel.embeddedEventLoop.run()
         #expect(try rig.written().compactMap(Self.index(ofMessage:)) == Array(0..<10))
         #expect(rig.flushes.flushes == 1)
+        #expect(rig.writes == 1, "small frames are coalesced into one write")
         #expect(rig.output.queuedFrames == 0)
     }
 
@@ -131,6 +154,19 @@ struct SessionOutputTests {
         #expect(rig.channel.isActive)
         rig.channel.embeddedEventLoop.advanceTime(by: .seconds(2))
         #expect(!rig.channel.isActive)
+    }
+
+    @Test func framesBeyondTheCoalescingLimitAreSplitIntoSeveralWrites() throws {
+        let rig = try Rig(capacity: 64)
+        let body = String(repeating: "b", count: 5_000)
+        let frames = (0..<8).map { EncodedFrame(ProtocolMessage.ack(detail: "\($0)" + body)) }
+        for frame in frames { #expect(rig.output.offer(frame)) }
+        rig.channel.embeddedEventLoop.run()
+        let written = try rig.written()
+        #expect(written.map { Array($0.readableBytesView) } == frames.map { Array($0.message.readableBytesView) })
+        // Three frames of about 5 KB fit in 16 KiB: 8 frames need 3 writes.
+        #expect(rig.writes == 3)
+        #expect(rig.flushes.flushes == 1)
     }
 
     @Test func goingAwayClosesWith1001AndItsReason() throws {
