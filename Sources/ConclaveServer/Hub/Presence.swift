@@ -1,9 +1,10 @@
 import ConclaveProtocol
 
-/// Who is online and which channels each live session is subscribed to.
+/// Who is online on this instance and which channels each of its live sessions is subscribed to.
 ///
-/// The hub talks to presence only through this interface, so a cross-instance implementation
-/// (sessions on several server processes sharing a bus) can replace ``LocalPresence`` later.
+/// Always this instance's own sessions (the ones it can write to): in a cluster, the hub combines
+/// it with the store's `ClusterDirectory` for cluster-wide questions (`who`, session counts,
+/// whisper routing) rather than replacing it.
 protocol PresenceDirectory: Sendable {
     /// Registers `session`; returns the session it replaced on the same path, if any.
     mutating func attach(_ session: ServerSession) -> ServerSession?
