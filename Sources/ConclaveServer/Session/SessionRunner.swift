@@ -15,12 +15,21 @@ struct SessionRunner: Sendable {
     let logger: Logger
 
     func run(_ connection: ServerConnection) async {
-        var frames = connection.inbound.makeAsyncIterator()
+        await run(
+            frames: connection.inbound.makeAsyncIterator(),
+            on: SessionConnection(
+                output: connection.output, remoteIP: connection.remoteIP, activity: connection.activity,
+                extensions: connection.extensions))
+    }
+
+    /// Runs a connection given as its inbound frames and the rest: the same loop with or without a
+    /// socket (tests and the fuzz target script `frames` and read a ``FrameQueue``).
+    func run<Frames: InboundFrameSource>(frames: Frames, on connection: SessionConnection) async {
+        var frames = frames
         let address = connection.remoteIP ?? "unknown"
         if let refusal = hub.admission.beginHandshake(address: address) {
             logger.warning("connection refused by a limit", metadata: ["address": "\(address)", "error": "\(refusal)"])
-            try? await connection.outbound.send(.error(refusal))
-            await connection.outbound.close()
+            connection.output.close(finals: [EncodedFrame(ProtocolMessage.error(refusal))], ending: .normal)
             await Self.drain(&frames)
             return
         }
@@ -30,11 +39,12 @@ struct SessionRunner: Sendable {
         let established = await handshake(connection, address: address, frames: &frames)
         hub.admission.handshakeEnded(address: address)
         guard let session = established else {
-            await connection.outbound.close()
+            // A refusal was queued with its close; otherwise the peer went away mid-handshake.
+            connection.output.close(finals: [], ending: .normal)
             await Self.drain(&frames)
             return
         }
-        connection.activity.markAuthenticated()
+        connection.activity?.markAuthenticated()
         frames.acceptance = .clientRequests
         guard await hub.attach(session) else {
             // Its machine or account was revoked while it was being authenticated: the output
@@ -63,13 +73,13 @@ struct SessionRunner: Sendable {
     /// Reads until the peer's close arrives (bounded by the WebSocket close timeout). Tearing the
     /// socket down before that can make the peer's TCP stack discard our last frame (the reason
     /// for a refusal or a termination) when its close reply meets a closed socket.
-    private static func drain(_ frames: inout FrameInbound.AsyncIterator) async {
+    private static func drain(_ frames: inout some InboundFrameSource) async {
         while (try? await frames.next()) != nil {}
     }
 
     // MARK: Handshake
 
-    private func handshake(_ connection: ServerConnection, address: String, frames: inout FrameInbound.AsyncIterator) async -> ServerSession? {
+    private func handshake(_ connection: SessionConnection, address: String, frames: inout some InboundFrameSource) async -> ServerSession? {
         let gate = HandshakeGate()
         let deadline = settings.handshakeDeadline
         return await withTaskGroup(of: Void.self) { group in
@@ -77,8 +87,7 @@ struct SessionRunner: Sendable {
                 try? await Task.sleep(for: deadline)
                 guard !Task.isCancelled, gate.claimTimeout() else { return }
                 logger.warning("error frame emitted", metadata: ["error": "unauthorized: handshake timed out"])
-                try? await connection.outbound.send(.error(.unauthorized("handshake timed out")))
-                await connection.outbound.close()
+                connection.output.close(finals: [EncodedFrame(ProtocolMessage.error(.unauthorized("handshake timed out")))], ending: .normal)
             }
             let session = await negotiate(connection, address: address, frames: &frames, gate: gate)
             group.cancelAll()
@@ -87,7 +96,7 @@ struct SessionRunner: Sendable {
     }
 
     private func negotiate(
-        _ connection: ServerConnection, address: String, frames: inout FrameInbound.AsyncIterator, gate: HandshakeGate
+        _ connection: SessionConnection, address: String, frames: inout some InboundFrameSource, gate: HandshakeGate
     ) async -> ServerSession? {
         let nonce: [UInt8]
         do {
@@ -113,7 +122,7 @@ struct SessionRunner: Sendable {
             }
             switch action {
             case let .sendChallenge(nonce):
-                try? await connection.outbound.send(.challenge(nonce: nonce))
+                _ = await connection.output.enqueue(EncodedFrame(ProtocolMessage.challenge(nonce: nonce)))
             case .awaitNextFrame:
                 continue
             case let .reject(error):
@@ -147,7 +156,7 @@ struct SessionRunner: Sendable {
     /// Queues `Established` and `ServerInfo` before the session becomes reachable, so no push can
     /// overtake them (PROTOCOL.md §9.13).
     private func establish(
-        _ path: SessionPath, _ connection: ServerConnection, _ gate: HandshakeGate, revocationEpoch: UInt64
+        _ path: SessionPath, _ connection: SessionConnection, _ gate: HandshakeGate, revocationEpoch: UInt64
     ) async -> ServerSession? {
         guard gate.claimCompletion() else { return nil }
         let isAdmin = hub.admins.contains(path.user)
@@ -159,10 +168,10 @@ struct SessionRunner: Sendable {
         return session
     }
 
-    private func reject(_ error: ProtocolError, on connection: ServerConnection, gate: HandshakeGate) async {
+    private func reject(_ error: ProtocolError, on connection: SessionConnection, gate: HandshakeGate) async {
         guard gate.claimCompletion() else { return }
         logger.warning("error frame emitted", metadata: ["error": "\(error)"])
-        try? await connection.outbound.send(.error(error))
+        connection.output.close(finals: [EncodedFrame(ProtocolMessage.error(error))], ending: .normal)
     }
 
     private static func protocolError(_ error: any Error) -> ProtocolError {
@@ -174,7 +183,7 @@ struct SessionRunner: Sendable {
     /// Handles frames until the peer closes (`.peerClosed`: its close is already answered), the
     /// connection fails, or the session is ended; returns how the connection should end.
     private func readFrames(
-        _ session: ServerSession, _ posts: PostPipeline, frames: inout FrameInbound.AsyncIterator,
+        _ session: ServerSession, _ posts: PostPipeline, frames: inout some InboundFrameSource,
         startAcknowledger: () -> Void
     ) async -> ConnectionEnding {
         var acknowledging = false
