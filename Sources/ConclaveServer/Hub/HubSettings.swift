@@ -23,8 +23,6 @@ public struct HubSettings: Sendable {
     public var commitBatchLimit = 256
     /// Most posts one session may have admitted and not yet acknowledged; its next post waits.
     public var postPipelineDepth = 64
-    /// Most queued frames one socket write (one flush) carries.
-    public var writeBatchLimit = 64
     /// Flood controls.
     public var limits = ServerLimits()
     /// Longest accepted invite lifetime (about 100 years).

@@ -25,12 +25,6 @@ public struct FrameOutbound: Sendable {
     public func close() async {
         try? await writer.close(.normalClosure, reason: nil)
     }
-
-    /// Starts the WebSocket closing handshake with status 1001 ("going away") and `reason`: the
-    /// server is stopping or restarting, and the peer should reconnect.
-    public func close(goingAway reason: String) async {
-        try? await writer.close(.goingAway, reason: reason)
-    }
 }
 
 extension FrameOutbound {
