@@ -4,6 +4,7 @@ import ConclaveProtocol
 import ConclaveSQLite
 import ConclaveTransport
 import Logging
+import Synchronization
 import Testing
 
 /// A client played from a script, for the session loop without a socket: `Hello`, then `Auth`
@@ -50,9 +51,10 @@ struct ScriptedFrames: InboundFrameSource {
 }
 
 /// Frames a scripted peer has read, shared with the test.
-final class SentFrames: @unchecked Sendable {
-    private(set) var frames: [ProtocolMessage] = []
-    func append(_ more: [ProtocolMessage]) { frames += more }
+final class SentFrames: Sendable {
+    private let stored = Mutex<[ProtocolMessage]>([])
+    var frames: [ProtocolMessage] { stored.withLock { $0 } }
+    func append(_ more: [ProtocolMessage]) { stored.withLock { $0 += more } }
 }
 
 @Suite("The session loop without a socket")

@@ -108,13 +108,18 @@ final class SessionOutputHandler: ChannelDuplexHandler, RemovableChannelHandler 
             // Small frames go out as one buffer: one write through the pipeline and one entry in
             // the socket's pending writes instead of one per frame (a copy of a few hundred bytes
             // costs less than either), as a Redis client's output buffer does.
-            var chunk = context.channel.allocator.buffer(capacity: Self.coalescingLimit)
-            chunk.writeImmutableBuffer(first)
-            while let message = queue.first, chunk.readableBytes + message.readableBytes <= Self.coalescingLimit {
-                chunk.writeImmutableBuffer(message)
-                queue.removeFirst()
-                written += 1
+            // Sized to what it will hold, not to the limit: a drain often carries two frames.
+            var size = first.readableBytes
+            var joining = 0
+            for message in queue {
+                guard size + message.readableBytes <= Self.coalescingLimit else { break }
+                size += message.readableBytes
+                joining += 1
             }
+            var chunk = context.channel.allocator.buffer(capacity: size)
+            chunk.writeImmutableBuffer(first)
+            for _ in 0..<joining { chunk.writeImmutableBuffer(queue.removeFirst()) }
+            written += joining
             context.write(wrapOutboundOut(chunk), promise: nil)
         }
         let released = min(written, counted)
