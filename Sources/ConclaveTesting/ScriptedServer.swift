@@ -1,7 +1,6 @@
 public import ConclaveIdentity
 import ConclaveProtocol
 public import ConclaveTransport
-import Logging
 
 /// A `FrameServer` on a free loopback port whose connections are handled by a test's script, for
 /// tests of clients (the control client, the bridge's links) against exact server behaviour.
@@ -16,14 +15,13 @@ public enum ScriptedServer {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var configuration = FrameServer.Configuration(host: "127.0.0.1", port: 0, serverID: "test-server-id")
         configuration.upgradeDeadline = upgradeDeadline
-        let application = try FrameServer.makeApplication(
+        let server = try FrameServer(
             configuration: configuration,
-            logger: { var logger = Logger(label: "test"); logger.logLevel = .critical; return logger }(),
             onRunning: { continuation.yield($0) },
             handler: script)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
-                try await application.runService()
+                try await server.run()
                 return nil
             }
             var iterator = ports.makeAsyncIterator()
@@ -41,10 +39,10 @@ public enum ScriptedServer {
         on connection: ServerConnection, frames: inout FrameInbound.AsyncIterator, user: String = "u", machine: String = "m"
     ) async -> Bool {
         guard case let .message(.hello(_, session))? = try? await frames.next() else { return false }
-        try? await connection.outbound.send(.challenge(nonce: [UInt8](repeating: 1, count: 32)))
+        await connection.output.send(.challenge(nonce: [UInt8](repeating: 1, count: 32)))
         guard case .message(.auth)? = try? await frames.next() else { return false }
-        try? await connection.outbound.send(.established(path: SessionPath(user: user, machine: machine, session: session)))
-        try? await connection.outbound.send(.serverInfo(admin: false))
+        await connection.output.send(.established(path: SessionPath(user: user, machine: machine, session: session)))
+        await connection.output.send(.serverInfo(admin: false))
         return true
     }
 }

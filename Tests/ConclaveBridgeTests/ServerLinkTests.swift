@@ -26,7 +26,7 @@ struct ServerLinkTests {
             while case let .message(frame)? = try? await frames.next() {
                 guard frame == .ping else { continue }
                 record.pings.add(1, ordering: .relaxed)
-                if answer { try? await connection.outbound.send(.pong) }
+                if answer { await connection.output.send(.pong) }
             }
         }
     }

@@ -77,7 +77,7 @@ struct ParsingTests {
     @Test func verboseRaisesOnlyConclaveLoggers() {
         let settings = LogSettings.resolve(verbose: true, environment: [:])
         #expect(settings.level(forLabel: "conclave.key") == .debug)
-        #expect(settings.level(forLabel: "hummingbird") == .warning)
+        #expect(settings.level(forLabel: "servicelifecycle") == .warning)
     }
 
     private func command(at path: [String]) throws -> any ParsableCommand.Type {

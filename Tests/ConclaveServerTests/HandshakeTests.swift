@@ -1,5 +1,6 @@
 import ConclaveIdentity
 import ConclaveProtocol
+import ConclaveTesting
 import ConclaveServer
 import ConclaveTransport
 import Testing

@@ -1,6 +1,7 @@
 @testable import ConclaveServer
 import ConclaveIdentity
 import ConclaveProtocol
+import ConclaveTesting
 import ConclaveTransport
 import Testing
 #if canImport(Glibc)

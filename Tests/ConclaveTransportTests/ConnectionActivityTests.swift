@@ -1,7 +1,6 @@
 import ConclaveIdentity
 import ConclaveProtocol
 @testable import ConclaveTransport
-import Logging
 import Synchronization
 import Testing
 
@@ -11,10 +10,8 @@ struct ConnectionActivityTests {
     @Test func aWebSocketPingRefreshesTheServersActivityClock() async throws {
         let box = CapturedActivity()
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let application = try FrameServer.makeApplication(
-            configuration: .init(host: "127.0.0.1", port: 0, serverID: "id"), logger: logger,
+        let server = try FrameServer(
+            configuration: .init(host: "127.0.0.1", port: 0, serverID: "id"),
             onRunning: { continuation.yield($0) },
             handler: { connection in
                 box.store(connection.activity)
@@ -22,7 +19,7 @@ struct ConnectionActivityTests {
                 while (try? await frames.next()) != nil {}
             })
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await application.runService() }
+            group.addTask { try await server.run() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { return }
             try await FrameLink.connect(to: try ServerURL("ws://127.0.0.1:\(port)/")) { connection in

@@ -26,8 +26,8 @@ struct ControlClientTests {
             guard await ScriptedServer.acceptHandshake(on: connection, frames: &frames) else { return }
             while case .message? = try? await frames.next() {
                 // Noise a reply reader must skip.
-                try? await connection.outbound.send(.pong)
-                try? await connection.outbound.send(reply)
+                await connection.output.send(.pong)
+                await connection.output.send(reply)
             }
         }
     }
@@ -68,9 +68,9 @@ struct ControlClientTests {
         try await withScriptedServer({ connection in
             var frames = connection.inbound.makeAsyncIterator()
             guard case let .message(.hello(_, session))? = try? await frames.next() else { return }
-            try? await connection.outbound.send(.challenge(nonce: [UInt8](repeating: 1, count: 32)))
+            await connection.output.send(.challenge(nonce: [UInt8](repeating: 1, count: 32)))
             _ = try? await frames.next()
-            try? await connection.outbound.send(.established(path: SessionPath(user: "u", machine: "m", session: session)))
+            await connection.output.send(.established(path: SessionPath(user: "u", machine: "m", session: session)))
             while (try? await frames.next()) != nil {}
         }) { url in
             let client = ControlClient(
@@ -138,8 +138,8 @@ struct ControlClientTests {
         // the stream must end, never hang. Many connections at once make that timing common;
         // in rounds of 40, since 150 at once beside the rest of the suite took about 5 s to connect.
         try await withScriptedServer({ connection in
-            try? await connection.outbound.send(.pong)
-            await connection.outbound.close()
+            await connection.output.send(.pong)
+            connection.output.close()
         }) { url in
             var outcomes: [String: Int] = [:]
             for _ in 0..<4 {
@@ -206,7 +206,7 @@ struct ControlClientTests {
         try await withScriptedServer({ connection in
             var frames = connection.inbound.makeAsyncIterator()
             _ = try? await frames.next()
-            try? await connection.outbound.send(.error(.versionMismatch(ours: 2, theirs: 1)))
+            await connection.output.send(.error(.versionMismatch(ours: 2, theirs: 1)))
         }) { url in
             let client = ControlClient(url: url, key: try SigningKey.generate(), session: "cli-1")
             await #expect {

@@ -1,12 +1,11 @@
 import ArgumentParser
 import Foundation
 import ConclaveTransport
-import Logging
 import NIOCore
 import Synchronization
 
 /// The anchor "floor of our stack": the same WebSocket server code as `conclave serve`
-/// (`FrameServer`: Hummingbird 2 + hummingbird-websocket) that broadcasts every frame to every
+/// (`FrameServer`: SwiftNIO's HTTP/1 server and WebSocket upgrade, `SessionOutput`) that broadcasts every frame to every
 /// other connection, encoded once, with no handshake, no authorization and no store.
 struct FloorServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "floor-server", abstract: "Minimal same-stack broadcast server.")
@@ -15,21 +14,19 @@ struct FloorServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let broadcaster = Broadcaster()
-        let logger = Logger(label: "floor") { _ in SwiftLogNoOpLogHandler() }
-        let application = try FrameServer.makeApplication(
+        let server = try FrameServer(
             configuration: {
                 var configuration = FrameServer.Configuration(host: "127.0.0.1", port: port, serverID: "floor")
                 // The publisher does not wait for anyone: room for a whole run, as before.
                 configuration.outputCapacity = 1 << 20
                 return configuration
             }(),
-            logger: logger,
             onRunning: { port in
                 // stdout is a pipe to the suite: flush so it sees the port now.
                 FileHandle.standardOutput.write(Data("listening \(port)\n".utf8))
             },
             handler: { connection in await broadcaster.serve(connection) })
-        try await application.runService()
+        try await server.run()
     }
 }
 

@@ -1,3 +1,4 @@
+import ConclaveTransport
 import Logging
 import ServiceLifecycle
 
@@ -26,7 +27,7 @@ struct MaintenanceService: Service {
         }
         // Graceful shutdown (or cancellation): sessions get a closing handshake with status 1001
         // instead of a cut (gap G26), and no Error frame, which reference clients treat as final.
-        let sessions = await hub.terminateAll(reason: "server shutting down")
+        let sessions = await hub.terminateAll(reason: FrameServer.shutdownReason)
         // Their last frames and closing handshake get a moment; then whatever is still open (a peer
         // that stopped reading, with writes stuck on a full socket) is cut, so the whole
         // shutdown stays within 5 s.

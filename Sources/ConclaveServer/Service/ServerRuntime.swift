@@ -78,7 +78,7 @@ public actor ServerRuntime {
         let address = "\(configuration.host):\(configuration.port)"
         let application: any Service
         do {
-            application = try FrameServer.makeApplication(
+            application = try FrameServer(
                 configuration: {
                     var listener = FrameServer.Configuration(host: configuration.host, port: configuration.port, tls: configuration.tls, serverID: serverID)
                     listener.admission = hub.admission
@@ -86,9 +86,6 @@ public actor ServerRuntime {
                     listener.healthProblem = { await hub.healthProblem() }
                     return listener
                 }(),
-                // Hummingbird's own messages ("Server started and listening") under its own label,
-                // which stays at warning unless asked for: ours already say the same.
-                logger: Logger(label: "hummingbird"),
                 onRunning: { port in
                     logger.info("conclave server listening", metadata: ["addr": "\(configuration.host):\(port)"])
                     await onRunning(port)

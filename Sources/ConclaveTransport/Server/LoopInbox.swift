@@ -1,4 +1,5 @@
 import NIOCore
+import NIOWebSocket
 import Synchronization
 
 /// Frames for the connections of one event loop, handed over in batches.
@@ -14,6 +15,8 @@ final class LoopInbox: Sendable {
         case frame(ByteBuffer)
         /// Last frames, then end the connection.
         case close([ByteBuffer], ConnectionEnding)
+        /// The peer broke the WebSocket protocol: drop what is queued, close with this status.
+        case violation(WebSocketErrorCode)
     }
 
     private struct Pending {

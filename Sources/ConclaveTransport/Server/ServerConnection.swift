@@ -4,11 +4,8 @@ public import ConclaveProtocol
 public struct ServerConnection: Sendable {
     /// Frames from the client.
     public let inbound: FrameInbound
-    /// Frames to the client through the WebSocket library: the handshake's replies and its
-    /// closing handshake, before a session exists.
-    public let outbound: FrameOutbound
-    /// Frames to the client once a session exists: the bounded queue on the connection's event
-    /// loop that fan-out and replies go through.
+    /// Frames to the client: the bounded queue on the connection's event loop that the handshake's
+    /// replies, fan-out and replies go through, and which ends the connection.
     public let output: SessionOutput
     /// The peer's address, for logs.
     public let remoteAddress: String?

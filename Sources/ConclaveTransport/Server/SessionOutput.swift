@@ -1,4 +1,6 @@
+public import ConclaveProtocol
 public import NIOCore
+import NIOWebSocket
 import Synchronization
 
 /// A server connection's outbound frames: a bounded queue owned by the connection's event loop.
@@ -58,6 +60,15 @@ public final class SessionOutput: OutboundSink {
     }
 
     public var isClosed: Bool { closed.load(ordering: .acquiring) }
+
+    /// The peer broke the WebSocket protocol (a message over the limit, a stray continuation): the
+    /// connection closes with `code`, dropping what is queued. Posted through the inbox like any
+    /// close, so whichever close comes first is the one the peer sees.
+    func close(violating code: WebSocketErrorCode) {
+        guard closed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        inbox.post(.violation(code), to: handler)
+        wakeWaiters(open: false)
+    }
 
     /// Cuts the connection at once, without a closing handshake: writes waiting on a peer that
     /// stopped reading are dropped.
@@ -125,5 +136,19 @@ public final class SessionOutput: OutboundSink {
     private static func milliseconds(_ instant: ContinuousClock.Instant) -> Int64 {
         let components = origin.duration(to: instant).components
         return components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}
+
+extension SessionOutput {
+    /// Encodes `message` and queues it, waiting for room; `false` once the connection is closed.
+    /// (For scripted servers in tests; the server's own paths encode once and ``offer(_:)``.)
+    @discardableResult
+    public func send(_ message: ProtocolMessage) async -> Bool {
+        await enqueue(EncodedFrame(message))
+    }
+
+    /// Writes what is queued, then closes the connection normally.
+    public func close() {
+        close(finals: [], ending: .normal)
     }
 }

@@ -77,14 +77,20 @@ final class SessionOutputHandler: ChannelDuplexHandler, RemovableChannelHandler 
             }
             queue.append(message)
             counted += 1
+        case let .violation(code):
+            closeNow(code: code)
+            return false
         case let .close(finals, ending):
             guard self.ending == nil, context != nil else { return false }
             self.ending = ending
+            if ending != .peerClosed {
+                // Bounds the whole ending, the finals included: a peer that stopped reading does not
+                // keep a closing connection.
+                startCloseTimer()
+            }
             if ending == .peerClosed {
                 // Its close is answered already: nothing may follow it on the wire.
-                queue.removeAll()
-                if counted > 0 { output?.released(counted) }
-                counted = 0
+                dropQueued()
             } else {
                 queue.append(contentsOf: finals)
             }
@@ -150,22 +156,61 @@ final class SessionOutputHandler: ChannelDuplexHandler, RemovableChannelHandler 
             context.write(wrapOutboundOut(close), promise: nil)
         }
         context.flush()
-        guard close != nil else { return }
-        // The peer answers our close; the WebSocket layer above then ends the connection. A peer
-        // that never answers is cut after the close timeout.
+        // The peer answers our close (``peerClosed(code:)`` then ends the connection); one that
+        // never answers is cut by the close timer, running since the session ended.
+    }
+
+    private func startCloseTimer() {
+        guard closeTimer == nil, let context else { return }
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         closeTimer = context.eventLoop.scheduleTask(in: closeTimeout) {
             bound.value.close(promise: nil)
         }
     }
 
+    // MARK: Called by ServerWebSocketHandler and the inbox, on the event loop
+
+    /// The peer sent its close. If ours went first the closing handshake is complete; otherwise it
+    /// is answered now, before anything still queued (RFC 6455 §5.5.1), and nothing follows it.
+    /// Either way the server then ends the TCP connection (§7.1.1).
+    func peerClosed(code: WebSocketErrorCode?) {
+        guard let context else { return }
+        guard !closeSent else {
+            context.close(promise: nil)
+            return
+        }
+        closeSent = true
+        if ending == nil { ending = .peerClosed }
+        output?.connectionEnded()
+        dropQueued()
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let reply = Self.closeFrame(code: .normalClosure, reason: nil, allocator: context.channel.allocator)
+        context.writeAndFlush(wrapOutboundOut(reply)).whenComplete { _ in bound.value.close(promise: nil) }
+    }
+
+    /// The peer broke the WebSocket protocol: queued frames are dropped and the connection closes
+    /// with `code` (1009 for a message over the limit, 1002 for a stray continuation).
+    func closeNow(code: WebSocketErrorCode) {
+        guard let context, !closeSent else { return }
+        output?.connectionEnded()
+        if ending == nil { ending = .normal }
+        dropQueued()
+        closeSent = true
+        context.writeAndFlush(wrapOutboundOut(Self.closeFrame(code: code, reason: nil, allocator: context.channel.allocator)), promise: nil)
+        startCloseTimer()
+    }
+
+    private func dropQueued() {
+        queue.removeAll()
+        if counted > 0 { output?.released(counted) }
+        counted = 0
+    }
+
     private func dropEverything() {
         closeTimer?.cancel()
         closeTimer = nil
-        queue.removeAll()
         output?.connectionEnded()
-        if counted > 0 { output?.released(counted) }
-        counted = 0
+        dropQueued()
     }
 
     /// An unmasked WebSocket close frame (RFC 6455 §5.5.1): status code, then an optional reason

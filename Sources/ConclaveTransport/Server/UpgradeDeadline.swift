@@ -2,7 +2,7 @@ import NIOCore
 
 /// Closes a connection that has not become a WebSocket within the deadline.
 ///
-/// Hummingbird's upgrade handler waits for a request head without a time limit, so a peer that
+/// NIO's HTTP server waits for a request head without a time limit, so a peer that
 /// connects and sends nothing (or trickles a request) would hold a connection for ever. This
 /// handler is installed when the connection is accepted (below TLS, so a stalled TLS handshake
 /// counts too) and removed when the upgrade is accepted; from there the protocol handshake has
