@@ -37,6 +37,9 @@ final class PostPipeline: Sendable {
         }?.resume(returning: post)
     }
 
+    /// Whether no post is waiting for its acknowledgement.
+    var isIdle: Bool { state.withLock { $0.inFlight == 0 } }
+
     /// Waits until at most `limit` posts are in flight: `depth - 1` for room, 0 for none.
     func waitUntil(inFlightAtMost limit: Int) async {
         await withCheckedContinuation { continuation in

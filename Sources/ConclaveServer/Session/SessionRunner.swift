@@ -210,6 +210,14 @@ struct SessionRunner: Sendable {
                     await posts.waitUntil(inFlightAtMost: 0)
                     guard await session.output.enqueue(EncodedFrame(ProtocolMessage.error(refusal))) else { return .normal }
                 }
+            case .message(.ping) where posts.isIdle:
+                // The commonest frame of an idle session (a keepalive every 20 s), answered here
+                // without a hop to the hub: 18,000 idle sessions held 20.7 KiB each with it and
+                // grew from 21 to 26 KiB in a minute of pings without it (Docs/BENCHMARKS.md).
+                guard session.output.offer(Self.pongFrame) else {
+                    guard await session.output.enqueue(Self.pongFrame) else { return .normal }
+                    continue
+                }
             case let .message(frame):
                 // Everything else sees this session's earlier posts stored and delivered, and
                 // replies after their acknowledgements.
@@ -243,6 +251,7 @@ struct SessionRunner: Sendable {
     }
 
     private static let ackFrame = EncodedFrame(ProtocolMessage.ack(detail: nil))
+    private static let pongFrame = EncodedFrame(ProtocolMessage.pong)
 }
 
 /// Decides, once, whether the handshake ended by completing/refusing or by timing out, so only
