@@ -55,8 +55,7 @@ final class ServerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
             let data = frame.maskKey == nil ? frame.data : frame.unmaskedData
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: data)), promise: nil)
         case .connectionClose:
-            var data = frame.maskKey == nil ? frame.data : frame.unmaskedData
-            output.peerClosed(code: data.readWebSocketErrorCode())
+            output.peerClosed()
             source?.finish()
         default:
             // Pongs and reserved opcodes carry nothing for the session.

@@ -7,8 +7,8 @@ import NIOWebSocket
 /// It writes while the channel is writable and flushes once per batch; what the socket cannot
 /// take stays queued here (bounded by ``SessionOutput/capacity``). When the session ends it
 /// writes the last frames and the WebSocket close itself, so no task waits on a session's output.
-/// Writes from above (the handshake's replies, pongs) pass through until the close is sent and
-/// are dropped after it (a close answered twice would break the closing handshake).
+/// Writes from above (pongs, the WebSocket layer's own error closes) pass through until the close
+/// is sent and are dropped after it (a close answered twice would break the closing handshake).
 final class SessionOutputHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
     typealias InboundOut = NIOAny
@@ -171,9 +171,10 @@ final class SessionOutputHandler: ChannelDuplexHandler, RemovableChannelHandler 
     // MARK: Called by ServerWebSocketHandler and the inbox, on the event loop
 
     /// The peer sent its close. If ours went first the closing handshake is complete; otherwise it
-    /// is answered now, before anything still queued (RFC 6455 §5.5.1), and nothing follows it.
-    /// Either way the server then ends the TCP connection (§7.1.1).
-    func peerClosed(code: WebSocketErrorCode?) {
+    /// is answered now (with 1000: echoing the peer's code could echo one that must not be sent),
+    /// and nothing queued follows it (RFC 6455 §5.5.1). Either way the server then ends the TCP
+    /// connection (§7.1.1).
+    func peerClosed() {
         guard let context else { return }
         guard !closeSent else {
             context.close(promise: nil)
