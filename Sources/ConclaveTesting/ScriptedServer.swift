@@ -9,12 +9,14 @@ public enum ScriptedServer {
     /// stops when `body` returns.
     public static func with<T: Sendable>(
         upgradeDeadline: Duration = .seconds(10),
+        configure: (inout FrameServer.Configuration) -> Void = { _ in },
         _ script: @escaping @Sendable (ServerConnection) async -> Void,
         _ body: @escaping @Sendable (ServerURL) async throws -> T
     ) async throws -> T {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var configuration = FrameServer.Configuration(host: "127.0.0.1", port: 0, serverID: "test-server-id")
         configuration.upgradeDeadline = upgradeDeadline
+        configure(&configuration)
         let server = try FrameServer(
             configuration: configuration,
             onRunning: { continuation.yield($0) },

@@ -18,21 +18,10 @@ struct ServerPipelineTests {
         _ script: @escaping @Sendable (ServerConnection) async -> Void,
         _ body: @escaping @Sendable (Int) async throws -> T
     ) async throws -> T {
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        var configuration = FrameServer.Configuration(host: "127.0.0.1", port: 0, serverID: "pipeline-test")
-        configuration.healthProblem = healthProblem
-        let server = try FrameServer(configuration: configuration, onRunning: { continuation.yield($0) }, handler: script)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await server.run()
-                return nil
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            let result = try await body(port)
-            group.cancelAll()
-            return result
-        }
+        try await ScriptedServer.with(configure: {
+            $0.serverID = "pipeline-test"
+            $0.healthProblem = healthProblem
+        }, script, { url in try await body(url.port) })
     }
 
     /// Echoes every binary message as a protocol frame, under `acceptance`.
