@@ -132,7 +132,7 @@ public struct ServerLink: Sendable {
         if case let .versionMismatch(ours, theirs) = refusal {
             return text + " — " + ProtocolVersion.mismatchExplanation(ours: theirs, theirs: ours)
         }
-        if text.contains("unknown machine key") {
+        if Refusal.Kind(refusal) == .unknownMachineKey {
             return text + " (this machine's key is not enrolled there: run `conclave register`, or `conclave machine add` from an enrolled machine and then `conclave server add`)"
         }
         return text

@@ -14,7 +14,7 @@ extension Hub {
         case .nameTaken:
             throw ProtocolError.unauthorized("machine `\(name)` already exists on your account")
         case .keyAlreadyEnrolled:
-            throw ProtocolError.malformedFrame("malformed key or signature: public key is already enrolled")
+            throw Refusal.keyAlreadyEnrolled
         }
     }
 
@@ -31,15 +31,15 @@ extension Hub {
         }
         _ = try await store.removeMachine(user: owner, name: machine)
         let selfRevoked = applyRevocation(
-            user: owner, machine: machine, reason: "machine key revoked", deletedChannels: [], requester: session, ack: name)
-        await publish(.revoked(user: owner, machine: machine, reason: "machine key revoked", deletedChannels: []))
+            user: owner, machine: machine, reason: Refusal.machineRevokedReason, deletedChannels: [], requester: session, ack: name)
+        await publish(.revoked(user: owner, machine: machine, reason: Refusal.machineRevokedReason, deletedChannels: []))
         return selfRevoked ? nil : .ack(detail: name)
     }
 
     func removeUser(_ username: String, session: ServerSession) async throws -> ProtocolMessage? {
         guard session.isAdmin else { throw Refusal.notAdmin }
         let deleted = try await store.removeUser(username)
-        let reason = "user removed from this server"
+        let reason = Refusal.userRemovedReason
         let selfRevoked = applyRevocation(
             user: username, machine: nil, reason: reason, deletedChannels: deleted, requester: session, ack: username)
         await publish(.revoked(user: username, machine: nil, reason: reason, deletedChannels: deleted))

@@ -148,7 +148,7 @@ actor Hub {
             return false
         }
         if let previous = presence.attach(session) {
-            previous.kill(reason: "session superseded by a newer connection for the same session path")
+            previous.kill(reason: Refusal.supersededReason)
             logger.info("session superseded by a newer connection", metadata: ["path": "\(session.path)"])
         }
         recordInDirectory(.claim(DirectoryEntry(

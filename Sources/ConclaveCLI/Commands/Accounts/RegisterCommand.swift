@@ -62,19 +62,16 @@ struct RegisterCommand: AsyncParsableCommand, GlobalOptionsProviding {
     }
 
     private static func hint(for refusal: ProtocolError, url: ServerURL) -> String {
-        let text = "\(refusal)"
-        if text.contains("already enrolled") {
+        switch Refusal.Kind(refusal) {
+        case .keyAlreadyEnrolled?:
             return " (this key already belongs to an account there; run `conclave server add \(url)` to record it here)"
-        }
-        if text.contains("no machine left") {
+        case .usernameTaken?:
+            return " (choose another --username; if the account is yours, enrol this machine from one of your machines with `conclave machine add`)"
+        case .usernameReservedForAnotherKey?:
+            return " (an admin pinned this name to another key; register from the machine holding it)"
+        default:
+            // The account-without-machines refusal already says who can free the name.
             return ""
         }
-        if text.contains("already taken") {
-            return " (choose another --username; if the account is yours, enrol this machine from one of your machines with `conclave machine add`)"
-        }
-        if text.contains("reserved for a different key") {
-            return " (an admin pinned this name to another key; register from the machine holding it)"
-        }
-        return ""
     }
 }

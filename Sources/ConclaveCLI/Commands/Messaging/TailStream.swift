@@ -79,8 +79,8 @@ struct TailStream: Sendable {
                     notice = nil
                 case let .error(error):
                     if let notice { throw Fatal(error: CLIError("#\(channel) is no longer available: \(notice)")) }
-                    if case let .unauthorized(detail) = error, detail.contains("superseded") {
-                        throw Fatal(error: CLIError("another connection took over session \(session.path) (\(detail)); pick a different --as"))
+                    if Refusal.Kind(error) == .superseded {
+                        throw Fatal(error: CLIError("another connection took over session \(session.path) (\(error)); pick a different --as"))
                     }
                     // Shutdown, idle reaping, slow consumer: the connection ends; reconnect.
                     throw CLIError("\(url) ended the session: \(error)")
