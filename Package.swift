@@ -122,6 +122,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The client layer: sessions with a server for the CLI's verbs, `tail` and the bridge
+        // (one request queue, keepalive and silence limits, reconnection backoff), the payload
+        // opener, and refusal kinds as code.
+        .target(
+            name: "ConclaveClient",
+            dependencies: [
+                "ConclaveProtocol",
+                "ConclaveIdentity",
+                "ConclaveTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Support for tests only (never a product): a scripted server for client tests.
         .target(
             name: "ConclaveTesting",
@@ -141,6 +154,7 @@ let package = Package(
                 "ConclaveProtocol",
                 "ConclaveIdentity",
                 "ConclaveTransport",
+                "ConclaveClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -151,6 +165,7 @@ let package = Package(
                 "ConclaveProtocol",
                 "ConclaveIdentity",
                 "ConclaveTransport",
+                "ConclaveClient",
                 "ConclaveServer",
                 "ConclaveStorage",
                 "ConclaveSQLite",
@@ -171,6 +186,7 @@ let package = Package(
                 "ConclaveProtocol",
                 "ConclaveIdentity",
                 "ConclaveTransport",
+                "ConclaveClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -208,10 +224,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "ConclaveClientTests",
+            dependencies: ["ConclaveClient", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "ConclaveServerTests",
             dependencies: [
                 "ConclaveServer", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol",
-                "ConclaveStorage", "ConclaveSQLite", "ConclavePostgres", "ConclaveTesting",
+                "ConclaveStorage", "ConclaveSQLite", "ConclavePostgres", "ConclaveTesting", "ConclaveClient",
                 // To break the store from outside, as a full disk would.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -219,12 +240,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ConclaveBridgeTests",
-            dependencies: ["ConclaveBridge", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTesting"],
+            dependencies: ["ConclaveBridge", "ConclaveClient", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ConclaveCLITests",
-            dependencies: ["ConclaveCLI", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTransport", "ConclaveTesting"],
+            dependencies: ["ConclaveCLI", "ConclaveClient", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTransport", "ConclaveTesting"],
             swiftSettings: strictSettings
         ),
     ],

@@ -2,6 +2,7 @@ import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTesting
 import ConclaveTransport
+import ConclaveClient
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

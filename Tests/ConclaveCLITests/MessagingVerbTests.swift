@@ -1,6 +1,7 @@
 import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTransport
+import ConclaveClient
 import Foundation
 import Testing
 

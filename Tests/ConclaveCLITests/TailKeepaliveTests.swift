@@ -3,6 +3,7 @@ import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTesting
 import ConclaveTransport
+import ConclaveClient
 import Synchronization
 import Testing
 

@@ -2,6 +2,7 @@ import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveServer
 import ConclaveTransport
+import ConclaveClient
 import Foundation
 import Logging
 import Synchronization

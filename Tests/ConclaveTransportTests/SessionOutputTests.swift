@@ -1,4 +1,5 @@
 import ConclaveProtocol
+import ConclaveTesting
 @testable import ConclaveTransport
 import NIOCore
 import NIOEmbedded
@@ -211,7 +212,7 @@ struct SessionOutputTests {
 
     @Test func framesSentByTheServerArriveAsSeparateMessagesInOrder() async throws {
         let count = 300
-        let received = try await ControlClientTests().withScriptedServer({ connection in
+        let received = try await ScriptedServer.with({ connection in
             var frames = connection.inbound.makeAsyncIterator()
             guard case .message? = try? await frames.next() else { return }
             for index in 0..<count { _ = await connection.output.enqueue(Self.frame(index)) }
@@ -235,7 +236,7 @@ struct SessionOutputTests {
         // Protocol frames around the WebSocket length boundaries (7-bit, 16-bit and 64-bit).
         let bodies = [0, 100, 117, 118, 200, 65_000, 65_530, 65_531, 70_000, 300_000].map { String(repeating: "b", count: $0) }
         let sent = bodies.map { ProtocolMessage.channelMessage(channel: "c", from: SessionPath(user: "u", machine: "m", session: "s"), payload: .plain($0)) }
-        let received = try await ControlClientTests().withScriptedServer({ connection in
+        let received = try await ScriptedServer.with({ connection in
             var frames = connection.inbound.makeAsyncIterator()
             guard case .message? = try? await frames.next() else { return }
             for frame in sent { _ = await connection.output.enqueue(EncodedFrame(frame)) }
@@ -257,7 +258,7 @@ struct SessionOutputTests {
     }
 
     @Test func aSessionClosedByTheServerEndsWithItsLastFrameAndANormalClose() async throws {
-        let received = try await ControlClientTests().withScriptedServer({ connection in
+        let received = try await ScriptedServer.with({ connection in
             var frames = connection.inbound.makeAsyncIterator()
             guard case .message? = try? await frames.next() else { return }
             connection.output.close(finals: [EncodedFrame(ProtocolMessage.error(.unauthorized("bye")))], ending: .normal)

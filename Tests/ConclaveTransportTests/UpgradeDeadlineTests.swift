@@ -1,5 +1,6 @@
 import ConclaveIdentity
 import ConclaveProtocol
+import ConclaveTesting
 @testable import ConclaveTransport
 import Foundation
 import Logging
@@ -13,7 +14,7 @@ struct UpgradeDeadlineTests {
     /// A server with a short upgrade deadline whose connections echo every frame. Two seconds: short
     /// enough to test, long enough that a loaded test machine still upgrades within it.
     func withServer<T: Sendable>(_ body: @escaping @Sendable (Int) async throws -> T) async throws -> T {
-        try await ControlClientTests().withScriptedServer(upgradeDeadline: .seconds(2), { connection in
+        try await ScriptedServer.with(upgradeDeadline: .seconds(2), { connection in
             var frames = connection.inbound.makeAsyncIterator()
             while case let .message(message)? = try? await frames.next() {
                 await connection.output.send(message)

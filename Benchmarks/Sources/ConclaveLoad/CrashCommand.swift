@@ -2,6 +2,7 @@ import ArgumentParser
 import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTransport
+import ConclaveClient
 import Foundation
 import Synchronization
 

@@ -1,6 +1,7 @@
 import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTransport
+import ConclaveClient
 import Logging
 import Synchronization
 

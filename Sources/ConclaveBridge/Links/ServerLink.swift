@@ -1,6 +1,7 @@
 public import ConclaveIdentity
 import ConclaveProtocol
 public import ConclaveTransport
+public import ConclaveClient
 import Logging
 import Synchronization
 
@@ -106,23 +107,21 @@ public struct ServerLink: Sendable {
             serverKey, path: session.path, noticeSender: session.noticeSender, extensions: session.extensions,
             connection: LinkConnection(send: { continuation.yield($0) }, restart: { continuation.finish() }))
         defer { continuation.finish() }
-        let keepalive = keepalive
+        let core = core
+        let serverKey = serverKey
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await frame in frames { try await outbound.send(frame) }
                 // The core asked for a fresh connection: closing ends the reader below.
                 await outbound.close()
             }
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: keepalive)
-                    try await outbound.send(.ping)
-                }
-            }
-            while true {
-                let frame = try await session.next(within: silenceLimit, waitingFor: "any frame (keepalive)")
+            defer { group.cancelAll() }
+            // Ends only by throwing: the connection failed, went silent, or was closed above.
+            _ = try await session.stream(pingEvery: keepalive, silenceLimit: silenceLimit) { _, frame -> Never? in
                 await core.received(frame, from: serverKey)
+                return nil
             }
+            throw TransportError.closed(url: url.normalized)
         }
     }
 

@@ -1,6 +1,7 @@
 import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTransport
+import ConclaveClient
 import Foundation
 
 /// The server a networked verb talks to, with this machine's key: one-shot requests over the

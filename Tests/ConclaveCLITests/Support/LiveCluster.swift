@@ -2,6 +2,7 @@ import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTesting
 import ConclaveTransport
+import ConclaveClient
 import Foundation
 
 /// Several real `conclave serve --store postgres://…` processes on one fresh database of the test

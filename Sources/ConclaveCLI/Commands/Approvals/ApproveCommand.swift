@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConclaveBridge
 import ConclaveIdentity
+import ConclaveClient
 import ConclaveProtocol
 import ConclaveTransport
 import Foundation
@@ -44,12 +45,6 @@ struct ApproveCommand: AsyncParsableCommand, GlobalOptionsProviding {
                 let outbound = session.outbound
                 let inputEnded = EndOfInput()
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        while true {
-                            try await Task.sleep(for: .seconds(20))
-                            try await outbound.send(.ping)
-                        }
-                    }
                     // The person's lines. End of input ends the command even while nothing is
                     // asked: closing the connection wakes the frame loop below.
                     group.addTask {
@@ -63,34 +58,33 @@ struct ApproveCommand: AsyncParsableCommand, GlobalOptionsProviding {
                     }
                     defer { group.cancelAll() }
                     var answerLines = answers.makeAsyncIterator()
-                    while true {
-                        let frame: ProtocolMessage
-                        do {
-                            frame = try await session.next(within: .seconds(45), waitingFor: "any frame (keepalive)")
-                        } catch {
-                            if inputEnded.flag.load(ordering: .sequentiallyConsistent) { return }
-                            throw error
+                    do {
+                        _ = try await session.stream(pingEvery: .seconds(20), silenceLimit: .seconds(45)) { session, frame -> Bool? in
+                            guard case let .whisper(from, _, .plain(text)) = frame, case let .request(sealed)? = RelayMessage(text: text) else {
+                                return nil
+                            }
+                            guard let prompt = ApprovalPrompt(opening: sealed, with: key) else {
+                                Output.note("⚠ a permission request from \(TerminalText.sanitized(from.description)) was not sealed to this machine's key; ignored")
+                                return nil
+                            }
+                            guard prompt.requester == from.description else {
+                                Output.note("⚠ \(TerminalText.sanitized(from.description)) forwarded a request made by \(TerminalText.sanitized(prompt.requester)); ignored")
+                                return nil
+                            }
+                            try Self.show(prompt, from: from)
+                            guard let answer = await answerLines.next() else { return true }
+                            let allow = ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+                            let reply = try await session.request(.whisper(from: session.path, target: from, payload: .plain(prompt.verdict(allow: allow).text)))
+                            if case let .error(error) = reply {
+                                Output.note("⚠ could not answer \(TerminalText.sanitized(from.description)): \(TerminalText.sanitized("\(error)"))")
+                            } else {
+                                try Output.line(allow ? "✓ allowed" : "✓ denied")
+                            }
+                            return nil
                         }
-                        guard case let .whisper(from, _, .plain(text)) = frame, case let .request(sealed)? = RelayMessage(text: text) else {
-                            continue
-                        }
-                        guard let prompt = ApprovalPrompt(opening: sealed, with: key) else {
-                            Output.note("⚠ a permission request from \(TerminalText.sanitized(from.description)) was not sealed to this machine's key; ignored")
-                            continue
-                        }
-                        guard prompt.requester == from.description else {
-                            Output.note("⚠ \(TerminalText.sanitized(from.description)) forwarded a request made by \(TerminalText.sanitized(prompt.requester)); ignored")
-                            continue
-                        }
-                        try Self.show(prompt, from: from)
-                        guard let answer = await answerLines.next() else { return }
-                        let allow = ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
-                        let reply = try await session.request(.whisper(from: session.path, target: from, payload: .plain(prompt.verdict(allow: allow).text)))
-                        if case let .error(error) = reply {
-                            Output.note("⚠ could not answer \(TerminalText.sanitized(from.description)): \(TerminalText.sanitized("\(error)"))")
-                        } else {
-                            try Output.line(allow ? "✓ allowed" : "✓ denied")
-                        }
+                    } catch {
+                        if inputEnded.flag.load(ordering: .sequentiallyConsistent) { return }
+                        throw error
                     }
                 }
             }

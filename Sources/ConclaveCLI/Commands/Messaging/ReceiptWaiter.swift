@@ -1,5 +1,6 @@
 import ConclaveProtocol
 import ConclaveTransport
+import ConclaveClient
 import Foundation
 
 /// `send --wait`: prints each recipient's progress until one reaches the wanted state, keeping
@@ -21,32 +22,17 @@ struct ReceiptWaiter {
             Output.note("  \(Self.line(record))")
         }
         if let done = reached(latest) { return done }
-        let deadline = ContinuousClock.now + timeout
-        let outbound = session.outbound
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            // A ping every 15 s keeps the session from being reaped as idle while nothing comes.
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: .seconds(15))
-                    try await outbound.send(.ping)
-                }
-            }
-            defer { group.cancelAll() }
-            while true {
-                let frame: ProtocolMessage
-                do {
-                    // Past the deadline the connection is closed: nothing else is wanted from it.
-                    frame = try await session.next(within: max(deadline - .now, .milliseconds(1)), waitingFor: "receipts")
-                } catch TransportError.timedOut {
-                    let states = latest.values.sorted { $0.recipient.description < $1.recipient.description }.map(Self.line)
-                    return .timedOut("no recipient reached `\(wanted)` within \(timeout.components.seconds) s (\(states.joined(separator: "; ")))")
-                }
-                guard case let .receiptUpdate(updated, record) = frame, updated == id else { continue }
-                latest[record.recipient] = record
-                Output.note("  \(Self.line(record))")
-                if let done = reached(latest) { return done }
-            }
+        // A ping every 15 s keeps the session from being reaped as idle while nothing comes.
+        let messageID = id
+        let outcome = try await session.stream(pingEvery: .seconds(15), silenceLimit: .seconds(45), until: .now + timeout) { _, frame -> SendOutcome? in
+            guard case let .receiptUpdate(updated, record) = frame, updated == messageID else { return nil }
+            latest[record.recipient] = record
+            Output.note("  \(Self.line(record))")
+            return reached(latest)
         }
+        if let outcome { return outcome }
+        let states = latest.values.sorted { $0.recipient.description < $1.recipient.description }.map(Self.line)
+        return .timedOut("no recipient reached `\(wanted)` within \(timeout.components.seconds) s (\(states.joined(separator: "; ")))")
     }
 
     private func reached(_ latest: [SessionPath: ReceiptRecord]) -> SendOutcome? {

@@ -2,6 +2,7 @@ import ArgumentParser
 import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTransport
+import ConclaveClient
 import Foundation
 
 /// `conclave tail --channel C [--since D] [--as S] [--token T] [--json]`: prints a channel's

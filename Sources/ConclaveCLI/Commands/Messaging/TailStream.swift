@@ -1,5 +1,6 @@
 import ConclaveProtocol
 import ConclaveTransport
+import ConclaveClient
 import Foundation
 
 /// One connection of `tail`: join, replay what was missed, then print frames as they come, with
@@ -42,52 +43,43 @@ struct TailStream: Sendable {
         if let replayFrom {
             try await session.send(.readSince(channel: channel, sinceMs: replayFrom))
         }
-        let outbound = session.outbound
-        let pingInterval = pingInterval
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: pingInterval)
-                    try await outbound.send(.ping)
+        var notice: String?
+        let channel = channel
+        _ = try await session.stream(pingEvery: pingInterval, silenceLimit: silenceLimit) { session, frame -> Never? in
+            switch frame {
+            case let .channelMessage(channel, from, payload):
+                let lines = state.withFeed { $0.live(channel: channel, from: from, payload: payload, nowMs: Self.nowMs()) }
+                for message in lines { try emit(try printer.line(for: message)) }
+            case let .history(historyChannel, messages):
+                let (lines, step) = state.withFeed { $0.history(channel: historyChannel, messages: messages) }
+                for message in lines { try emit(try printer.line(for: message)) }
+                if case let .readMore(since) = step {
+                    try await session.send(.readSince(channel: channel, sinceMs: since))
                 }
-            }
-            var notice: String?
-            while true {
-                let frame = try await session.next(within: silenceLimit, waitingFor: "any frame (keepalive)")
-                switch frame {
-                case let .channelMessage(channel, from, payload):
-                    let lines = state.withFeed { $0.live(channel: channel, from: from, payload: payload, nowMs: Self.nowMs()) }
-                    for message in lines { try emit(try printer.line(for: message)) }
-                case let .history(channel, messages):
-                    let (lines, step) = state.withFeed { $0.history(channel: channel, messages: messages) }
-                    for message in lines { try emit(try printer.line(for: message)) }
-                    if case let .readMore(since) = step {
-                        try await session.send(.readSince(channel: self.channel, sinceMs: since))
-                    }
-                case let .whisper(from, _, payload) where from == .serverNotice && from == session.noticeSender:
-                    // Something happened to this session; find out whether it still receives the channel.
-                    let text = if case let .plain(text) = payload { text } else { "(unreadable notice)" }
-                    Output.note("⚠ \(url): \(TerminalText.sanitized(text))")
-                    notice = text
-                    try await session.send(.who(channel: channel))
-                case let .whisper(from, _, payload):
-                    try emit(try printer.whisperLine(from: from, payload: payload, timeMs: Self.nowMs()))
-                case let .presence(_, sessions) where notice != nil:
-                    if !sessions.contains(session.path) {
-                        throw Fatal(error: CLIError("no longer receiving #\(channel): \(notice ?? "")"))
-                    }
-                    notice = nil
-                case let .error(error):
-                    if let notice { throw Fatal(error: CLIError("#\(channel) is no longer available: \(notice)")) }
-                    if Refusal.Kind(error) == .superseded {
-                        throw Fatal(error: CLIError("another connection took over session \(session.path) (\(error)); pick a different --as"))
-                    }
-                    // Shutdown, idle reaping, slow consumer: the connection ends; reconnect.
-                    throw CLIError("\(url) ended the session: \(error)")
-                default:
-                    continue
+            case let .whisper(from, _, payload) where from == .serverNotice && from == session.noticeSender:
+                // Something happened to this session; find out whether it still receives the channel.
+                let text = if case let .plain(text) = payload { text } else { "(unreadable notice)" }
+                Output.note("⚠ \(url): \(TerminalText.sanitized(text))")
+                notice = text
+                try await session.send(.who(channel: channel))
+            case let .whisper(from, _, payload):
+                try emit(try printer.whisperLine(from: from, payload: payload, timeMs: Self.nowMs()))
+            case let .presence(_, sessions) where notice != nil:
+                if !sessions.contains(session.path) {
+                    throw Fatal(error: CLIError("no longer receiving #\(channel): \(notice ?? "")"))
                 }
+                notice = nil
+            case let .error(error):
+                if let notice { throw Fatal(error: CLIError("#\(channel) is no longer available: \(notice)")) }
+                if Refusal.Kind(error) == .superseded {
+                    throw Fatal(error: CLIError("another connection took over session \(session.path) (\(error)); pick a different --as"))
+                }
+                // Shutdown, idle reaping, slow consumer: the connection ends; reconnect.
+                throw CLIError("\(url) ended the session: \(error)")
+            default:
+                break
             }
+            return nil
         }
     }
 

@@ -1,7 +1,8 @@
 import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTesting
-@testable import ConclaveTransport
+@testable import ConclaveClient
+import ConclaveTransport
 import Foundation
 import Logging
 import NIOCore

@@ -1,3 +1,4 @@
+public import ConclaveTransport
 public import ConclaveProtocol
 
 /// An authenticated connection used for request/reply exchanges, inside

@@ -1,3 +1,4 @@
+public import ConclaveTransport
 /// The delay before each reconnection attempt of a long-lived client (`tail`, the bridge's links).
 ///
 /// Delays double from `initial` up to `maximum`, each spread by up to ±`jitter` of itself so that

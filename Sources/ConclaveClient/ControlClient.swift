@@ -1,3 +1,4 @@
+public import ConclaveTransport
 public import ConclaveIdentity
 public import ConclaveProtocol
 public import Logging

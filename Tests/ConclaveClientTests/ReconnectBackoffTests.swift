@@ -1,4 +1,4 @@
-import ConclaveTransport
+import ConclaveClient
 import Testing
 
 @Suite("reconnect backoff")
