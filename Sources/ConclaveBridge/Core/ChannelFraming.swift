@@ -1,3 +1,4 @@
+import ConclaveClient
 public import ConclaveProtocol
 import Foundation
 
@@ -66,12 +67,9 @@ public enum ChannelFraming {
         }
     }
 
-    /// The body text of a payload; encrypted payloads are not readable in v1.
+    /// The body text of a payload, as the client layer opens it (a placeholder when unreadable).
     public static func body(_ payload: Payload) -> String {
-        switch payload {
-        case let .plain(text): text
-        case .encrypted: "<end-to-end-encrypted payload: not supported in this version>"
-        }
+        PayloadOpener().open(payload).displayText
     }
 
     /// The attributes of a relayed message, in the order they are shown: every value a peer

@@ -1,3 +1,4 @@
+import ConclaveClient
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -30,22 +31,14 @@ struct TailPrinter {
 
     private static func fields(from: SessionPath, payload: Payload, timeMs: Int64) -> [String: JSONDocument] {
         var fields: [String: JSONDocument] = ["from": .string(from.description), "ts_ms": .int(timeMs)]
-        switch payload {
-        case let .plain(text):
-            fields["text"] = .string(text)
-            fields["encrypted"] = .bool(false)
-        case .encrypted:
-            fields["text"] = .null
-            fields["encrypted"] = .bool(true)
-        }
+        let opened = PayloadOpener().open(payload)
+        fields["text"] = opened.text.map(JSONDocument.string) ?? .null
+        fields["encrypted"] = .bool(opened.wasEncrypted)
         return fields
     }
 
     private static func text(_ payload: Payload) -> String {
-        switch payload {
-        case let .plain(text): TerminalText.sanitized(text)
-        case .encrypted: "<end-to-end-encrypted payload>"
-        }
+        TerminalText.sanitized(PayloadOpener().open(payload).displayText)
     }
 
     /// Local wall-clock time of `ms`; the date is added for other days than today.
