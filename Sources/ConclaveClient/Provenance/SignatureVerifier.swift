@@ -1,0 +1,61 @@
+public import ConclaveIdentity
+public import ConclaveProtocol
+
+/// Decides the ``Provenance`` of a received message from its signature, the sender's machine key
+/// and what this machine has seen before.
+///
+/// The checks, in order: a signature at all (none: unverified); a key for the sender's machine
+/// (none known: unverified); the signature over what arrived, with the server, target and
+/// sender as received (altered: invalid); the key against the one pinned for that machine
+/// (another: invalid, loudly; none yet: pinned now); and the timestamp and nonce against
+/// replays (invalid).
+public struct SignatureVerifier: Sendable {
+    /// The server's instance ID (the `x-conclave-server-id` of the connection), which every
+    /// signature covers: a message relayed from another server does not verify here.
+    public let serverID: String
+    private let knownKeys: KnownKeys
+    private let replays: ReplayGuard
+
+    /// A verifier for one server's messages.
+    public init(serverID: String, knownKeys: KnownKeys, replays: ReplayGuard) {
+        self.serverID = serverID
+        self.knownKeys = knownKeys
+        self.replays = replays
+    }
+
+    /// The provenance of `payload`, received as sent by `sender` to `target` with `signature`,
+    /// when the sender's machine key (as this machine learnt it) is `key`.
+    public func provenance(
+        of payload: Payload, to target: MessageSignature.Target, from sender: SessionPath,
+        signature: MessageSignature?, senderKey key: PublicKey?, nowMs: Int64
+    ) -> Provenance {
+        guard let signature else { return .unverified(reason: "not signed") }
+        guard let key else { return .unverified(reason: "no key known for \(sender.user)/\(sender.machine)") }
+        let bytes = MessageSignature.signedBytes(
+            serverID: serverID, target: target, sender: sender, timestampMs: signature.timestampMs,
+            nonce: signature.nonce, payload: payload)
+        guard signature.nonce.count == MessageSignature.nonceByteCount, key.verify(signature: signature.signature, for: bytes) else {
+            return .invalid(reason: "the signature does not match the message as received")
+        }
+        // Pinned only once a signature verified under it: a key offered with a bad signature
+        // (by a hostile server, say) is never pinned.
+        do {
+            switch try knownKeys.check(key, server: serverID, user: sender.user, machine: sender.machine) {
+            case .matches, .pinnedNow:
+                break
+            case let .changed(pinned):
+                return .invalid(reason: "the key of \(sender.user)/\(sender.machine) changed (pinned \(pinned.text), now \(key.text))")
+            }
+        } catch {
+            return .unverified(reason: "the pinned keys could not be read: \(error)")
+        }
+        switch replays.admit(sender: sender, timestampMs: signature.timestampMs, nonce: signature.nonce, nowMs: nowMs) {
+        case nil:
+            return .verified
+        case .replayed?:
+            return .invalid(reason: "a replay of a message already received")
+        case let .outsideWindow(skew)?:
+            return .invalid(reason: "signed \(skew.magnitude / 1000) s \(skew < 0 ? "ago" : "ahead"), outside the replay window")
+        }
+    }
+}
