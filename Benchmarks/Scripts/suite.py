@@ -214,6 +214,10 @@ def main():
             subprocess.run([PROBE, str(count), codec_mode], check=True, capture_output=True, timeout=300)
             scenarios[f"codec_{codec_mode}"] = {"frames_per_second": int(count / (time.perf_counter() - started))}
         log(f"codec: {scenarios.get('codec_decode')} {scenarios.get('codec_encode')}")
+        # Signing and verifying a message against the plain path (issue 19).
+        if needed("codec", "provenance"):
+            scenarios["provenance"] = load("provenance", "--messages", pick(20_000, 5_000, 50))
+            log(f"provenance: {scenarios['provenance']}")
 
         # 2, 3, 4, 7: against a server with a persistent store (history on, as in production).
         main_keys = ["handshake", "history", "fanout_conclave_100_paced"] + [f"fanout_conclave_{n}" for n in fan_sizes] \
@@ -429,6 +433,7 @@ def render(results):
             pass
 
     row(lambda: f"| Codec decode / encode (ChannelMsg, 200 B, CodecProbe) | {s['codec_decode']['frames_per_second']:,} / {s['codec_encode']['frames_per_second']:,} frames/s | |")
+    row(lambda: (lambda p: f"| Signed message, 200 B (one core) | plain encode {p['plain_encode_us']} µs; sign and encode {p['sign_and_encode_us']} µs; verify {p['verify_us']} µs | |")(s["provenance"]))
     row(lambda: f"| Handshakes (32 concurrent) | {s['handshake']['connections_per_second']:,} connections/s | |")
     for n in ("10", "100", "1000", "100_paced"):
         def fanout(n=n):

@@ -10,6 +10,7 @@ struct LoadTool: AsyncParsableCommand {
         subcommands: [
             FanoutCommand.self, LatencyCommand.self, HandshakeCommand.self, IdleCommand.self, HistoryCommand.self,
             FloorServerCommand.self, RawFloorServerCommand.self, CrashCommand.self, HostileCommand.self, SoakCommand.self,
+            ProvenanceCommand.self,
         ]
     )
 }

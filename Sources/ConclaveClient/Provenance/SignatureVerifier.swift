@@ -1,5 +1,6 @@
 public import ConclaveIdentity
 public import ConclaveProtocol
+import Synchronization
 
 /// Decides the ``Provenance`` of a received message from its signature, the sender's machine key
 /// and what this machine has seen before.
@@ -9,12 +10,16 @@ public import ConclaveProtocol
 /// sender as received (altered: invalid); the key against the one pinned for that machine
 /// (another: invalid, loudly; none yet: pinned now); and the timestamp and nonce against
 /// replays (invalid).
-public struct SignatureVerifier: Sendable {
+public final class SignatureVerifier: Sendable {
     /// The server's instance ID (the `x-conclave-server-id` of the connection), which every
     /// signature covers: a message relayed from another server does not verify here.
     public let serverID: String
     private let knownKeys: KnownKeys
     private let replays: ReplayGuard
+    /// Keys the pin file already confirmed, so a busy channel does not read the file per message.
+    /// A key that differs from the remembered one is always taken back to the file; a machine
+    /// repinned by another process meanwhile is seen here when its new key signs.
+    private let confirmed = Mutex<[String: PublicKey]>([:])
 
     /// A verifier for one server's messages.
     public init(serverID: String, knownKeys: KnownKeys, replays: ReplayGuard) {
@@ -39,15 +44,18 @@ public struct SignatureVerifier: Sendable {
         }
         // Pinned only once a signature verified under it: a key offered with a bad signature
         // (by a hostile server, say) is never pinned.
-        do {
-            switch try knownKeys.check(key, server: serverID, user: sender.user, machine: sender.machine) {
-            case .matches, .pinnedNow:
-                break
-            case let .changed(pinned):
-                return .invalid(reason: "the key of \(sender.user)/\(sender.machine) changed (pinned \(pinned.text), now \(key.text))")
+        let machine = sender.user + "/" + sender.machine
+        if confirmed.withLock({ $0[machine] }) != key {
+            do {
+                switch try knownKeys.check(key, server: serverID, user: sender.user, machine: sender.machine) {
+                case .matches, .pinnedNow:
+                    confirmed.withLock { $0[machine] = key }
+                case let .changed(pinned):
+                    return .invalid(reason: "the key of \(machine) changed (pinned \(pinned.text), now \(key.text))")
+                }
+            } catch {
+                return .unverified(reason: "the pinned keys could not be read: \(error)")
             }
-        } catch {
-            return .unverified(reason: "the pinned keys could not be read: \(error)")
         }
         switch replays.admit(sender: sender, timestampMs: signature.timestampMs, nonce: signature.nonce, nowMs: nowMs) {
         case nil:

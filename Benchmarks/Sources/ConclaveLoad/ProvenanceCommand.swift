@@ -1,0 +1,63 @@
+import ArgumentParser
+import ConclaveClient
+import ConclaveIdentity
+import ConclaveProtocol
+import ConclaveTransport
+import Foundation
+
+/// The cost per message of signing and verifying against the plain path, on one core: what a
+/// sender adds to encode a post, and what a recipient adds to check one (a machine whose key is
+/// already pinned, fresh nonces, as on a busy channel).
+struct ProvenanceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "provenance", abstract: "Cost of signing and verifying a message against the plain path.")
+
+    @Option var messages = 20_000
+    @Option(help: "Body bytes.") var bodyBytes = 200
+
+    func run() async throws {
+        let key = try SigningKey.generate()
+        let sender = SessionPath(user: "alice", machine: "laptop", session: "s1")
+        let payload = Payload.plain(String(repeating: "x", count: bodyBytes))
+        let directory = NSTemporaryDirectory() + "conclave-provenance-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let verifier = SignatureVerifier(
+            serverID: "bench", knownKeys: KnownKeys(path: directory + "/known_keys"), replays: ReplayGuard(capacity: messages + 1))
+        let signer = MessageSigner(key: key)
+        let count = max(1, messages)
+        let start = Int64(Date().timeIntervalSince1970 * 1000)
+
+        // The plain path: encode the post a client sends.
+        var bytes = 0
+        let plain = ContinuousClock.now
+        for _ in 0..<count {
+            bytes &+= EncodedFrame(ProtocolMessage.channelMessage(channel: "ops", from: sender, payload: payload)).message.readableBytes
+        }
+        let plainTime = plain.duration(to: .now)
+
+        var signatures: [MessageSignature] = []
+        signatures.reserveCapacity(count)
+        let signing = ContinuousClock.now
+        for index in 0..<count {
+            let signature = try signer.sign(payload, to: .channel("ops"), as: sender, serverID: "bench", nowMs: start + Int64(index % 1000))
+            bytes &+= EncodedFrame(ProtocolMessage.channelMessage(channel: "ops", from: sender, payload: payload)).message.readableBytes
+            signatures.append(signature)
+        }
+        let signTime = signing.duration(to: .now)
+
+        var verified = 0
+        let verifying = ContinuousClock.now
+        for signature in signatures {
+            let verdict = verifier.provenance(of: payload, to: .channel("ops"), from: sender, signature: signature, senderKey: key.publicKey, nowMs: start)
+            if verdict == .verified { verified += 1 }
+        }
+        let verifyTime = verifying.duration(to: .now)
+        guard verified == count else { throw ValidationError("only \(verified) of \(count) signatures verified") }
+        func perMessage(_ duration: Duration) -> Double { Report.rounded(Report.seconds(duration) / Double(count) * 1e6, 2) }
+        Report.print([
+            "scenario": "provenance", "messages": count, "body_bytes": bodyBytes, "checksum": bytes % 1000,
+            "plain_encode_us": perMessage(plainTime),
+            "sign_and_encode_us": perMessage(signTime),
+            "verify_us": perMessage(verifyTime),
+        ])
+    }
+}
