@@ -4,9 +4,10 @@ public import ConclaveProtocol
 /// An authenticated connection used for request/reply exchanges, inside
 /// ``ControlClient/withSession(registration:_:)``.
 ///
-/// Replies are matched by order, as in the reference. While waiting for a reply, `ServerInfo`,
-/// `Pong` and pushes (`ChannelMsg`, `Whisper` and their tagged forms) are skipped, and
-/// `ReceiptUpdate`s are kept for ``takeReceiptUpdates()``.
+/// Replies are matched by order, as in the reference. While waiting for a reply, `ServerInfo`
+/// and `Pong` are skipped, pushes (`ChannelMsg`, `Whisper` and their tagged forms) are kept for
+/// ``next()`` (a streaming user that makes a request loses none of them), and `ReceiptUpdate`s
+/// are kept for ``takeReceiptUpdates()``.
 public struct ControlSession {
     /// The path the server assigned to this session.
     public let path: SessionPath
@@ -20,6 +21,11 @@ public struct ControlSession {
     let replyTimeout: Duration
     /// Receipt updates that arrived while waiting for replies.
     var receiptUpdates: [(id: UInt64, record: ReceiptRecord)] = []
+    /// Pushes that arrived while waiting for a reply, for ``next()``, oldest first.
+    var pushes: [ProtocolMessage] = []
+    /// Most pushes kept while a request waits; beyond it the oldest are dropped (a reply that
+    /// takes this long has its own timeout).
+    static let pushLimit = 10_000
 
     /// Sends `frame` and waits for its reply; a server `Error` is returned, not thrown.
     public mutating func request(_ frame: ProtocolMessage) async throws -> ProtocolMessage {
@@ -27,9 +33,12 @@ public struct ControlSession {
         watchdog.arm(replyTimeout, phase: "a reply to \(frame.name)")
         defer { watchdog.disarm() }
         while true {
-            switch try await next() {
-            case .serverInfo, .pong, .channelMessage, .whisper, .taggedChannelMessage, .taggedWhisper:
+            switch try await nextFromServer() {
+            case .serverInfo, .pong:
                 continue
+            case let push where push.isPush:
+                if pushes.count >= Self.pushLimit { pushes.removeFirst(pushes.count - Self.pushLimit + 1) }
+                pushes.append(push)
             case let .receiptUpdate(id, record):
                 if receiptUpdates.count < 10_000 { receiptUpdates.append((id, record)) }
             case let reply:
@@ -62,8 +71,14 @@ public struct ControlSession {
         return try await next()
     }
 
-    /// The next frame from the server, whatever it is (for streaming uses such as `tail`).
+    /// The next frame from the server, whatever it is (for streaming uses such as `tail`): first
+    /// the pushes that arrived while a request waited for its reply.
     public mutating func next() async throws -> ProtocolMessage {
+        if !pushes.isEmpty { return pushes.removeFirst() }
+        return try await nextFromServer()
+    }
+
+    private mutating func nextFromServer() async throws -> ProtocolMessage {
         let frame: InboundFrame?
         do {
             frame = try await frames.next()
@@ -79,6 +94,16 @@ public struct ControlSession {
             throw TransportError.malformedFrame(url: connection.url.normalized, .unknownVariant(type: "ProtocolMessage", index: index, count: 0))
         case nil:
             throw watchdog.firedError ?? TransportError.closed(url: connection.url.normalized)
+        }
+    }
+}
+
+extension ProtocolMessage {
+    /// A message another session sent, which arrives whenever it is sent rather than as a reply.
+    var isPush: Bool {
+        switch self {
+        case .channelMessage, .whisper, .taggedChannelMessage, .taggedWhisper: true
+        default: false
         }
     }
 }

@@ -84,3 +84,37 @@ struct StreamingTests {
 final class PingCount: Sendable {
     let value = Atomic<Int>(0)
 }
+
+extension StreamingTests {
+    /// A push that arrives while a streaming user waits for a reply is not lost: `approve`
+    /// answering one permission prompt must still see the next one that came meanwhile.
+    @Test func aPushThatArrivesDuringARequestReachesTheStreamAfterIt() async throws {
+        let other = SessionPath(user: "v", machine: "w", session: "x")
+        @Sendable func push(_ text: String) -> ProtocolMessage { .whisper(from: other, target: other, payload: .plain(text)) }
+        let seen = try await ScriptedServer.with({ connection in
+            var frames = connection.inbound.makeAsyncIterator()
+            guard await ScriptedServer.acceptHandshake(on: connection, frames: &frames) else { return }
+            await connection.output.send(push("first"))
+            while case let .message(frame)? = try? await frames.next() {
+                guard case .whisper = frame else { continue }
+                // The reply comes after another push: the request must skip it but keep it.
+                await connection.output.send(push("during the request"))
+                await connection.output.send(.ack(detail: nil))
+            }
+        }) { url in
+            try await Self.client(url).withSession { session in
+                var seen: [String] = []
+                return try await session.stream(pingEvery: .seconds(5), silenceLimit: .seconds(5)) { session, frame -> [String]? in
+                    guard case let .whisper(_, _, .plain(text)) = frame else { return nil }
+                    seen.append(text)
+                    if seen.count == 1 {
+                        let reply = try await session.request(.whisper(from: session.path, target: other, payload: .plain("answer")))
+                        seen.append("reply: \(reply.name)")
+                    }
+                    return seen.count == 3 ? seen : nil
+                }
+            }
+        }
+        #expect(seen == ["first", "reply: Ack", "during the request"])
+    }
+}
