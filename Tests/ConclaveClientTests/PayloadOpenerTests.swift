@@ -18,3 +18,16 @@ struct PayloadOpenerTests {
         #expect(opened.displayText == "<end-to-end-encrypted payload: not readable by this version>")
     }
 }
+
+@Suite("Server notices")
+struct ServerNoticeTests {
+    let notice = Payload.plain("you were kicked from #ops")
+
+    @Test func onlyTheDeclaredNoticePathIsTheServerSpeaking() {
+        #expect(ServerNotice.text(from: .serverNotice, payload: notice, declaredSender: .serverNotice) == "you were kicked from #ops")
+        // A server that did not declare the path: whoever registered `conclave` there is a peer.
+        #expect(ServerNotice.text(from: .serverNotice, payload: notice, declaredSender: nil) == nil)
+        let other = SessionPath(user: "conclave", machine: "x", session: "y")
+        #expect(ServerNotice.text(from: other, payload: notice, declaredSender: .serverNotice) == nil)
+    }
+}

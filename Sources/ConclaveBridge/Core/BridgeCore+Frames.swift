@@ -1,3 +1,4 @@
+import ConclaveClient
 import ConclaveIdentity
 public import ConclaveProtocol
 
@@ -84,10 +85,8 @@ extension BridgeCore {
     private func deliverWhisper(from: SessionPath, payload: Payload, server key: String, id: UInt64? = nil) {
         guard let server = servers[key] else { return }
         report(id, on: key, .delivered)
-        // Only a server that declared it reserves the notice path speaks through it; from any
-        // other server, anyone may have registered `conclave`, so it is an ordinary whisper.
-        if from == .serverNotice, from == server.noticeSender {
-            serverNotice(ChannelFraming.body(payload), server: key)
+        if let notice = ServerNotice.text(from: from, payload: payload, declaredSender: server.noticeSender) {
+            serverNotice(notice, server: key)
             return
         }
         if case let .plain(text) = payload, RelayMessage.isRelayShaped(text) {

@@ -56,9 +56,9 @@ struct TailStream: Sendable {
                 if case let .readMore(since) = step {
                     try await session.send(.readSince(channel: channel, sinceMs: since))
                 }
-            case let .whisper(from, _, payload) where from == .serverNotice && from == session.noticeSender:
+            case let .whisper(from, _, payload) where ServerNotice.text(from: from, payload: payload, declaredSender: session.noticeSender) != nil:
                 // Something happened to this session; find out whether it still receives the channel.
-                let text = if case let .plain(text) = payload { text } else { "(unreadable notice)" }
+                let text = ServerNotice.text(from: from, payload: payload, declaredSender: session.noticeSender) ?? ""
                 Output.note("⚠ \(url): \(TerminalText.sanitized(text))")
                 notice = text
                 try await session.send(.who(channel: channel))
