@@ -156,7 +156,7 @@ final class SessionOutputHandler: ChannelDuplexHandler, RemovableChannelHandler 
             context.write(wrapOutboundOut(close), promise: nil)
         }
         context.flush()
-        // The peer answers our close (``peerClosed(code:)`` then ends the connection); one that
+        // The peer answers our close (``peerClosed()`` then ends the connection); one that
         // never answers is cut by the close timer, running since the session ended.
     }
 
