@@ -433,7 +433,7 @@ def render(results):
             pass
 
     row(lambda: f"| Codec decode / encode (ChannelMsg, 200 B, CodecProbe) | {s['codec_decode']['frames_per_second']:,} / {s['codec_encode']['frames_per_second']:,} frames/s | |")
-    row(lambda: (lambda p: f"| Signed message, 200 B (one core) | plain encode {p['plain_encode_us']} µs; sign and encode {p['sign_and_encode_us']} µs; verify {p['verify_us']} µs | |")(s["provenance"]))
+    row(lambda: (lambda p: f"| Signed message, 200 B (one core) | plain encode {p['plain_encode_us']} µs; sign and encode {p['sign_and_encode_us']} µs; verify {p['verify_us']} µs; encrypt {p['encrypt_us']} µs; decrypt {p['decrypt_us']} µs | |")(s["provenance"]))
     row(lambda: f"| Handshakes (32 concurrent) | {s['handshake']['connections_per_second']:,} connections/s | |")
     for n in ("10", "100", "1000", "100_paced"):
         def fanout(n=n):
