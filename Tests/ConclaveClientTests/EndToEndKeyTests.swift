@@ -1,6 +1,7 @@
 import ConclaveClient
 import ConclaveIdentity
 import ConclaveProtocol
+import Foundation
 import Testing
 
 /// The keys of end-to-end encrypted channels: X25519 keys announced under the machine's Ed25519
@@ -57,5 +58,16 @@ extension Array where Element == UInt8 {
     func contains(subsequence: [UInt8]) -> Bool {
         guard !subsequence.isEmpty, subsequence.count <= count else { return false }
         return (0...(count - subsequence.count)).contains { self[$0..<($0 + subsequence.count)].elementsEqual(subsequence) }
+    }
+}
+
+extension EndToEndKeyTests {
+    @Test func theAnnouncedEncodingIsStable() {
+        // Golden bytes (Docs/PROTOCOL.md, "Extension: signatures"): the domain, "srv", "a", "m",
+        // the 32-byte key, 1000 as a zigzag varint.
+        let announcement = AgreementAnnouncement(publicKey: [UInt8](repeating: 1, count: 32), createdMs: 1_000, signature: [])
+        let hex = announcement.signedBytes(serverID: "srv", user: "a", machine: "m").map { String(format: "%02x", $0) }.joined()
+        #expect(hex == "636f6e636c6176652f61677265656d656e742d6b65792f763100" + "03737276" + "0161" + "016d"
+            + "20" + String(repeating: "01", count: 32) + "fbd007")
     }
 }
