@@ -26,7 +26,7 @@ struct CrashCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("conclave-crash-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let port = port == 0 ? Int.random(in: 20_000...40_000) : port
+        let port = port == 0 ? try ServerProcess.freePort() : port
         let url = try ServerURL("ws://127.0.0.1:\(port)/")
         let ledger = Ledger()
         var server = try await ServerProcess.start(conclave, directory: directory, port: port)
@@ -195,6 +195,29 @@ final class Ledger: Sendable {
 /// A `conclave serve` child process on a fixed loopback port.
 struct ServerProcess {
     let process: Process
+
+    /// A loopback port nothing listens on now: the kernel's choice for a socket bound to port 0.
+    /// (A random pick between 20,000 and 40,000 could land on an ephemeral port a client of the
+    /// same run was using, and the server then failed to start.)
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw LoadError("socket() failed: \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw LoadError("bind() failed: \(errno)") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { throw LoadError("getsockname() failed: \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
 
     /// Starts `conclave serve` (with `--unlimited` unless `extraArguments` are given) and waits
     /// until it accepts connections.

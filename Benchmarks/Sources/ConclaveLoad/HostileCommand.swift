@@ -30,7 +30,7 @@ struct HostileCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("conclave-hostile-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let port = Int.random(in: 20_000...40_000)
+        let port = try ServerProcess.freePort()
         // Posting limits off: this scenario is about readers, and the publisher must be able to
         // offer the rate. The per-address connection and registration limits are raised because
         // every real user here shares 127.0.0.1 (in the field they come from many addresses);

@@ -21,7 +21,7 @@ struct SoakCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("conclave-soak-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let port = Int.random(in: 20_000...40_000)
+        let port = try ServerProcess.freePort()
         let server = try await ServerProcess.start(conclave, directory: directory, port: port, extraArguments: [])
         defer { server.kill() }
         let pid = server.process.processIdentifier
