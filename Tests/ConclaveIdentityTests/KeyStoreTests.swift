@@ -84,3 +84,35 @@ struct KeyFileProtectionTests {
         #expect(try KeyStore(directory: directory).load().publicKey.text.count == 43)
     }
 }
+
+@Suite("The agreement key file")
+struct AgreementKeyFileTests {
+    @Test func createsAPrivateAgreementKeyOnceBesideTheMachineKey() throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path + "/conclave")
+        let store = KeyStore(directory: directory)
+        let (key, created) = try store.loadOrCreateAgreementKey()
+        #expect(created)
+        #expect(try temp.mode(of: directory.agreementKeyPath) == 0o600)
+        #expect(try temp.contents(of: directory.agreementKeyPath) == key.secretText)
+        let (again, createdAgain) = try store.loadOrCreateAgreementKey()
+        #expect(!createdAgain)
+        #expect(again.publicKey == key.publicKey)
+        // Its own key, not the machine key's X25519 form.
+        let machine = try store.loadOrCreate().key
+        #expect(machine.publicKey.bytes != key.publicKey)
+    }
+
+    @Test func anUnprotectedOrCorruptAgreementKeyIsRefusedAndLeftAlone() throws {
+        let temp = TemporaryDirectory()
+        let directory = ConfigDirectory(path: temp.path)
+        try temp.write("AAAA", to: directory.agreementKeyPath)
+        #expect(throws: IdentityError.self) { try KeyStore(directory: directory).loadOrCreateAgreementKey() }
+        #expect(try temp.contents(of: directory.agreementKeyPath) == "AAAA")
+        let other = TemporaryDirectory()
+        let exposed = ConfigDirectory(path: other.path)
+        let key = try AgreementKey.generate()
+        try other.write(key.secretText, to: exposed.agreementKeyPath, mode: 0o644)
+        #expect(throws: IdentityError.self) { try KeyStore(directory: exposed).loadOrCreateAgreementKey() }
+    }
+}

@@ -68,6 +68,11 @@ public final class AgreementKey: @unchecked Sendable, CustomStringConvertible {
         return plaintext
     }
 
+    /// The secret as the key file stores it: 43 characters of base64url. Handle with care.
+    public var secretText: String {
+        Base64URL.encode(Array(UnsafeBufferPointer(start: secret, count: Self.byteCount)))
+    }
+
     /// Shows the public half only.
     public var description: String { "AgreementKey(public: \(Base64URL.encode(publicKey)), private: <redacted>)" }
 }

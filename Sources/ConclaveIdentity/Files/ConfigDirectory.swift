@@ -30,6 +30,9 @@ public struct ConfigDirectory: Sendable, Hashable, CustomStringConvertible {
     /// `<dir>/key`: the Ed25519 seed.
     public var keyPath: String { path + "/key" }
 
+    /// `<dir>/agreement-key`: the X25519 secret for end-to-end encrypted channels.
+    public var agreementKeyPath: String { path + "/agreement-key" }
+
     /// `<dir>/config.toml`: registrations and permission settings.
     public var configPath: String { path + "/config.toml" }
 

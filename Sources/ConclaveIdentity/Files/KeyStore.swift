@@ -20,11 +20,34 @@ public struct KeyStore: Sendable {
 
     /// Loads the existing key; a missing or malformed file is an error and is never replaced.
     public func load() throws(IdentityError) -> SigningKey {
-        let path = directory.keyPath
-        try Self.checkProtection(path)
+        try Self.loadSecret(at: directory.keyPath, what: "seed") { seed throws(IdentityError) in try SigningKey(seed: seed) }
+    }
+
+    /// Loads this machine's X25519 agreement key, or creates one (0600, beside the machine key)
+    /// if there is none; a malformed file is an error and is never replaced.
+    public func loadOrCreateAgreementKey() throws(IdentityError) -> (key: AgreementKey, created: Bool) {
+        let path = directory.agreementKeyPath
+        let load = { () throws(IdentityError) -> AgreementKey in
+            try Self.loadSecret(at: path, what: "X25519 secret") { bytes throws(IdentityError) in try AgreementKey(secret: bytes) }
+        }
+        do {
+            return (try load(), false)
+        } catch .keyMissing {
+            try directory.create()
+            let key = try AgreementKey.generate()
+            if try Self.createExclusively(key.secretText, at: path) { return (key, true) }
+            return (try load(), false)
+        }
+    }
+
+    /// Reads a protected file holding 32 secret bytes in base64url (a trailing newline allowed).
+    private static func loadSecret<Key>(
+        at path: String, what: String, _ make: ([UInt8]) throws(IdentityError) -> Key
+    ) throws(IdentityError) -> Key {
+        try checkProtection(path)
         let contents: [UInt8]
         do {
-            contents = try FileIO.read(path, limit: Self.maxFileBytes)
+            contents = try FileIO.read(path, limit: maxFileBytes)
         } catch {
             if error.isNotFound { throw .keyMissing(path: path) }
             throw .keyUnreadable(path: path, reason: error.reason)
@@ -32,14 +55,27 @@ public struct KeyStore: Sendable {
         guard let text = String(validating: contents, as: UTF8.self) else {
             throw .keyMalformed(path: path, detail: "not text")
         }
-        guard var seed = Base64URL.decode(text.trimmingWhitespace()) else {
+        guard var secret = Base64URL.decode(text.trimmingWhitespace()) else {
             throw .keyMalformed(path: path, detail: "not unpadded base64url")
         }
-        defer { seed.withUnsafeMutableBytes(Sodium.wipe) }
-        guard seed.count == SigningKey.seedByteCount else {
-            throw .keyMalformed(path: path, detail: "keyfile does not contain a 32-byte seed")
+        defer { secret.withUnsafeMutableBytes(Sodium.wipe) }
+        guard secret.count == 32 else {
+            throw .keyMalformed(path: path, detail: "keyfile does not contain a 32-byte \(what)")
         }
-        return try SigningKey(seed: seed)
+        return try make(secret)
+    }
+
+    /// Writes `text` as a new 0600 file; `false` if another process created it first.
+    private static func createExclusively(_ text: String, at path: String) throws(IdentityError) -> Bool {
+        var bytes = Array(text.utf8)
+        defer { bytes.withUnsafeMutableBytes(Sodium.wipe) }
+        do {
+            try FileIO.writeAtomically(bytes, to: path, mode: 0o600, placement: .createNew)
+            return true
+        } catch {
+            if error.isAlreadyExists { return false }
+            throw .writeFailed(path: path, reason: error.reason)
+        }
     }
 
     /// Refuses a key file others could read or write, or that another user owns, the way ssh
@@ -62,15 +98,8 @@ public struct KeyStore: Sendable {
         } catch .keyMissing {
             try directory.create()
             let key = try SigningKey.generate()
-            var text = Array(key.seedText.utf8)
-            defer { text.withUnsafeMutableBytes(Sodium.wipe) }
-            do {
-                try FileIO.writeAtomically(text, to: directory.keyPath, mode: 0o600, placement: .createNew)
-            } catch {
-                if error.isAlreadyExists { return (try load(), false) }
-                throw .writeFailed(path: directory.keyPath, reason: error.reason)
-            }
-            return (key, true)
+            if try Self.createExclusively(key.seedText, at: directory.keyPath) { return (key, true) }
+            return (try load(), false)
         }
     }
 }
