@@ -23,6 +23,9 @@ public struct ControlSession {
     var receiptUpdates: [(id: UInt64, record: ReceiptRecord)] = []
     /// Pushes that arrived while waiting for a reply, for ``next()``, oldest first.
     var pushes: [ProtocolMessage] = []
+    /// How many of ``pushes``, from the front, were already handed out (an index instead of
+    /// removing from the front, which would copy the rest each time).
+    var pushesTaken = 0
     /// Most pushes kept while a request waits; beyond it the oldest are dropped (a reply that
     /// takes this long has its own timeout).
     static let pushLimit = 10_000
@@ -37,6 +40,10 @@ public struct ControlSession {
             case .serverInfo, .pong:
                 continue
             case let push where push.isPush:
+                if pushesTaken > 0 {
+                    pushes.removeFirst(pushesTaken)
+                    pushesTaken = 0
+                }
                 if pushes.count >= Self.pushLimit { pushes.removeFirst(pushes.count - Self.pushLimit + 1) }
                 pushes.append(push)
             case let .receiptUpdate(id, record):
@@ -74,7 +81,16 @@ public struct ControlSession {
     /// The next frame from the server, whatever it is (for streaming uses such as `tail`): first
     /// the pushes that arrived while a request waited for its reply.
     public mutating func next() async throws -> ProtocolMessage {
-        if !pushes.isEmpty { return pushes.removeFirst() }
+        if pushesTaken < pushes.count {
+            defer {
+                pushesTaken += 1
+                if pushesTaken == pushes.count {
+                    pushes.removeAll(keepingCapacity: true)
+                    pushesTaken = 0
+                }
+            }
+            return pushes[pushesTaken]
+        }
         return try await nextFromServer()
     }
 

@@ -99,6 +99,7 @@ extension StreamingTests {
                 guard case .whisper = frame else { continue }
                 // The reply comes after another push: the request must skip it but keep it.
                 await connection.output.send(push("during the request"))
+                await connection.output.send(push("and another"))
                 await connection.output.send(.ack(detail: nil))
             }
         }) { url in
@@ -111,10 +112,10 @@ extension StreamingTests {
                         let reply = try await session.request(.whisper(from: session.path, target: other, payload: .plain("answer")))
                         seen.append("reply: \(reply.name)")
                     }
-                    return seen.count == 3 ? seen : nil
+                    return seen.count == 4 ? seen : nil
                 }
             }
         }
-        #expect(seen == ["first", "reply: Ack", "during the request"])
+        #expect(seen == ["first", "reply: Ack", "during the request", "and another"])
     }
 }
