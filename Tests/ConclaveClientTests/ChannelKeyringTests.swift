@@ -98,3 +98,40 @@ struct ChannelKeyringTests {
         #expect(none == nil)
     }
 }
+
+extension ChannelKeyringTests {
+    @Test func keysSurviveARestartInAPrivateFile() throws {
+        let directory = NSTemporaryDirectory() + "conclave-keyring-\(UUID().uuidString)"
+        // Each machine keeps its own file.
+        let bobFile = ChannelKeyringFile(path: directory + "/bob/channel-keys")
+        let aliceFile = ChannelKeyringFile(path: directory + "/alice/channel-keys")
+        let alice = try Machine("alice/laptop")
+        let bob = try Machine("bob/ws")
+        let envelope = try alice.post("kept across restarts", members: [bob], relayTo: [bob])
+        try bobFile.save(bob.keyring)
+        try aliceFile.save(alice.keyring)
+        // Both machines restart: what they saved still opens the post, and Alice keeps her
+        // sender key for the same members (no needless rotation).
+        let bobAgain = try bobFile.load(channel: "secret", machine: "bob/ws")
+        #expect(bobAgain.decrypt(envelope, from: alice.path) == "kept across restarts")
+        #expect(throws: ChannelKeyringFile.Failure.self) { try bobFile.load(channel: "secret", machine: "alice/laptop") }
+        var aliceAgain = try aliceFile.load(channel: "secret", machine: "alice/laptop")
+        let (key, distribution) = try aliceAgain.senderKey(for: [bob.member])
+        #expect(distribution == nil)
+        #expect(key.id == (try alice.keyring.senderKey(for: [bob.member])).0.id)
+        #expect(try bobFile.load(channel: "other", machine: "bob/ws").decrypt(envelope, from: alice.path) == nil)
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/bob/channel-keys")
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
+
+    @Test func aCorruptKeyringFileIsReportedAndLeftAlone() throws {
+        let directory = NSTemporaryDirectory() + "conclave-keyring-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/channel-keys"
+        try "{\"secret\": 42}".write(toFile: path, atomically: true, encoding: .utf8)
+        let file = ChannelKeyringFile(path: path)
+        #expect(throws: ChannelKeyringFile.Failure.self) { try file.load(channel: "secret", machine: "bob/ws") }
+        #expect(throws: ChannelKeyringFile.Failure.self) { try file.save(ChannelKeyring(channel: "secret", machine: "bob/ws")) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"secret\": 42}")
+    }
+}

@@ -40,9 +40,9 @@ public struct ChannelKeyring: Sendable {
     public let channel: String
     /// This machine, `user/machine`: its own keys open its own posts (other sessions, history).
     public let machine: String
-    private var current: ChannelKey?
-    private var members: Set<Member> = []
-    private var received: [String: [ChannelKey]] = [:]
+    var currentKey: ChannelKey?
+    var memberSet: Set<Member> = []
+    var receivedKeys: [String: [ChannelKey]] = [:]
 
     /// An empty keyring for `channel` on this machine (`user/machine`).
     public init(channel: String, machine: String) {
@@ -54,7 +54,7 @@ public struct ChannelKeyring: Sendable {
     /// When they differ from those the current key went to, a new key is made and its copies are
     /// returned to send first.
     public mutating func senderKey(for members: Set<Member>) throws(IdentityError) -> (ChannelKey, Distribution?) {
-        if let current, members == self.members { return (current, nil) }
+        if let currentKey, members == memberSet { return (currentKey, nil) }
         let key = try ChannelKey.generate()
         var copies: [String: [UInt8]] = [:]
         var material = key.sealable
@@ -62,8 +62,8 @@ public struct ChannelKeyring: Sendable {
         for member in members {
             copies[member.machine] = try AgreementKey.seal(material, to: member.agreementKey)
         }
-        current = key
-        self.members = members
+        currentKey = key
+        memberSet = members
         remember(key, from: machine)
         return (key, Distribution(keyID: key.id, copies: copies))
     }
@@ -78,10 +78,10 @@ public struct ChannelKeyring: Sendable {
     }
 
     private mutating func remember(_ key: ChannelKey, from sender: String) {
-        var keys = received[sender, default: []].filter { $0.id != key.id }
+        var keys = receivedKeys[sender, default: []].filter { $0.id != key.id }
         keys.append(key)
         if keys.count > Self.keysPerSender { keys.removeFirst(keys.count - Self.keysPerSender) }
-        received[sender] = keys
+        receivedKeys[sender] = keys
     }
 
     /// Encrypts this machine's post as `sender` (its session path).
@@ -95,7 +95,7 @@ public struct ChannelKeyring: Sendable {
     public func decrypt(_ envelope: Envelope, from sender: SessionPath) -> String? {
         let machine = sender.user + "/" + sender.machine
         guard let keyID = envelope.keyID.flatMap(Base64URL.decode),
-            let key = received[machine]?.first(where: { $0.id == keyID }),
+            let key = receivedKeys[machine]?.first(where: { $0.id == keyID }),
             let bytes = key.decrypt(envelope.ciphertext, context: Self.context(channel: channel, sender: sender))
         else { return nil }
         return String(validating: bytes, as: UTF8.self)
