@@ -319,3 +319,19 @@ extension ServerPipelineTests {
         #expect(outcomes == ["2,8": 200])
     }
 }
+
+extension ServerPipelineTests {
+    /// When the server stops, no connection outlives it: here an HTTP keep-alive connection that
+    /// no session owns.
+    @Test func connectionsNoSessionOwnsCloseWhenTheServerStops() async throws {
+        let socket = try await Self.withServer(Self.echo()) { port in
+            let socket = try RawSocket(port: port)
+            socket.send(Array("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            let response = try await socket.read(until: { String(decoding: $0, as: UTF8.self).hasSuffix("ok") }, idle: 5_000)
+            #expect(String(decoding: response, as: UTF8.self).contains("keep-alive"))
+            #expect(!socket.closedByPeer(within: 100))
+            return socket
+        }
+        #expect(socket.closedByPeer(within: 5_000))
+    }
+}

@@ -13,8 +13,10 @@ struct ChildSetup: Sendable {
     let configuration: FrameServer.Configuration
     let sslContext: NIOSSLContext?
     let accepted: AsyncStream<ServerConnection>.Continuation
+    let open: OpenChannels
 
     func initialize(_ channel: any Channel) -> EventLoopFuture<Void> {
+        open.track(channel)
         let address = channel.remoteAddress?.ipAddress ?? "unknown"
         var release: (@Sendable () -> Void)?
         if let admission = configuration.admission {

@@ -85,7 +85,8 @@ public struct FrameServer: Service {
     /// Binds, serves until a graceful shutdown (or cancellation), then waits for the sessions.
     public func run() async throws {
         let (connections, accepted) = AsyncStream.makeStream(of: ServerConnection.self)
-        let setup = ChildSetup(configuration: configuration, sslContext: sslContext, accepted: accepted)
+        let open = OpenChannels()
+        let setup = ChildSetup(configuration: configuration, sslContext: sslContext, accepted: accepted, open: open)
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -110,7 +111,9 @@ public struct FrameServer: Service {
         } onGracefulShutdown: {
             listener.close(promise: nil)
         }
-        // Cancelled rather than shut down: the listener goes too.
+        // Cancelled rather than shut down: the listener goes too. Then no connection outlives the
+        // server: keep-alive HTTP, one still upgrading, one upgraded after sessions stopped.
         try? await listener.close()
+        open.closeAll()
     }
 }
