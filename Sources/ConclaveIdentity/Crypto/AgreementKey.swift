@@ -7,14 +7,13 @@ internal import CSodium
 /// encryption key can be replaced apart; the machine publishes the public half signed by its
 /// Ed25519 key (``AgreementAnnouncement``). The secret lives in memory this object owns and wipes
 /// when it is released, and is never printed.
-public final class AgreementKey: @unchecked Sendable, CustomStringConvertible {
-    // @unchecked: the secret buffer is written once in `init` and only read afterwards.
+public final class AgreementKey: Sendable, CustomStringConvertible {
     /// Bytes of an X25519 key, public or secret.
     public static let byteCount = Int(crypto_box_SECRETKEYBYTES)
 
     /// The public half, to publish.
     public let publicKey: [UInt8]
-    private let secret: UnsafeMutablePointer<UInt8>
+    private let secret: SecretBuffer
 
     /// Restores a key pair from its 32 secret bytes.
     public init(secret bytes: [UInt8]) throws(IdentityError) {
@@ -22,12 +21,9 @@ public final class AgreementKey: @unchecked Sendable, CustomStringConvertible {
             throw .cryptoFailure("an X25519 secret key is \(Self.byteCount) bytes, this one is \(bytes.count)")
         }
         try Sodium.ensureInitialised()
-        let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.byteCount)
-        storage.initialize(from: bytes, count: Self.byteCount)
+        let storage = SecretBuffer(copying: bytes)
         var publicBytes = [UInt8](repeating: 0, count: Int(crypto_box_PUBLICKEYBYTES))
-        guard crypto_scalarmult_base(&publicBytes, storage) == 0 else {
-            Sodium.wipe(UnsafeMutableRawBufferPointer(start: storage, count: Self.byteCount))
-            storage.deallocate()
+        guard crypto_scalarmult_base(&publicBytes, storage.pointer) == 0 else {
             throw .cryptoFailure("libsodium refused to derive an X25519 public key")
         }
         secret = storage
@@ -39,11 +35,6 @@ public final class AgreementKey: @unchecked Sendable, CustomStringConvertible {
         var bytes = try Sodium.randomBytes(byteCount)
         defer { bytes.withUnsafeMutableBytes(Sodium.wipe) }
         return try AgreementKey(secret: bytes)
-    }
-
-    deinit {
-        Sodium.wipe(UnsafeMutableRawBufferPointer(start: secret, count: Self.byteCount))
-        secret.deallocate()
     }
 
     /// Seals `plaintext` (a channel key) so that only the holder of the X25519 secret matching
@@ -64,13 +55,13 @@ public final class AgreementKey: @unchecked Sendable, CustomStringConvertible {
     public func open(_ box: [UInt8]) -> [UInt8]? {
         guard box.count >= SealedBox.overhead else { return nil }
         var plaintext = [UInt8](repeating: 0, count: box.count - SealedBox.overhead)
-        guard crypto_box_seal_open(&plaintext, box, UInt64(box.count), publicKey, secret) == 0 else { return nil }
+        guard crypto_box_seal_open(&plaintext, box, UInt64(box.count), publicKey, secret.pointer) == 0 else { return nil }
         return plaintext
     }
 
     /// The secret as the key file stores it: 43 characters of base64url. Handle with care.
     public var secretText: String {
-        Base64URL.encode(Array(UnsafeBufferPointer(start: secret, count: Self.byteCount)))
+        Base64URL.encode(secret.bytes())
     }
 
     /// Shows the public half only.

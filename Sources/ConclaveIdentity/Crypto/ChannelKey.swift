@@ -7,8 +7,7 @@ internal import CSodium
 /// A new key is made when a member is removed, banned or revoked, so what is sent afterwards is
 /// unreadable with any copy that member holds; a new member gets only the current keys, so it
 /// reads from its join onward.
-public final class ChannelKey: @unchecked Sendable, CustomStringConvertible {
-    // @unchecked: the key buffer is written once in `init` and only read afterwards.
+public final class ChannelKey: Sendable, CustomStringConvertible {
     /// Bytes of the key.
     public static let byteCount = Int(crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
     /// Bytes of the key's identifier.
@@ -20,7 +19,7 @@ public final class ChannelKey: @unchecked Sendable, CustomStringConvertible {
 
     /// Names the key in each envelope, so recipients know which copy opens it.
     public let id: [UInt8]
-    private let key: UnsafeMutablePointer<UInt8>
+    private let key: SecretBuffer
 
     /// Restores a key from its identifier and bytes (as unsealed from a copy).
     public init(id: [UInt8], key bytes: [UInt8]) throws(IdentityError) {
@@ -28,9 +27,7 @@ public final class ChannelKey: @unchecked Sendable, CustomStringConvertible {
             throw .cryptoFailure("a channel key is \(Self.idByteCount) bytes of id and \(Self.byteCount) of key")
         }
         try Sodium.ensureInitialised()
-        let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.byteCount)
-        storage.initialize(from: bytes, count: Self.byteCount)
-        key = storage
+        key = SecretBuffer(copying: bytes)
         self.id = id
     }
 
@@ -41,13 +38,8 @@ public final class ChannelKey: @unchecked Sendable, CustomStringConvertible {
         return try ChannelKey(id: try Sodium.randomBytes(idByteCount), key: bytes)
     }
 
-    deinit {
-        Sodium.wipe(UnsafeMutableRawBufferPointer(start: key, count: Self.byteCount))
-        key.deallocate()
-    }
-
     /// The identifier and key together, to seal to a member's ``AgreementKey``. Handle with care.
-    public var sealable: [UInt8] { id + Array(UnsafeBufferPointer(start: key, count: Self.byteCount)) }
+    public var sealable: [UInt8] { id + key.bytes() }
 
     /// Restores a key from what ``sealable`` gave; `nil` for anything else.
     public static func unsealed(_ bytes: [UInt8]) -> ChannelKey? {
@@ -62,7 +54,7 @@ public final class ChannelKey: @unchecked Sendable, CustomStringConvertible {
         var sealed = [UInt8](repeating: 0, count: plaintext.count + Self.tagByteCount)
         var length: UInt64 = 0
         guard crypto_aead_xchacha20poly1305_ietf_encrypt(
-            &sealed, &length, plaintext, UInt64(plaintext.count), context, UInt64(context.count), nil, nonce, key) == 0
+            &sealed, &length, plaintext, UInt64(plaintext.count), context, UInt64(context.count), nil, nonce, key.pointer) == 0
         else { throw .cryptoFailure("libsodium refused to encrypt") }
         return nonce + sealed.prefix(Int(length))
     }
@@ -76,7 +68,7 @@ public final class ChannelKey: @unchecked Sendable, CustomStringConvertible {
         var plaintext = [UInt8](repeating: 0, count: sealed.count - Self.tagByteCount)
         var length: UInt64 = 0
         guard crypto_aead_xchacha20poly1305_ietf_decrypt(
-            &plaintext, &length, nil, sealed, UInt64(sealed.count), context, UInt64(context.count), nonce, key) == 0
+            &plaintext, &length, nil, sealed, UInt64(sealed.count), context, UInt64(context.count), nonce, key.pointer) == 0
         else { return nil }
         return Array(plaintext.prefix(Int(length)))
     }

@@ -3,16 +3,16 @@ internal import CSodium
 /// A machine's Ed25519 private key.
 ///
 /// The seed and the expanded secret key live in memory this object owns and wipes when it is
-/// released. The description shows only the public key. Immutable after creation, hence
-/// `@unchecked Sendable`: the buffer is written once in `init` and only read afterwards.
-public final class SigningKey: @unchecked Sendable, CustomStringConvertible {
+/// released (``SecretBuffer``). The description shows only the public key.
+public final class SigningKey: Sendable, CustomStringConvertible {
     /// The length of an Ed25519 seed, the value stored in the key file.
     public static let seedByteCount = 32
 
     /// The matching public key.
     public let publicKey: PublicKey
     // 32-byte seed followed by libsodium's 64-byte secret key.
-    private let secret: UnsafeMutablePointer<UInt8>
+    private let storage: SecretBuffer
+    private var secret: UnsafeMutablePointer<UInt8> { storage.pointer }
     private static let storageByteCount = seedByteCount + Int(crypto_sign_SECRETKEYBYTES)
 
     /// Derives the key pair from a 32-byte seed (RFC 8032 private key).
@@ -21,17 +21,14 @@ public final class SigningKey: @unchecked Sendable, CustomStringConvertible {
             throw .cryptoFailure("an Ed25519 seed is \(Self.seedByteCount) bytes, this one is \(seed.count)")
         }
         try Sodium.ensureInitialised()
-        let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.storageByteCount)
-        storage.initialize(repeating: 0, count: Self.storageByteCount)
-        storage.update(from: seed, count: Self.seedByteCount)
+        let storage = SecretBuffer(count: Self.storageByteCount)
+        storage.pointer.update(from: seed, count: Self.seedByteCount)
         var publicBytes = [UInt8](repeating: 0, count: PublicKey.byteCount)
-        let status = crypto_sign_seed_keypair(&publicBytes, storage + Self.seedByteCount, storage)
+        let status = crypto_sign_seed_keypair(&publicBytes, storage.pointer + Self.seedByteCount, storage.pointer)
         guard status == 0, let key = try? PublicKey(bytes: publicBytes) else {
-            Sodium.wipe(UnsafeMutableRawBufferPointer(start: storage, count: Self.storageByteCount))
-            storage.deallocate()
             throw .cryptoFailure("libsodium refused to derive a key pair")
         }
-        secret = storage
+        self.storage = storage
         publicKey = key
     }
 
@@ -42,14 +39,9 @@ public final class SigningKey: @unchecked Sendable, CustomStringConvertible {
         return try SigningKey(seed: seed)
     }
 
-    deinit {
-        Sodium.wipe(UnsafeMutableRawBufferPointer(start: secret, count: Self.storageByteCount))
-        secret.deallocate()
-    }
-
     /// The seed as the key file stores it: 43 characters of base64url. Handle with care.
     public var seedText: String {
-        Base64URL.encode(Array(UnsafeBufferPointer(start: secret, count: Self.seedByteCount)))
+        Base64URL.encode(storage.bytes(count: Self.seedByteCount))
     }
 
     /// Signs `message` (for a challenge: exactly the raw nonce bytes) and returns 64 bytes.
