@@ -20,6 +20,7 @@ struct RefusalKindTests {
             (Refusal.usernameTakenWithoutMachines("lonely"), .usernameTakenWithoutMachines),
             (Refusal.usernameReservedForAnotherKey("root-ops"), .usernameReservedForAnotherKey),
             (Refusal.channelNotFound("secret"), .channelNotFound),
+            (Refusal.notMember("ops"), .notMember),
         ]
         for (error, kind) in cases {
             #expect(Refusal.Kind(error) == kind, "\(error)")
@@ -29,7 +30,8 @@ struct RefusalKindTests {
 
     @Test func otherTextsAndOtherErrorKindsAreNotMistakenForOne() {
         let others: [ProtocolError] = [
-            .unauthorized("not a member of channel `x`"),
+            .unauthorized("not a member of channel `x`, sort of"),
+            .notFound("not a member of channel `x`"),
             .unauthorized("username `bob` is already taken, says someone else"),
             .unauthorized("channel name `x` is already taken"),
             .notFound("session `a/b/c` is not online"),

@@ -237,7 +237,7 @@ extension BridgeCore {
     // One case per reply kind keeps every tool's result text in one place.
     // swiftlint:disable:next cyclomatic_complexity function_body_length
     private func toolOutcome(_ action: ToolAction, reply: ProtocolMessage, server key: String) -> (text: String, isError: Bool) {
-        if case let .error(.unauthorized(detail)) = reply, let channel = action.subscribedChannel, detail.hasPrefix("not a member of channel") {
+        if case let .error(.unauthorized(detail)) = reply, let channel = action.subscribedChannel, Refusal.Kind(.unauthorized(detail)) == .notMember {
             // The server's one text for "not subscribed" (and for a missing channel) reads as a
             // membership problem; what the agent needs is the next step.
             servers[key]?.joined.remove(channel)

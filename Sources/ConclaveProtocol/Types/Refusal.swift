@@ -25,6 +25,8 @@ public enum Refusal {
         case usernameReservedForAnotherKey
         /// The channel does not exist or is not visible to the caller.
         case channelNotFound
+        /// The session is not subscribed to the channel (never joined, left, or was kicked).
+        case notMember
         /// The server could not store or read what was asked.
         case storage
     }
@@ -64,6 +66,11 @@ public enum Refusal {
         .unauthorized("username `\(name)` is reserved for a different key")
     }
 
+    /// The session is not subscribed to the channel it addressed.
+    public static func notMember(_ name: String) -> ProtocolError {
+        .unauthorized("not a member of channel `\(name)`")
+    }
+
     /// One text for a missing channel and for one the caller may not know about, so refusals
     /// never reveal that a private or unlisted channel exists (gaps G5, G6).
     public static func channelNotFound(_ name: String) -> ProtocolError {
@@ -90,6 +97,8 @@ extension Refusal.Kind {
                     self = .usernameTaken
                 } else if Self.fills(text, Refusal.usernameReservedForAnotherKey) {
                     self = .usernameReservedForAnotherKey
+                } else if Self.fills(text, Refusal.notMember) {
+                    self = .notMember
                 } else {
                     return nil
                 }

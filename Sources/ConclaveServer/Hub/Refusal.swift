@@ -6,7 +6,6 @@ extension Refusal {
     static let notAdmin = Refusal.adminRequired
     static let unexpectedFrame = ProtocolError.malformedFrame("unexpected frame from client")
 
-    static func notMember(_ name: String) -> ProtocolError { .unauthorized("not a member of channel `\(name)`") }
     static func banned(_ name: String) -> ProtocolError { .unauthorized("channel `\(name)` is private") }
     static func offline(_ path: SessionPath) -> ProtocolError { .notFound("session `\(path)` is not online") }
     /// A flood limit: what, whose, the rule, and when to retry. `Internal` rather than
