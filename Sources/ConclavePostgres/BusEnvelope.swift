@@ -22,6 +22,9 @@ struct BusEnvelope: Codable, Sendable, Hashable {
     /// The largest body a posted-message notification carries inline (base64, with the names
     /// around it, stays below ``maximumBytes``); a larger one is read from `messages`.
     static let inlineBodyBytes = 4800
+    /// The largest signature a notification carries inline (a real one is 84 bytes); a larger
+    /// one, like a larger body, is read from `messages`.
+    static let inlineSignatureBytes = 128
 
     /// The JSON text of this envelope.
     func encoded() throws -> String {
@@ -39,14 +42,20 @@ struct BusEnvelope: Codable, Sendable, Hashable {
             guard let decoded = Data(base64Encoded: encoded) else { return nil }
             body = decoded
         }
+        var signature: Data?
+        if let encoded = notice.g {
+            guard let decoded = Data(base64Encoded: encoded) else { return nil }
+            signature = decoded
+        }
         return BusEnvelope(origin: notice.o, event: .posted(
             channelID: notice.c, channel: notice.n, seq: notice.s, from: notice.f, payload: body,
-            receiptID: UInt64(bitPattern: notice.r)))
+            receiptID: UInt64(bitPattern: notice.r), signature: signature))
     }
 
     /// What `PostgresStore.appendQuery` notifies per message (built in SQL, hence its own short
-    /// keys): origin, channel id and name, number, sender, receipt id, and the body in base64
-    /// when it is at most ``inlineBodyBytes``.
+    /// keys): origin, channel id and name, number, sender, receipt id, the body in base64 when it
+    /// is at most ``inlineBodyBytes``, and the signature in base64 when the body is inline and
+    /// the message was signed.
     private struct PostedNotice: Decodable {
         var o: String
         var c: Int64
@@ -55,5 +64,6 @@ struct BusEnvelope: Codable, Sendable, Hashable {
         var f: String
         var r: Int64
         var b: String?
+        var g: String?
     }
 }

@@ -7,7 +7,7 @@ import PostgresNIO
 /// schema.
 enum PostgresSchema {
     /// The version this binary writes.
-    static let version = 1
+    static let version = 2
 
     /// Advisory lock key (arbitrary, fixed): "conclave" in ASCII, as a number.
     static let lockKey: Int64 = 0x636F_6E63_6C61_7665
@@ -93,7 +93,9 @@ enum PostgresSchema {
             "CREATE INDEX subscriptions_channel ON subscriptions(channel_id)",
             // Bus events too large for a notification wait here, briefly, for the listeners.
             "CREATE TABLE bus_spill (id BIGSERIAL PRIMARY KEY, body TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-        ]
+        ],
+        // The sender's signature (the `signatures` extension), NULL for unsigned posts.
+        ["ALTER TABLE messages ADD COLUMN signature BYTEA"],
     ]
 
     /// Brings the store to ``version`` under the advisory lock; refuses a newer store.

@@ -456,8 +456,12 @@ public final class PostgresStore: ConclaveStore {
         let payloads = messages.map { ByteBuffer(bytes: $0.payload) }
         let stamps = messages.map(\.tsMs)
         let receipts = messages.map { Int64(bitPattern: $0.receiptID) }
+        // Arrays of optionals have no PostgreSQL encoding here: an empty value stands for none
+        // and the statement turns it into NULL.
+        let signatures = messages.map { ByteBuffer(bytes: $0.signature ?? []) }
         let query = Self.appendQuery(
-            channels: channels, senders: senders, payloads: payloads, stamps: stamps, receipts: receipts, origin: nodeID)
+            channels: channels, senders: senders, payloads: payloads, stamps: stamps, receipts: receipts, signatures: signatures,
+            origin: nodeID)
         // One statement, so one round trip and its own transaction: the channel rows it locks (and
         // so the numbers it takes) stay locked until it commits, and its notifications are sent
         // exactly when it commits.
@@ -477,12 +481,15 @@ public final class PostgresStore: ConclaveStore {
     /// numbers (stamp k = k + max(newest stamp, max over j ≤ k of (requested j − j))), insert,
     /// move each channel's counters, and notify the other instances, in batch order.
     static func appendQuery(
-        channels: [String], senders: [String], payloads: [ByteBuffer], stamps: [Int64], receipts: [Int64], origin: String
+        channels: [String], senders: [String], payloads: [ByteBuffer], stamps: [Int64], receipts: [Int64], signatures: [ByteBuffer],
+        origin: String
     ) -> PostgresQuery {
         """
         WITH input AS (
-            SELECT * FROM unnest(\(channels)::TEXT[], \(senders)::TEXT[], \(payloads)::BYTEA[], \(stamps)::BIGINT[], \(receipts)::BIGINT[])
-                WITH ORDINALITY AS i(channel, sender, payload, requested, receipt, position)),
+            SELECT * FROM unnest(
+                \(channels)::TEXT[], \(senders)::TEXT[], \(payloads)::BYTEA[], \(stamps)::BIGINT[], \(receipts)::BIGINT[],
+                \(signatures)::BYTEA[])
+                WITH ORDINALITY AS i(channel, sender, payload, requested, receipt, signature, position)),
         locked AS (
             SELECT id, name, last_seq, last_ts FROM channels WHERE name IN (SELECT channel FROM input) ORDER BY id FOR UPDATE),
         ranked AS (
@@ -495,8 +502,8 @@ public final class PostgresStore: ConclaveStore {
                        PARTITION BY r.channel ORDER BY r.position ROWS UNBOUNDED PRECEDING)) AS ts
             FROM ranked r),
         inserted AS (
-            INSERT INTO messages (channel_id, seq, sender, payload, ts_ms)
-            SELECT channel_id, seq, sender, payload, ts FROM numbered ORDER BY position),
+            INSERT INTO messages (channel_id, seq, sender, payload, ts_ms, signature)
+            SELECT channel_id, seq, sender, payload, ts, NULLIF(signature, ''::BYTEA) FROM numbered ORDER BY position),
         moved AS (
             UPDATE channels c SET last_seq = t.seq, last_ts = t.ts
             FROM (SELECT DISTINCT ON (channel_id) channel_id, seq, ts FROM numbered ORDER BY channel_id, k DESC) t
@@ -505,7 +512,9 @@ public final class PostgresStore: ConclaveStore {
             SELECT position, pg_notify(\(BusEnvelope.channel), json_build_object(
                 'o', \(origin)::TEXT, 'c', channel_id, 'n', channel, 's', seq, 'f', sender, 'r', receipt,
                 'b', CASE WHEN octet_length(payload) <= \(BusEnvelope.inlineBodyBytes)
-                     THEN translate(encode(payload, 'base64'), E'\\n', '') END)::TEXT) AS sent
+                     THEN translate(encode(payload, 'base64'), E'\\n', '') END,
+                'g', CASE WHEN octet_length(payload) <= \(BusEnvelope.inlineBodyBytes) AND octet_length(signature) BETWEEN 1 AND \(BusEnvelope.inlineSignatureBytes)
+                     THEN translate(encode(signature, 'base64'), E'\\n', '') END)::TEXT) AS sent
             FROM (SELECT * FROM numbered ORDER BY position) ordered ORDER BY position)
         SELECT n.position, n.channel_id, n.seq, n.ts FROM numbered n JOIN notified USING (position) ORDER BY n.position
         """
@@ -537,7 +546,7 @@ public final class PostgresStore: ConclaveStore {
         try await storedMessages(
             "read history",
             """
-            SELECT m.id, m.seq, m.sender, m.payload, m.ts_ms FROM messages m JOIN channels c ON c.id = m.channel_id
+            SELECT m.id, m.seq, m.sender, m.payload, m.ts_ms, m.signature FROM messages m JOIN channels c ON c.id = m.channel_id
             WHERE c.name = \(channel) AND m.ts_ms > \(sinceMs) ORDER BY m.ts_ms, m.id LIMIT \(limit)
             """)
     }
@@ -546,7 +555,7 @@ public final class PostgresStore: ConclaveStore {
         try await storedMessages(
             "read by number",
             """
-            SELECT id, seq, sender, payload, ts_ms FROM messages WHERE channel_id = \(channelID) AND seq > \(afterSeq)
+            SELECT id, seq, sender, payload, ts_ms, signature FROM messages WHERE channel_id = \(channelID) AND seq > \(afterSeq)
             ORDER BY seq LIMIT \(limit)
             """)
     }
@@ -555,9 +564,11 @@ public final class PostgresStore: ConclaveStore {
         let logger = logger
         return try await withConnection(operation) { connection in
             var result: [StoredMessage] = []
-            for try await (id, seq, sender, payload, ts) in try await connection.query(query, logger: logger)
-                .decode((Int64, Int64, String, ByteBuffer, Int64).self) {
-                result.append(StoredMessage(id: id, seq: seq, sender: sender, payload: Array(payload.readableBytesView), tsMs: ts))
+            for try await (id, seq, sender, payload, ts, signature) in try await connection.query(query, logger: logger)
+                .decode((Int64, Int64, String, ByteBuffer, Int64, ByteBuffer?).self) {
+                result.append(StoredMessage(
+                    id: id, seq: seq, sender: sender, payload: Array(payload.readableBytesView), tsMs: ts,
+                    signature: signature.map { Array($0.readableBytesView) }))
             }
             return result
         }

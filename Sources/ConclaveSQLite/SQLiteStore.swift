@@ -132,12 +132,19 @@ public final class SQLiteStore: ConclaveStore {
                 CREATE INDEX messages_channel_seq ON messages(channel_id, seq);
                 """)
         }
+        // The sender's signature (the `signatures` extension), kept as it arrived so history
+        // carries it; NULL for unsigned posts, including every post from before.
+        migrator.registerMigration("v5-message-signatures") { db in
+            try db.execute(sql: "ALTER TABLE messages ADD COLUMN signature BLOB")
+        }
         return migrator
     }
 
     /// The newest migration this binary knows; a database that lists one it does not know was
     /// written by a newer binary.
-    private static let knownMigrations: Set<String> = ["v1", "v2-machine-proof", "v3-username-skeleton", "v4-message-numbers"]
+    private static let knownMigrations: Set<String> = [
+        "v1", "v2-machine-proof", "v3-username-skeleton", "v4-message-numbers", "v5-message-signatures",
+    ]
 
     private func write<T: Sendable>(
         _ operation: String, _ body: @escaping @Sendable (Database) throws -> T
@@ -487,7 +494,7 @@ public final class SQLiteStore: ConclaveStore {
             // one transaction (one WAL commit) for the whole batch. Numbers are counted here and
             // each channel's counter is written once per batch.
             let insert = try db.cachedStatement(
-                sql: "INSERT INTO messages (channel_id, sender, payload, ts_ms, seq) VALUES (?, ?, ?, ?, ?)")
+                sql: "INSERT INTO messages (channel_id, sender, payload, ts_ms, seq, signature) VALUES (?, ?, ?, ?, ?, ?)")
             var channels: [String: (id: Int64, seq: Int64, ts: Int64)?] = [:]
             var appended: [AppendedMessage?] = []
             appended.reserveCapacity(messages.count)
@@ -504,7 +511,7 @@ public final class SQLiteStore: ConclaveStore {
                 let seq = channel.seq + 1
                 let ts = max(message.tsMs, channel.ts &+ 1)
                 channels[message.channel] = (channel.id, seq, ts)
-                try insert.execute(arguments: [channel.id, message.sender, Data(message.payload), ts, seq])
+                try insert.execute(arguments: [channel.id, message.sender, Data(message.payload), ts, seq, message.signature.map { Data($0) }])
                 appended.append(AppendedMessage(channelID: channel.id, seq: seq, tsMs: ts))
             }
             let update = try db.cachedStatement(sql: "UPDATE channels SET last_seq = ?, last_ts = ? WHERE id = ?")
@@ -534,7 +541,7 @@ public final class SQLiteStore: ConclaveStore {
         try await read("read history") { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT m.id, m.seq, m.sender, m.payload, m.ts_ms FROM messages m JOIN channels c ON c.id = m.channel_id
+                    SELECT m.id, m.seq, m.sender, m.payload, m.ts_ms, m.signature FROM messages m JOIN channels c ON c.id = m.channel_id
                     WHERE c.name = ? AND m.ts_ms > ? ORDER BY m.ts_ms, m.id LIMIT ?
                     """),
                 arguments: [channel, sinceMs, limit]
@@ -546,7 +553,7 @@ public final class SQLiteStore: ConclaveStore {
         try await read("read by number") { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT id, seq, sender, payload, ts_ms FROM messages WHERE channel_id = ? AND seq > ? ORDER BY seq LIMIT ?
+                    SELECT id, seq, sender, payload, ts_ms, signature FROM messages WHERE channel_id = ? AND seq > ? ORDER BY seq LIMIT ?
                     """),
                 arguments: [channelID, afterSeq, limit]
             ).map(Self.storedMessage)
@@ -554,7 +561,9 @@ public final class SQLiteStore: ConclaveStore {
     }
 
     private static func storedMessage(_ row: Row) -> StoredMessage {
-        StoredMessage(id: row["id"], seq: row["seq"], sender: row["sender"], payload: [UInt8](row["payload"] as Data), tsMs: row["ts_ms"])
+        StoredMessage(
+            id: row["id"], seq: row["seq"], sender: row["sender"], payload: [UInt8](row["payload"] as Data), tsMs: row["ts_ms"],
+            signature: (row["signature"] as Data?).map { [UInt8]($0) })
     }
 
     public func purge(messagesBefore cutoffMs: Int64, invitesExpiredBefore nowMs: Int64) async throws(StoreError) -> PurgeCounts {

@@ -6,10 +6,11 @@ public import Foundation
 /// at 8000 bytes); a receiver decodes it and checks each field before acting on it.
 public enum ClusterEvent: Sendable, Hashable, Codable {
     /// A channel message was stored; `payload` is absent when it was too large to carry, and is
-    /// then read from the store by number.
-    case posted(channelID: Int64, channel: String, seq: Int64, from: String, payload: Data?, receiptID: UInt64)
-    /// A whisper for a session connected to another instance.
-    case whisper(target: String, from: String, payload: Data, receiptID: UInt64)
+    /// then read from the store by number (with its signature, which is absent here then too).
+    case posted(channelID: Int64, channel: String, seq: Int64, from: String, payload: Data?, receiptID: UInt64, signature: Data?)
+    /// A whisper for a session connected to another instance, with the sender's signature if it
+    /// signed.
+    case whisper(target: String, from: String, payload: Data, receiptID: UInt64, signature: Data?)
     /// `path` connected again (on some instance) with `token`: any other session on that path ends.
     case superseded(path: String, token: UInt64)
     /// `user`'s sessions (or only `path`) lose their subscription to `channel`, told `notice`.

@@ -35,8 +35,20 @@ extension ProtocolMessage {
             channel.utf8.count + from.capacityHint + payload.estimatedSize + 26
         case let .whisper(from, target, payload), let .taggedWhisper(_, from, target, payload):
             from.capacityHint + target.capacityHint + payload.estimatedSize + 26
+        case let .signedChannelMessage(_, channel, from, payload, _):
+            channel.utf8.count + from.capacityHint + payload.estimatedSize + MessageSignature.wireSizeBound + 26
+        case let .signedWhisperMessage(_, from, target, payload, _):
+            from.capacityHint + target.capacityHint + payload.estimatedSize + MessageSignature.wireSizeBound + 26
+        case let .signedPost(channel, payload, _):
+            channel.utf8.count + payload.estimatedSize + MessageSignature.wireSizeBound + 16
+        case let .signedWhisper(target, payload, _, _):
+            target.capacityHint + payload.estimatedSize + MessageSignature.wireSizeBound + 16
         case let .history(channel, messages):
             messages.reduce(channel.utf8.count + 16) { $0 + $1.from.capacityHint + $1.payload.estimatedSize + 10 }
+        case let .signedHistory(channel, messages):
+            messages.reduce(channel.utf8.count + 16) {
+                $0 + $1.message.from.capacityHint + $1.message.payload.estimatedSize + MessageSignature.wireSizeBound + 12
+            }
         default:
             64
         }
@@ -90,7 +102,22 @@ extension ProtocolMessage: WireCodable {
         case 68: self = .receiptUpdate(id: try reader.readU64(), record: try reader.read())
         case 69: self = .receiptQuery(id: try reader.readU64())
         case 70: self = .receiptList(id: try reader.readU64(), records: try reader.readSequence())
-        default: self = .heldWhisper(target: try reader.read(), payload: try reader.read(), holdSeconds: try reader.readU32())
+        case 71: self = .heldWhisper(target: try reader.read(), payload: try reader.read(), holdSeconds: try reader.readU32())
+        case 72: self = .signedPost(channel: try reader.readString(), payload: try reader.read(), signature: try reader.read())
+        case 73:
+            self = .signedWhisper(
+                target: try reader.read(), payload: try reader.read(), signature: try reader.read(), holdSeconds: try reader.readU32())
+        case 74:
+            self = .signedChannelMessage(
+                id: try reader.readU64(), channel: try reader.readString(), from: try reader.read(), payload: try reader.read(),
+                signature: try reader.read())
+        case 75:
+            self = .signedWhisperMessage(
+                id: try reader.readU64(), from: try reader.read(), target: try reader.read(), payload: try reader.read(),
+                signature: try reader.read())
+        case 76: self = .signedHistory(channel: try reader.readString(), messages: try reader.readSequence())
+        case 77: self = .keyQuery(user: try reader.readString())
+        default: self = .keyList(user: try reader.readString(), machines: try reader.readSequence())
         }
     }
 
@@ -179,6 +206,35 @@ extension ProtocolMessage: WireCodable {
             writer.write(target)
             writer.write(payload)
             writer.writeU32(holdSeconds)
+        case let .signedPost(channel, payload, signature):
+            writer.writeString(channel)
+            writer.write(payload)
+            writer.write(signature)
+        case let .signedWhisper(target, payload, signature, holdSeconds):
+            writer.write(target)
+            writer.write(payload)
+            writer.write(signature)
+            writer.writeU32(holdSeconds)
+        case let .signedChannelMessage(id, channel, from, payload, signature):
+            writer.writeVarint(id)
+            writer.writeString(channel)
+            writer.write(from)
+            writer.write(payload)
+            writer.write(signature)
+        case let .signedWhisperMessage(id, from, target, payload, signature):
+            writer.writeVarint(id)
+            writer.write(from)
+            writer.write(target)
+            writer.write(payload)
+            writer.write(signature)
+        case let .signedHistory(channel, messages):
+            writer.writeString(channel)
+            writer.writeSequence(messages)
+        case let .keyQuery(user):
+            writer.writeString(user)
+        case let .keyList(user, machines):
+            writer.writeString(user)
+            writer.writeSequence(machines)
         case .listChannels, .ping, .pong, .listMachines, .listUsers:
             break
         }

@@ -60,3 +60,47 @@ public struct MessageSignature: Sendable, Hashable {
         return writer.bytes
     }
 }
+
+extension MessageSignature: WireCodable {
+    /// A timestamp and two byte strings, each at least one byte.
+    static var minimumWireSize: Int { 3 }
+    /// The most bytes a well-formed signature takes on the wire (timestamp, nonce, signature and
+    /// their lengths), for capacity hints.
+    static var wireSizeBound: Int { 9 + 1 + nonceByteCount + 1 + signatureByteCount }
+
+    /// Decodes the three fields as they are; whether the nonce and signature have the right
+    /// lengths is a recipient's check (a wrong length never verifies), so a relay stays blind to
+    /// what it carries.
+    init(from reader: inout WireReader) throws(WireFormatError) {
+        timestampMs = try reader.readI64()
+        nonce = try reader.readBytes()
+        signature = try reader.readBytes()
+    }
+
+    func encode(to writer: inout WireWriter) {
+        writer.writeI64(timestampMs)
+        writer.writeBytes(nonce)
+        writer.writeBytes(signature)
+    }
+
+    /// The signature's encoding on the wire, as a server stores it beside the message.
+    public var wireBytes: [UInt8] {
+        var writer = WireWriter(capacity: Self.wireSizeBound)
+        encode(to: &writer)
+        return writer.bytes
+    }
+
+    /// Decodes a signature stored as ``wireBytes``; trailing bytes are refused.
+    public init(wireBytes: [UInt8]) throws(WireFormatError) {
+        var reader = WireReader(wireBytes)
+        self = try MessageSignature(from: &reader)
+        guard reader.offset == wireBytes.count else {
+            throw .lengthExceedsInput(offset: reader.offset, declared: UInt64(reader.offset), remaining: wireBytes.count - reader.offset)
+        }
+    }
+
+    /// Whether the nonce and signature have the lengths a real one has.
+    public var isWellFormed: Bool {
+        nonce.count == Self.nonceByteCount && signature.count == Self.signatureByteCount
+    }
+}

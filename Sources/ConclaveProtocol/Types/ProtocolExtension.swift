@@ -7,6 +7,9 @@
 public enum ProtocolExtension: String, Sendable, Hashable, CaseIterable {
     /// Message ids and per-recipient receipts (`Docs/PROTOCOL.md`, "Extension: receipts").
     case receipts
+    /// Messages signed by the sending machine, and machine-key lookup (`Docs/PROTOCOL.md`,
+    /// "Extension: signatures").
+    case signatures
 
     /// The header value for `extensions`: tokens, comma-separated, in a fixed order.
     public static func headerValue(_ extensions: Set<ProtocolExtension>) -> String {

@@ -65,6 +65,20 @@ extension ProtocolMessage: CustomStringConvertible {
             "ReceiptList(id: \(id), records: \(records.count))"
         case let .heldWhisper(target, payload, holdSeconds):
             "HeldWhisper(target: \(target), payload: \(payload), hold_seconds: \(holdSeconds))"
+        case let .signedPost(channel, payload, _):
+            "SignedPost(channel: \(quoted(channel)), payload: \(payload), signature: <signed>)"
+        case let .signedWhisper(target, payload, _, holdSeconds):
+            "SignedWhisper(target: \(target), payload: \(payload), signature: <signed>, hold_seconds: \(holdSeconds))"
+        case let .signedChannelMessage(id, channel, from, payload, _):
+            "SignedChannelMsg(id: \(id), channel: \(quoted(channel)), from: \(from), payload: \(payload), signature: <signed>)"
+        case let .signedWhisperMessage(id, from, target, payload, _):
+            "SignedWhisperMsg(id: \(id), from: \(from), target: \(target), payload: \(payload), signature: <signed>)"
+        case let .signedHistory(channel, messages):
+            "SignedHistory(channel: \(quoted(channel)), messages: \(messages.count))"
+        case let .keyQuery(user):
+            "KeyQuery(user: \(quoted(user)))"
+        case let .keyList(user, machines):
+            "KeyList(user: \(quoted(user)), machines: \(machines.count))"
         case .listChannels, .ping, .pong, .listMachines, .listUsers:
             name
         }

@@ -1,6 +1,7 @@
 /// One protocol frame: the unit that travels in one WebSocket binary message.
 ///
-/// Case order is the wire order (indices 0–27). New kinds are only ever appended.
+/// Case order is the wire order (indices 0–27, then the extensions' 64–78). New kinds are only
+/// ever appended.
 ///
 /// ```swift
 /// let frame = ProtocolMessage.hello(protocolVersion: PROTOCOL_VERSION, session: "razel")
@@ -87,10 +88,33 @@ public enum ProtocolMessage: Sendable, Hashable {
     /// when it connects. Answered by 64 (the id) or `Error`.
     case heldWhisper(target: SessionPath, payload: Payload, holdSeconds: UInt32)
 
+    // Extension frames (`signatures`): indices 72–78.
+
+    /// 72, C→S: a channel post signed by the sending machine. Answered like `ChannelMsg` (`Ack`,
+    /// or `Posted` when `receipts` is agreed too).
+    case signedPost(channel: String, payload: Payload, signature: MessageSignature)
+    /// 73, C→S: a signed whisper; `holdSeconds` above 0 holds it for an offline target (needs
+    /// `receipts`). Answered like `Whisper` or `HeldWhisper`.
+    case signedWhisper(target: SessionPath, payload: Payload, signature: MessageSignature, holdSeconds: UInt32)
+    /// 74, S→C: a signed channel message, to a `signatures` session (instead of 9 or 65); `id` is
+    /// the `receipts` message id, or 0.
+    case signedChannelMessage(id: UInt64, channel: String, from: SessionPath, payload: Payload, signature: MessageSignature)
+    /// 75, S→C: a signed whisper, to a `signatures` session (instead of 10 or 66).
+    case signedWhisperMessage(id: UInt64, from: SessionPath, target: SessionPath, payload: Payload, signature: MessageSignature)
+    /// 76, S→C: one page of history with each message's signature, if it had one; the reply to
+    /// `ReadSince` from a `signatures` session (instead of 27).
+    case signedHistory(channel: String, messages: [SignedHistoryMessage])
+    /// 77, C→S: the enrolled machine keys of a user. Answered by 78.
+    case keyQuery(user: String)
+    /// 78, S→C: a user's enrolled machines and their keys (empty for an unknown user).
+    case keyList(user: String, machines: [MachineInfo])
+
     static let variantCount = 28
     /// The first extension index, and how many there are.
     static let extensionBase: UInt32 = 64
-    static let extensionCount: UInt32 = 8
+    static let extensionCount: UInt32 = 15
+    /// The first `signatures` frame.
+    static let signaturesBase: UInt32 = 72
 
     /// Whether `index` names a variant (v1 or extension).
     static func isVariant(_ index: UInt32) -> Bool {
@@ -99,7 +123,11 @@ public enum ProtocolMessage: Sendable, Hashable {
 
     /// The extension this frame belongs to; `nil` for v1 frames.
     public var requiredExtension: ProtocolExtension? {
-        wireIndex >= Self.extensionBase ? .receipts : nil
+        switch wireIndex {
+        case ..<Self.extensionBase: nil
+        case ..<Self.signaturesBase: .receipts
+        default: .signatures
+        }
     }
 
     /// The variant's wire index.
@@ -141,6 +169,13 @@ public enum ProtocolMessage: Sendable, Hashable {
         case .receiptQuery: 69
         case .receiptList: 70
         case .heldWhisper: 71
+        case .signedPost: 72
+        case .signedWhisper: 73
+        case .signedChannelMessage: 74
+        case .signedWhisperMessage: 75
+        case .signedHistory: 76
+        case .keyQuery: 77
+        case .keyList: 78
         }
     }
 
@@ -177,5 +212,6 @@ public enum ProtocolMessage: Sendable, Hashable {
 
     private static let extensionNames = [
         "Posted", "TaggedChannelMsg", "TaggedWhisper", "Receipt", "ReceiptUpdate", "ReceiptQuery", "ReceiptList", "HeldWhisper",
+        "SignedPost", "SignedWhisper", "SignedChannelMsg", "SignedWhisperMsg", "SignedHistory", "KeyQuery", "KeyList",
     ]
 }

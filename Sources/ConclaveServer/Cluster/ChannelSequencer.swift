@@ -16,6 +16,8 @@ struct ChannelSequencer {
         /// `nil` when only the number is known (the body was too large for a notification).
         var payload: [UInt8]?
         var receiptID: UInt64
+        /// The sender's signature in its wire encoding, if it signed (and it was carried).
+        var signature: [UInt8]?
     }
 
     /// What the hub must do next.

@@ -58,7 +58,7 @@ extension Hub {
                 let rows: [ChannelSequencer.Message]?
                 do {
                     rows = try await store.messages(inChannelID: channelID, afterSeq: afterSeq, limit: limit).map {
-                        ChannelSequencer.Message(seq: $0.seq, from: $0.sender, payload: $0.payload, receiptID: 0)
+                        ChannelSequencer.Message(seq: $0.seq, from: $0.sender, payload: $0.payload, receiptID: 0, signature: $0.signature)
                     }
                 } catch {
                     logger.warning("could not read missed channel messages", metadata: ["error": "\(error)"])
@@ -80,8 +80,9 @@ extension Hub {
         let sender = presence.session(at: from)
         let tracked = message.receiptID != 0 && sender?.speaksReceipts == true
         var batch = DeliveryBatch()
+        let signature = message.signature.flatMap { try? MessageSignature(wireBytes: $0) }
         fanOut(
-            .channelMessage(channel: channel, from: from, payload: payload), id: message.receiptID,
+            RelayedPost(channel: channel, from: from, payload: payload, signature: signature), id: message.receiptID,
             excluding: sender.map { .session($0) } ?? .path(from), tracked: tracked, into: &batch)
         batch.send()
     }
@@ -116,14 +117,18 @@ extension Hub {
 
     private func applyRemote(_ event: ClusterEvent) async {
         switch event {
-        case let .posted(channelID, channel, seq, from, payload, receiptID):
-            let message = ChannelSequencer.Message(seq: seq, from: from, payload: payload.map { [UInt8]($0) }, receiptID: receiptID)
+        case let .posted(channelID, channel, seq, from, payload, receiptID, signature):
+            let message = ChannelSequencer.Message(
+                seq: seq, from: from, payload: payload.map { [UInt8]($0) }, receiptID: receiptID, signature: signature.map { [UInt8]($0) })
             await sequence(sequencer.receive(channelID: channelID, channel: channel, message))
-        case let .whisper(target, from, payload, receiptID):
+        case let .whisper(target, from, payload, receiptID, signature):
             guard let targetPath = try? SessionPath(parsing: target), let fromPath = try? SessionPath(parsing: from),
                   let body = try? Payload(wireBytes: [UInt8](payload)), let recipient = presence.session(at: targetPath)
             else { return }
-            deliver(Self.whisperFrame(id: receiptID, from: fromPath, target: targetPath, payload: body, for: recipient), to: recipient)
+            let signed = signature.flatMap { try? MessageSignature(wireBytes: [UInt8]($0)) }
+            deliver(
+                Self.whisperFrame(id: receiptID, from: fromPath, target: targetPath, payload: body, signature: signed, for: recipient),
+                to: recipient)
         case let .superseded(path, token):
             guard let sessionPath = try? SessionPath(parsing: path), let session = presence.session(at: sessionPath),
                   session.clusterToken != token

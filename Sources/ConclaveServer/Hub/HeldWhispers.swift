@@ -8,6 +8,7 @@ struct HeldWhispers {
         let from: SessionPath
         let target: SessionPath
         let payload: Payload
+        let signature: MessageSignature?
         let expiresMs: Int64
     }
 

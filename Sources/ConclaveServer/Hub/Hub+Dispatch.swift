@@ -21,9 +21,11 @@ extension Hub {
 
     /// Admits a post for pipelined acknowledgement (see ``admitPost(_:to:session:)``), or returns
     /// the refusal to send, logged like any other.
-    func submitPost(_ payload: Payload, to channel: String, from session: ServerSession) -> Result<PendingPost, ProtocolError> {
+    func submitPost(
+        _ payload: Payload, signature: MessageSignature? = nil, to channel: String, from session: ServerSession
+    ) -> Result<PendingPost, ProtocolError> {
         do {
-            return .success(try admitPost(payload, to: channel, session: session))
+            return .success(try admitPost(payload, signature: signature, to: channel, session: session))
         } catch let error as ProtocolError {
             logger.warning("error frame emitted", metadata: ["error": "\(error)", "path": "\(session.path)"])
             return .failure(error)
@@ -48,9 +50,7 @@ extension Hub {
         case .listChannels:
             return try await listChannels(session: session)
         case .listMachines:
-            return .machineList(machines: try await store.machines(of: session.user).map {
-                MachineInfo(name: $0.name, pubkey: $0.pubkey, addedAt: RFC3339Milliseconds.text(ms: $0.addedAtMs))
-            })
+            return .machineList(machines: try await machineInfos(of: session.user))
         case .listUsers:
             guard session.isAdmin else { throw Refusal.notAdmin }
             return .userList(users: try await store.usernames())
@@ -69,11 +69,29 @@ extension Hub {
             return try receiptList(id, session: session)
         case let .heldWhisper(target, payload, holdSeconds):
             return try await holdWhisper(payload, to: target, holdSeconds: holdSeconds, session: session)
-        case .posted, .taggedChannelMessage, .taggedWhisper, .receiptUpdate, .receiptList:
+        case let .signedPost(channel, payload, signature):
+            return try await post(payload, signature: signature, to: channel, session: session)
+        case let .signedWhisper(target, payload, signature, holdSeconds):
+            guard holdSeconds > 0 else { return try await whisper(payload, signature: signature, to: target, session: session) }
+            return try await holdWhisper(payload, signature: signature, to: target, holdSeconds: holdSeconds, session: session)
+        case let .keyQuery(user):
+            // Machine keys are what recipients check signatures against; any signatures session
+            // may look up anyone's, as it can already see their machine names in presence.
+            guard session.speaksSignatures else { throw Refusal.unexpectedFrame }
+            return .keyList(user: user, machines: try await machineInfos(of: user))
+        case .posted, .taggedChannelMessage, .taggedWhisper, .receiptUpdate, .receiptList, .signedChannelMessage,
+            .signedWhisperMessage, .signedHistory, .keyList:
             throw Refusal.unexpectedFrame
         case .hello, .challenge, .auth, .established, .register, .presence, .error, .channelList, .joined, .ack,
             .inviteToken, .pong, .serverInfo, .machineList, .userList, .inviteList, .history:
             throw Refusal.unexpectedFrame
+        }
+    }
+
+    /// A user's enrolled machines as `MachineList` and `KeyList` show them.
+    private func machineInfos(of user: String) async throws -> [MachineInfo] {
+        try await store.machines(of: user).map {
+            MachineInfo(name: $0.name, pubkey: $0.pubkey, addedAt: RFC3339Milliseconds.text(ms: $0.addedAtMs))
         }
     }
 

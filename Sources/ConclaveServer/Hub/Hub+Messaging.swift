@@ -6,8 +6,8 @@ import Foundation
 extension Hub {
     /// Stores the post, then hands one encoding of it to every other subscriber; the reply is
     /// `Ack` only once the post is durable.
-    func post(_ payload: Payload, to channel: String, session: ServerSession) async throws -> ProtocolMessage {
-        await reply(to: try admitPost(payload, to: channel, session: session))
+    func post(_ payload: Payload, signature: MessageSignature? = nil, to channel: String, session: ServerSession) async throws -> ProtocolMessage {
+        await reply(to: try admitPost(payload, signature: signature, to: channel, session: session))
     }
 
     /// Accepts a post from a member into the next commit batch, without waiting for it.
@@ -15,8 +15,9 @@ extension Hub {
     /// Sessions pipeline their posts through this (`SessionRunner`): a publisher's consecutive
     /// posts, and concurrent posts of many sessions, share one transaction, while each `Ack` still
     /// follows its own commit.
-    func admitPost(_ payload: Payload, to channel: String, session: ServerSession) throws -> PendingPost {
+    func admitPost(_ payload: Payload, signature: MessageSignature? = nil, to channel: String, session: ServerSession) throws -> PendingPost {
         guard presence.isSubscribed(session.path, to: channel) else { throw Refusal.notMember(channel) }
+        try checkSignature(signature, from: session)
         let bytes = payload.wireBytes
         try checkBodySize(bytes.count)
         if let refusal = limiters.admitPost(from: session.path, now: .now) { throw refusal }
@@ -29,9 +30,8 @@ extension Hub {
         let post = PendingPost(
             message: NewMessage(
                 channel: channel, sender: session.path.description, payload: bytes, tsMs: stamp,
-                receiptID: id),
-            frame: .channelMessage(channel: channel, from: session.path, payload: payload),
-            sender: session, id: id)
+                receiptID: id, signature: signature?.wireBytes),
+            payload: payload, signature: signature, sender: session, id: id)
         uncommittedPosts.append(post)
         return post
     }
@@ -85,10 +85,13 @@ extension Hub {
                     // Through the sequencer: a message another instance committed just before
                     // this one must reach local subscribers first.
                     let message = ChannelSequencer.Message(
-                        seq: landed.seq, from: post.message.sender, payload: post.message.payload, receiptID: post.id)
+                        seq: landed.seq, from: post.message.sender, payload: post.message.payload, receiptID: post.id,
+                        signature: post.message.signature)
                     await sequence(sequencer.receive(channelID: landed.channelID, channel: post.message.channel, message))
                 } else {
-                    fanOut(post.frame, id: post.id, excluding: .session(post.sender), tracked: tracked, into: &deliveries)
+                    fanOut(
+                        RelayedPost(channel: post.message.channel, from: post.sender.path, payload: post.payload, signature: post.signature),
+                        id: post.id, excluding: .session(post.sender), tracked: tracked, into: &deliveries)
                 }
                 replies.append((post, tracked ? .posted(id: post.id) : .ack(detail: nil)))
             }
@@ -118,35 +121,63 @@ extension Hub {
         }
     }
 
-    /// Hands one encoding of a channel message to every local subscriber but its sender (and one
-    /// tagged encoding to those that speak `receipts`), through `batch`.
-    func fanOut(_ message: ProtocolMessage, id: UInt64, excluding sender: FanOutSender, tracked: Bool, into batch: inout DeliveryBatch) {
-        guard case let .channelMessage(channel, from, payload) = message else { return }
-        let frame = EncodedFrame(message)
+    /// A channel message on its way to subscribers.
+    struct RelayedPost {
+        var channel: String
+        var from: SessionPath
+        var payload: Payload
+        var signature: MessageSignature?
+    }
+
+    /// Hands a channel message to every local subscriber but its sender, through `batch`: one
+    /// encoding per form (plain, tagged with its id for `receipts`, signed for `signatures`),
+    /// each made once.
+    func fanOut(_ post: RelayedPost, id: UInt64, excluding sender: FanOutSender, tracked: Bool, into batch: inout DeliveryBatch) {
+        let (channel, from, payload) = (post.channel, post.from, post.payload)
+        var plain: EncodedFrame?
         var tagged: EncodedFrame?
+        var signed: EncodedFrame?
         for subscriber in presence.subscribers(of: channel) where !sender.matches(subscriber) {
-            if subscriber.speaksReceipts, id != 0 {
-                if tagged == nil {
-                    tagged = EncodedFrame(ProtocolMessage.taggedChannelMessage(id: id, channel: channel, from: from, payload: payload))
-                }
-                deliver(tagged ?? frame, to: subscriber, into: &batch)
+            let frame: EncodedFrame
+            if let signature = post.signature, subscriber.speaksSignatures {
+                frame = signed ?? EncodedFrame(ProtocolMessage.signedChannelMessage(
+                    id: id, channel: channel, from: from, payload: payload, signature: signature))
+                signed = frame
+            } else if subscriber.speaksReceipts, id != 0 {
+                frame = tagged ?? EncodedFrame(ProtocolMessage.taggedChannelMessage(id: id, channel: channel, from: from, payload: payload))
+                tagged = frame
             } else {
-                deliver(frame, to: subscriber, into: &batch)
+                frame = plain ?? EncodedFrame(ProtocolMessage.channelMessage(channel: channel, from: from, payload: payload))
+                plain = frame
             }
+            deliver(frame, to: subscriber, into: &batch)
             if tracked { recordRelayed(id, to: subscriber, tell: false) }
         }
     }
 
-    func whisper(_ payload: Payload, to target: SessionPath, session: ServerSession) async throws -> ProtocolMessage? {
+    /// Refuses a signature from a session that did not agree to `signatures`, or one whose nonce
+    /// or signature has the wrong length (it could never verify, and would only take room). The
+    /// signature itself is the recipients' to check: trusting the server is what it replaces.
+    private func checkSignature(_ signature: MessageSignature?, from session: ServerSession) throws {
+        guard let signature else { return }
+        guard session.speaksSignatures else { throw Refusal.unexpectedFrame }
+        guard signature.isWellFormed else {
+            throw ProtocolError.malformedFrame(
+                "a signature has a \(MessageSignature.nonceByteCount)-byte nonce and \(MessageSignature.signatureByteCount) bytes")
+        }
+    }
+
+    func whisper(_ payload: Payload, signature: MessageSignature? = nil, to target: SessionPath, session: ServerSession) async throws -> ProtocolMessage? {
+        try checkSignature(signature, from: session)
         try checkBodySize(payload.wireBytes.count)
         if let refusal = limiters.admitWhisper(from: session.path, now: .now) { throw refusal }
         guard let recipient = presence.session(at: target) else {
-            return try await whisperElsewhere(payload, to: target, session: session)
+            return try await whisperElsewhere(payload, signature: signature, to: target, session: session)
         }
         // An id only when someone will see it.
         let id = session.speaksReceipts || recipient.speaksReceipts ? Self.newMessageID() : 0
         if session.speaksReceipts { receipts.open(id, sender: session.path, nowMs: wallClock()) }
-        let frame = Self.whisperFrame(id: id, from: session.path, target: target, payload: payload, for: recipient)
+        let frame = Self.whisperFrame(id: id, from: session.path, target: target, payload: payload, signature: signature, for: recipient)
         if recipient === session {
             // To oneself: the whisper precedes the Ack, on the same queue, as in the reference.
             _ = session.output.offer(frame)
@@ -160,10 +191,14 @@ extension Hub {
 
     /// A whisper for a session on another instance, sent on the bus; refused as offline when no
     /// instance has the target. The sender learns it was relayed, not that it arrived.
-    private func whisperElsewhere(_ payload: Payload, to target: SessionPath, session: ServerSession) async throws -> ProtocolMessage? {
+    private func whisperElsewhere(
+        _ payload: Payload, signature: MessageSignature?, to target: SessionPath, session: ServerSession
+    ) async throws -> ProtocolMessage? {
         guard let cluster, try await cluster.directory.entry(at: target.description) != nil else { throw Refusal.offline(target) }
         let id = Self.newMessageID()
-        await publish(.whisper(target: target.description, from: session.path.description, payload: Data(payload.wireBytes), receiptID: id))
+        await publish(.whisper(
+            target: target.description, from: session.path.description, payload: Data(payload.wireBytes), receiptID: id,
+            signature: signature.map { Data($0.wireBytes) }))
         return session.speaksReceipts ? .posted(id: id) : .ack(detail: nil)
     }
 
@@ -177,6 +212,7 @@ extension Hub {
     /// A page never ends in the middle of a millisecond (gap G13): paging by the last `ts_ms`
     /// therefore never skips a message. If one millisecond alone holds more than a page, the page
     /// carries that whole millisecond.
+    /// A `signatures` session gets the page as `SignedHistory`, with each message's signature.
     func readSince(_ channel: String, sinceMs: Int64, session: ServerSession) async throws -> ProtocolMessage {
         guard presence.isSubscribed(session.path, to: channel) else { throw Refusal.notMember(channel) }
         let limit = settings.historyPageLimit
@@ -201,12 +237,15 @@ extension Hub {
                 if !whole.isEmpty { cut = whole.count }
             }
         }
-        let messages = rows.prefix(cut).compactMap { row -> HistoryMessage? in
+        let messages = rows.prefix(cut).compactMap { row -> SignedHistoryMessage? in
             guard let from = try? SessionPath(parsing: row.sender), let payload = try? Payload(wireBytes: row.payload) else {
                 return nil
             }
-            return HistoryMessage(from: from, tsMs: row.tsMs, payload: payload)
+            return SignedHistoryMessage(
+                message: HistoryMessage(from: from, tsMs: row.tsMs, payload: payload),
+                signature: row.signature.flatMap { try? MessageSignature(wireBytes: $0) })
         }
-        return .history(channel: channel, messages: messages)
+        guard session.speaksSignatures else { return .history(channel: channel, messages: messages.map(\.message)) }
+        return .signedHistory(channel: channel, messages: messages)
     }
 }

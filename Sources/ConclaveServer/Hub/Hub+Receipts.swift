@@ -10,9 +10,15 @@ extension Hub {
         UInt64.random(in: 1...(1 << 53))
     }
 
-    /// A whisper as `recipient` reads it: tagged with its id when it speaks `receipts`.
-    static func whisperFrame(id: UInt64, from: SessionPath, target: SessionPath, payload: Payload, for recipient: ServerSession) -> EncodedFrame {
-        recipient.speaksReceipts
+    /// A whisper as `recipient` reads it: signed when it was and the recipient speaks
+    /// `signatures`, else tagged with its id when the recipient speaks `receipts`.
+    static func whisperFrame(
+        id: UInt64, from: SessionPath, target: SessionPath, payload: Payload, signature: MessageSignature?, for recipient: ServerSession
+    ) -> EncodedFrame {
+        if let signature, recipient.speaksSignatures {
+            return EncodedFrame(ProtocolMessage.signedWhisperMessage(id: id, from: from, target: target, payload: payload, signature: signature))
+        }
+        return recipient.speaksReceipts
             ? EncodedFrame(ProtocolMessage.taggedWhisper(id: id, from: from, target: target, payload: payload))
             : EncodedFrame(ProtocolMessage.whisper(from: from, target: target, payload: payload))
     }
@@ -54,13 +60,15 @@ extension Hub {
 
     /// A whisper that waits up to `holdSeconds` for its target to connect; delivered at once if
     /// it is connected.
-    func holdWhisper(_ payload: Payload, to target: SessionPath, holdSeconds: UInt32, session: ServerSession) async throws -> ProtocolMessage? {
+    func holdWhisper(
+        _ payload: Payload, signature: MessageSignature? = nil, to target: SessionPath, holdSeconds: UInt32, session: ServerSession
+    ) async throws -> ProtocolMessage? {
         guard session.speaksReceipts else { throw Refusal.unexpectedFrame }
         if presence.session(at: target) != nil {
-            return try await whisper(payload, to: target, session: session)
+            return try await whisper(payload, signature: signature, to: target, session: session)
         }
         if let cluster, try await cluster.directory.entry(at: target.description) != nil {
-            return try await whisper(payload, to: target, session: session)
+            return try await whisper(payload, signature: signature, to: target, session: session)
         }
         if let limit = settings.limits.maxBodyBytes, payload.wireBytes.count > limit {
             throw Refusal.bodyTooLarge(payload.wireBytes.count, limit: limit)
@@ -69,7 +77,8 @@ extension Hub {
         let seconds = min(max(holdSeconds, 1), HeldWhispers.longestHoldSeconds)
         let id = Self.newMessageID()
         let now = wallClock()
-        let held = HeldWhispers.Held(id: id, from: session.path, target: target, payload: payload, expiresMs: now + Int64(seconds) * 1000)
+        let held = HeldWhispers.Held(
+            id: id, from: session.path, target: target, payload: payload, signature: signature, expiresMs: now + Int64(seconds) * 1000)
         guard heldWhispers.hold(held) else {
             throw ProtocolError.unauthorized(
                 "too many held whispers (at most \(HeldWhispers.perUserLimit) per user, \(HeldWhispers.totalLimit) in all); "
@@ -83,7 +92,9 @@ extension Hub {
     /// Delivers the whispers held for a session that just connected.
     func releaseHeldWhispers(to session: ServerSession) {
         for held in heldWhispers.take(for: session.path) {
-            deliver(Self.whisperFrame(id: held.id, from: held.from, target: held.target, payload: held.payload, for: session), to: session)
+            deliver(
+                Self.whisperFrame(id: held.id, from: held.from, target: held.target, payload: held.payload, signature: held.signature, for: session),
+                to: session)
             recordRelayed(held.id, to: session)
         }
     }

@@ -10,8 +10,10 @@ import Synchronization
 final class PendingPost: Sendable {
     /// The record to store.
     let message: NewMessage
-    /// The frame delivered to the channel's other subscribers once committed.
-    let frame: ProtocolMessage
+    /// The body delivered to the channel's other subscribers once committed.
+    let payload: Payload
+    /// The sender's signature, relayed to subscribers that speak `signatures`.
+    let signature: MessageSignature?
     /// The sending session (not delivered to itself).
     let sender: ServerSession
     /// The message id (the `receipts` extension): in the frame to subscribers that speak it, and
@@ -27,9 +29,10 @@ final class PendingPost: Sendable {
 
     private let state = Mutex(State())
 
-    init(message: NewMessage, frame: ProtocolMessage, sender: ServerSession, id: UInt64) {
+    init(message: NewMessage, payload: Payload, signature: MessageSignature?, sender: ServerSession, id: UInt64) {
         self.message = message
-        self.frame = frame
+        self.payload = payload
+        self.signature = signature
         self.sender = sender
         self.id = id
     }

@@ -48,6 +48,8 @@ final class ServerSession: Sendable {
 
     /// Whether this session gets message ids and receipts (the `receipts` extension).
     var speaksReceipts: Bool { extensions.contains(.receipts) }
+    /// Whether this session agreed to `signatures`: it may send signed frames and receives them.
+    var speaksSignatures: Bool { extensions.contains(.signatures) }
 
     /// Records inbound activity (any decoded frame, or a WebSocket ping).
     func touch(now: ContinuousClock.Instant) {

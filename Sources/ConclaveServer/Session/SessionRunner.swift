@@ -197,13 +197,15 @@ struct SessionRunner: Sendable {
             }
             session.touch(now: .now)
             switch event {
-            case let .message(.channelMessage(channel, _, payload)):
+            case let .message(.channelMessage(channel, _, payload)), let .message(.signedPost(channel, payload, _)):
                 if !acknowledging {
                     acknowledging = true
                     startAcknowledger()
                 }
                 await posts.waitForRoom()
-                switch await hub.submitPost(payload, to: channel, from: session) {
+                var signature: MessageSignature?
+                if case let .message(.signedPost(_, _, signed)) = event { signature = signed }
+                switch await hub.submitPost(payload, signature: signature, to: channel, from: session) {
                 case let .success(post):
                     posts.push(post)
                 case let .failure(refusal):

@@ -40,6 +40,11 @@ public struct FrameAcceptance: Sendable, Hashable {
             .listChannels, .ping, .pong, .listMachines, .listUsers, .readSince(channel: "", sinceMs: 0),
             .receipt(id: 0, state: .delivered, detail: nil), .receiptQuery(id: 0),
             .heldWhisper(target: SessionPath(user: "", machine: "", session: ""), payload: .plain(""), holdSeconds: 0),
+            .signedPost(channel: "", payload: .plain(""), signature: MessageSignature(timestampMs: 0, nonce: [], signature: [])),
+            .signedWhisper(
+                target: SessionPath(user: "", machine: "", session: ""), payload: .plain(""),
+                signature: MessageSignature(timestampMs: 0, nonce: [], signature: []), holdSeconds: 0),
+            .keyQuery(user: ""),
         ].map(\.wireIndex)))
 
     /// Whether a frame of variant `index` is decoded.

@@ -78,9 +78,9 @@ struct ClusterDirectoryTests {
                 var iterator = events.makeAsyncIterator()
                 #expect(await iterator.next() == .resumed)
                 let big = Data(repeating: 0x61, count: 20_000)
-                try await a.bus.publish(.whisper(target: "b/m/s", from: "a/m/s", payload: big, receiptID: 7))
+                try await a.bus.publish(.whisper(target: "b/m/s", from: "a/m/s", payload: big, receiptID: 7, signature: Data([1, 2, 3])))
                 try await a.bus.publish(.unbanned(channel: "c", user: "u"))
-                #expect(await iterator.next() == .event(.whisper(target: "b/m/s", from: "a/m/s", payload: big, receiptID: 7), origin: a.nodeID))
+                #expect(await iterator.next() == .event(.whisper(target: "b/m/s", from: "a/m/s", payload: big, receiptID: 7, signature: Data([1, 2, 3])), origin: a.nodeID))
                 #expect(await iterator.next() == .event(.unbanned(channel: "c", user: "u"), origin: a.nodeID))
                 group.cancelAll()
             }

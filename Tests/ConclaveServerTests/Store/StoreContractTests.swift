@@ -72,6 +72,23 @@ struct StoreContractTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func signaturesAreStoredBesideTheirMessagesAndReadBackBothWays(_ kind: StoreKind) async throws {
+        let now = now
+        try await kind.withStore { (store: any ConclaveStore) async throws -> Void in
+            _ = try await store.createChannel(name: "c", visibility: .public, creator: "u", nowMs: now)
+            let signature = [UInt8](repeating: 0x5A, count: 84)
+            let landed = try await store.appendMessages([
+                NewMessage(channel: "c", sender: "u/m/s", payload: [1], tsMs: 5, signature: signature),
+                NewMessage(channel: "c", sender: "u/m/s", payload: [2], tsMs: 6),
+            ])
+            let byTime = try await store.messages(in: "c", after: 0, limit: 10)
+            #expect(byTime.map(\.signature) == [signature, nil])
+            let channelID = try #require(landed[0]?.channelID)
+            #expect(try await store.messages(inChannelID: channelID, afterSeq: 0, limit: 10).map(\.signature) == [signature, nil])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func storedTimesStrictlyIncreaseWithNumbers(_ kind: StoreKind) async throws {
         let now = now
         try await kind.withStore { (store: any ConclaveStore) async throws -> Void in
