@@ -8,9 +8,11 @@ struct SignatureFrameVectorTests {
     static let abc = SessionPath(user: "a", machine: "b", session: "c")
     static let def = SessionPath(user: "d", machine: "e", session: "f")
     static let signature = MessageSignature(
-        timestampMs: 1000, nonce: [UInt8](repeating: 0xAB, count: 16), signature: [UInt8](repeating: 0xCD, count: 64))
-    /// The signature's bytes: zigzag 1000, then the nonce and the signature with their lengths.
-    static let signed = "fbd007" + "10" + String(repeating: "ab", count: 16) + "40" + String(repeating: "cd", count: 64)
+        timestampMs: 1000, nonce: [UInt8](repeating: 0xAB, count: 16), publicKey: [UInt8](repeating: 0xEF, count: 32),
+        signature: [UInt8](repeating: 0xCD, count: 64))
+    /// The signature's bytes: zigzag 1000, then the nonce, the key and the signature with their lengths.
+    static let signed = "fbd007" + "10" + String(repeating: "ab", count: 16) + "20" + String(repeating: "ef", count: 32)
+        + "40" + String(repeating: "cd", count: 64)
 
     static let vectors: [(ProtocolMessage, String)] = [
         (.signedPost(channel: "ops", payload: .plain("hi"), signature: signature), "48" + "036f7073" + "00026869" + signed),
@@ -59,7 +61,7 @@ struct SignatureFrameVectorTests {
         #expect(try MessageSignature(wireBytes: stored) == Self.signature)
         #expect(throws: WireFormatError.self) { try MessageSignature(wireBytes: stored + [0]) }
         #expect(Self.signature.isWellFormed)
-        #expect(!MessageSignature(timestampMs: 0, nonce: [1], signature: [UInt8](repeating: 0, count: 64)).isWellFormed)
+        #expect(!MessageSignature(timestampMs: 0, nonce: [1], publicKey: [UInt8](repeating: 0, count: 32), signature: [UInt8](repeating: 0, count: 64)).isWellFormed)
     }
 
     @Test func theTokenIsNegotiatedLikeReceipts() {

@@ -8,12 +8,18 @@ import Testing
 /// agreed; everyone else sees the v1 frames they always did.
 @Suite("Signatures extension")
 struct SignaturesTests {
-    static let signature = MessageSignature(
-        timestampMs: 1_795_000_000_000, nonce: [UInt8](repeating: 7, count: 16), signature: [UInt8](repeating: 9, count: 64))
+    /// A record a session may relay only when `key` is the key it signed in with.
+    static func signature(by key: SigningKey) -> MessageSignature {
+        MessageSignature(
+            timestampMs: 1_795_000_000_000, nonce: [UInt8](repeating: 7, count: 16), publicKey: key.publicKey.bytes,
+            signature: [UInt8](repeating: 9, count: 64))
+    }
 
     @Test func aSignedPostReachesSignersSignedAndEveryoneElseAsBefore() async throws {
         try await TestServer.with { server in
-            try await server.peer(key: try newKey(), register: "alice", extensions: [.signatures]) { alice async throws in
+            let aliceKey = try newKey()
+            let signature = Self.signature(by: aliceKey)
+            try await server.peer(key: aliceKey, register: "alice", extensions: [.signatures]) { alice async throws in
                 #expect(alice.connection.extensions == [.signatures])
                 _ = try await alice.request(.admin(.createChannel(name: "ops", visibility: .public)))
                 _ = try await alice.request(.join(channel: "ops", token: nil))
@@ -23,14 +29,14 @@ struct SignaturesTests {
                         _ = try await carol.request(.join(channel: "ops", token: nil))
                         try await server.peer(key: try newKey(), register: "dave", extensions: [.receipts]) { dave async throws in
                             _ = try await dave.request(.join(channel: "ops", token: nil))
-                            let reply = try await alice.request(.signedPost(channel: "ops", payload: .plain("deploy"), signature: Self.signature))
+                            let reply = try await alice.request(.signedPost(channel: "ops", payload: .plain("deploy"), signature: signature))
                             #expect(reply == .ack(detail: nil))
                             guard case let .signedChannelMessage(id, channel, from, payload, signature) = try await bob.next() else {
                                 Issue.record("bob did not get a signed message")
                                 return
                             }
                             #expect(id != 0 && channel == "ops" && from == alice.path && payload == .plain("deploy"))
-                            #expect(signature == Self.signature)
+                            #expect(signature == Self.signature(by: aliceKey))
                             // A reference client reads the plain text; a receipts-only client its tagged form.
                             #expect(try await carol.next() == .channelMessage(channel: "ops", from: alice.path, payload: .plain("deploy")))
                             #expect(try await dave.next() == .taggedChannelMessage(id: id, channel: "ops", from: alice.path, payload: .plain("deploy")))
@@ -49,7 +55,7 @@ struct SignaturesTests {
                                 Issue.record("no signed history")
                                 return
                             }
-                            #expect(page.map(\.signature) == [Self.signature, nil])
+                            #expect(page.map(\.signature) == [signature, nil])
                             #expect(page.map(\.message.payload) == [.plain("deploy"), .plain("plain")])
                             guard case let .history("ops", plain) = try await carol.request(.readSince(channel: "ops", sinceMs: 0)) else {
                                 Issue.record("no v1 history")
@@ -66,24 +72,29 @@ struct SignaturesTests {
     @Test func signedWhispersKeepTheirSignatureLiveAndWhenHeld() async throws {
         try await TestServer.with { server in
             let bobKey = try newKey()
-            try await server.peer(key: try newKey(), register: "alice", extensions: [.signatures, .receipts]) { alice async throws in
+            let aliceKey = try newKey()
+            let erinKey = try newKey()
+            try await server.peer(key: aliceKey, register: "alice", extensions: [.signatures, .receipts]) { alice async throws in
+                let signature = Self.signature(by: aliceKey)
                 try await server.peer(key: bobKey, register: "bob", extensions: [.signatures]) { bob async throws in
                     try await server.peer(key: try newKey(), register: "carol") { carol async throws in
-                        _ = try await alice.request(.signedWhisper(target: bob.path, payload: .plain("psst"), signature: Self.signature, holdSeconds: 0))
+                        _ = try await alice.request(.signedWhisper(target: bob.path, payload: .plain("psst"), signature: signature, holdSeconds: 0))
                         guard case let .signedWhisperMessage(_, from, target, payload, signature) = try await bob.next() else {
                             Issue.record("bob did not get a signed whisper")
                             return
                         }
-                        #expect(from == alice.path && target == bob.path && payload == .plain("psst") && signature == Self.signature)
-                        _ = try await alice.request(.signedWhisper(target: carol.path, payload: .plain("hi"), signature: Self.signature, holdSeconds: 0))
+                        #expect(from == alice.path && target == bob.path && payload == .plain("psst") && signature == Self.signature(by: aliceKey))
+                        _ = try await alice.request(.signedWhisper(
+                            target: carol.path, payload: .plain("hi"), signature: Self.signature(by: aliceKey), holdSeconds: 0))
                         #expect(try await carol.next() == .whisper(from: alice.path, target: carol.path, payload: .plain("hi")))
                     }
                 }
             }
             // Held for a target that is not connected, then released with its signature.
-            try await server.peer(key: try newKey(), register: "erin", extensions: [.signatures, .receipts]) { erin async throws in
+            try await server.peer(key: erinKey, register: "erin", extensions: [.signatures, .receipts]) { erin async throws in
                 let bobPath = SessionPath(user: "bob", machine: "m1", session: "s2")
-                let reply = try await erin.request(.signedWhisper(target: bobPath, payload: .plain("later"), signature: Self.signature, holdSeconds: 60))
+                let reply = try await erin.request(.signedWhisper(
+                    target: bobPath, payload: .plain("later"), signature: Self.signature(by: erinKey), holdSeconds: 60))
                 guard case .posted = reply else {
                     Issue.record("not held: \(reply)")
                     return
@@ -93,7 +104,7 @@ struct SignaturesTests {
                         Issue.record("the held whisper lost its signature")
                         return
                     }
-                    #expect(payload == .plain("later") && signature == Self.signature)
+                    #expect(payload == .plain("later") && signature == Self.signature(by: erinKey))
                 }
             }
         }
@@ -101,16 +112,22 @@ struct SignaturesTests {
 
     @Test func signedFramesNeedTheExtensionAndAWellFormedSignature() async throws {
         try await TestServer.with { server in
-            try await server.peer(key: try newKey(), register: "alice") { alice async throws in
+            let aliceKey = try newKey()
+            try await server.peer(key: aliceKey, register: "alice") { alice async throws in
                 _ = try await alice.request(.admin(.createChannel(name: "ops", visibility: .public)))
                 _ = try await alice.request(.join(channel: "ops", token: nil))
-                let refused = try await alice.request(.signedPost(channel: "ops", payload: .plain("x"), signature: Self.signature))
+                let refused = try await alice.request(.signedPost(channel: "ops", payload: .plain("x"), signature: Self.signature(by: aliceKey)))
                 #expect(refused == .error(.malformedFrame("unexpected frame from client")))
                 #expect(try await alice.request(.keyQuery(user: "alice")) == .error(.malformedFrame("unexpected frame from client")))
             }
-            try await server.peer(key: try newKey(), register: "bob", extensions: [.signatures]) { bob async throws in
+            let bobKey = try newKey()
+            try await server.peer(key: bobKey, register: "bob", extensions: [.signatures]) { bob async throws in
                 _ = try await bob.request(.join(channel: "ops", token: nil))
-                let short = MessageSignature(timestampMs: 1, nonce: [1, 2, 3], signature: [UInt8](repeating: 0, count: 64))
+                // A record naming another machine's key (alice's) is refused: it would seed a
+                // recipient's pin for bob's machine with a key bob does not hold.
+                let borrowed = try await bob.request(.signedPost(channel: "ops", payload: .plain("x"), signature: Self.signature(by: aliceKey)))
+                #expect(borrowed == .error(.unauthorized("a signed message must name the key this session signed in with")))
+                let short = MessageSignature(timestampMs: 1, nonce: [1, 2, 3], publicKey: bobKey.publicKey.bytes, signature: [UInt8](repeating: 0, count: 64))
                 guard case .error(.malformedFrame) = try await bob.request(.signedPost(channel: "ops", payload: .plain("x"), signature: short)) else {
                     Issue.record("a short nonce was accepted")
                     return

@@ -47,7 +47,7 @@ struct ProvenanceCommand: AsyncParsableCommand {
         var verified = 0
         let verifying = ContinuousClock.now
         for signature in signatures {
-            let verdict = verifier.provenance(of: payload, to: .channel("ops"), from: sender, signature: signature, senderKey: key.publicKey, nowMs: start)
+            let verdict = verifier.provenance(of: payload, to: .channel("ops"), from: sender, signature: signature, nowMs: start)
             if verdict == .verified { verified += 1 }
         }
         let verifyTime = verifying.duration(to: .now)

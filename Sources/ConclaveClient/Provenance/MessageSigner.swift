@@ -18,6 +18,6 @@ public struct MessageSigner: Sendable {
         let nonce = try SecureRandom.bytes(MessageSignature.nonceByteCount)
         let bytes = MessageSignature.signedBytes(
             serverID: serverID, target: target, sender: sender, timestampMs: nowMs, nonce: nonce, payload: payload)
-        return MessageSignature(timestampMs: nowMs, nonce: nonce, signature: key.sign(bytes))
+        return MessageSignature(timestampMs: nowMs, nonce: nonce, publicKey: key.publicKey.bytes, signature: key.sign(bytes))
     }
 }

@@ -2,15 +2,25 @@ public import ConclaveIdentity
 public import ConclaveProtocol
 import Synchronization
 
-/// Decides the ``Provenance`` of a received message from its signature, the sender's machine key
-/// and what this machine has seen before.
+/// Decides the ``Provenance`` of a received message from its signature and what this machine
+/// has seen before.
 ///
-/// The checks, in order: a signature at all (none: unverified); a key for the sender's machine
-/// (none known: unverified); the signature over what arrived, with the server, target and
-/// sender as received (altered: invalid); the key against the one pinned for that machine
-/// (another: invalid, loudly; none yet: pinned now); and the timestamp and nonce against
-/// replays (invalid).
+/// The checks, in order: a signature at all (none: unverified); the signature over what arrived,
+/// with the server, target and sender as received, under the key the record names (altered:
+/// invalid); that key against the one pinned for the sender's machine (another: invalid,
+/// loudly; none yet: pinned now); and, for live messages, the timestamp and nonce against
+/// replays (invalid). The key in the record is only a claim: it counts because it is the pinned
+/// one, or becomes the pinned one the first time it signs for that machine.
 public final class SignatureVerifier: Sendable {
+    /// How a message reached this machine.
+    public enum Arrival: Sendable {
+        /// Pushed as it was sent: it must be fresh and never seen before.
+        case live
+        /// Read back from history (`catch_up`, `tail --since`): old by nature and possibly seen
+        /// live already, so only the signature and the pin count.
+        case history
+    }
+
     /// The server's instance ID (the `x-conclave-server-id` of the connection), which every
     /// signature covers: a message relayed from another server does not verify here.
     public let serverID: String
@@ -28,18 +38,18 @@ public final class SignatureVerifier: Sendable {
         self.replays = replays
     }
 
-    /// The provenance of `payload`, received as sent by `sender` to `target` with `signature`,
-    /// when the sender's machine key (as this machine learnt it) is `key`.
+    /// The provenance of `payload`, received as sent by `sender` to `target` with `signature`.
     public func provenance(
         of payload: Payload, to target: MessageSignature.Target, from sender: SessionPath,
-        signature: MessageSignature?, senderKey key: PublicKey?, nowMs: Int64
+        signature: MessageSignature?, arrival: Arrival = .live, nowMs: Int64
     ) -> Provenance {
         guard let signature else { return .unverified(reason: "not signed") }
-        guard let key else { return .unverified(reason: "no key known for \(sender.user)/\(sender.machine)") }
         let bytes = MessageSignature.signedBytes(
             serverID: serverID, target: target, sender: sender, timestampMs: signature.timestampMs,
             nonce: signature.nonce, payload: payload)
-        guard signature.nonce.count == MessageSignature.nonceByteCount, key.verify(signature: signature.signature, for: bytes) else {
+        guard signature.isWellFormed, let key = try? PublicKey(bytes: signature.publicKey),
+              key.verify(signature: signature.signature, for: bytes)
+        else {
             return .invalid(reason: "the signature does not match the message as received")
         }
         // Pinned only once a signature verified under it: a key offered with a bad signature
@@ -57,6 +67,7 @@ public final class SignatureVerifier: Sendable {
                 return .unverified(reason: "the pinned keys could not be read: \(error)")
             }
         }
+        guard arrival == .live else { return .verified }
         switch replays.admit(sender: sender, timestampMs: signature.timestampMs, nonce: signature.nonce, nowMs: nowMs) {
         case nil:
             return .verified

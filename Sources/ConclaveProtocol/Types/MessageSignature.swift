@@ -3,12 +3,16 @@
 ///
 /// The signature covers ``signedBytes(serverID:target:sender:timestampMs:nonce:payload:)``: a
 /// domain-separated, length-prefixed encoding of everything a relay could rewrite. The client's
-/// timestamp and random nonce let recipients refuse a replay.
+/// timestamp and random nonce let recipients refuse a replay. The record names the key it was
+/// made with, so a recipient checks it without a lookup; whether that key is the sender
+/// machine's is decided against the key pinned for that machine, never the record's word.
 public struct MessageSignature: Sendable, Hashable {
     /// Bytes of random nonce.
     public static let nonceByteCount = 16
     /// Bytes of an Ed25519 signature.
     public static let signatureByteCount = 64
+    /// Bytes of an Ed25519 public key.
+    public static let publicKeyByteCount = 32
     /// What every signed encoding starts with, so a message signature can never be mistaken for
     /// (or replayed as) a handshake signature or anything else the key signs.
     public static let domain = Array("conclave/message-signature/v1\u{0}".utf8)
@@ -17,13 +21,17 @@ public struct MessageSignature: Sendable, Hashable {
     public var timestampMs: Int64
     /// Random bytes, unique per message.
     public var nonce: [UInt8]
+    /// The signing machine's Ed25519 public key. Our server relays only records whose key is the
+    /// one the sending session authenticated with.
+    public var publicKey: [UInt8]
     /// The Ed25519 signature.
     public var signature: [UInt8]
 
     /// Creates a signature record.
-    public init(timestampMs: Int64, nonce: [UInt8], signature: [UInt8]) {
+    public init(timestampMs: Int64, nonce: [UInt8], publicKey: [UInt8], signature: [UInt8]) {
         self.timestampMs = timestampMs
         self.nonce = nonce
+        self.publicKey = publicKey
         self.signature = signature
     }
 
@@ -62,24 +70,25 @@ public struct MessageSignature: Sendable, Hashable {
 }
 
 extension MessageSignature: WireCodable {
-    /// A timestamp and two byte strings, each at least one byte.
-    static var minimumWireSize: Int { 3 }
-    /// The most bytes a well-formed signature takes on the wire (timestamp, nonce, signature and
-    /// their lengths), for capacity hints.
-    static var wireSizeBound: Int { 9 + 1 + nonceByteCount + 1 + signatureByteCount }
+    /// A timestamp and three byte strings, each at least one byte.
+    static var minimumWireSize: Int { 4 }
+    /// The most bytes a well-formed signature takes on the wire (timestamp, nonce, key, signature
+    /// and their lengths), for capacity hints.
+    static var wireSizeBound: Int { 9 + 1 + nonceByteCount + 1 + publicKeyByteCount + 1 + signatureByteCount }
 
-    /// Decodes the three fields as they are; whether the nonce and signature have the right
-    /// lengths is a recipient's check (a wrong length never verifies), so a relay stays blind to
-    /// what it carries.
+    /// Decodes the fields as they are; whether they have the right lengths is checked by our
+    /// server on the way in (``isWellFormed``) and by recipients (a wrong length never verifies).
     init(from reader: inout WireReader) throws(WireFormatError) {
         timestampMs = try reader.readI64()
         nonce = try reader.readBytes()
+        publicKey = try reader.readBytes()
         signature = try reader.readBytes()
     }
 
     func encode(to writer: inout WireWriter) {
         writer.writeI64(timestampMs)
         writer.writeBytes(nonce)
+        writer.writeBytes(publicKey)
         writer.writeBytes(signature)
     }
 
@@ -99,8 +108,8 @@ extension MessageSignature: WireCodable {
         }
     }
 
-    /// Whether the nonce and signature have the lengths a real one has.
+    /// Whether the nonce, key and signature have the lengths real ones have.
     public var isWellFormed: Bool {
-        nonce.count == Self.nonceByteCount && signature.count == Self.signatureByteCount
+        nonce.count == Self.nonceByteCount && publicKey.count == Self.publicKeyByteCount && signature.count == Self.signatureByteCount
     }
 }

@@ -155,15 +155,21 @@ extension Hub {
         }
     }
 
-    /// Refuses a signature from a session that did not agree to `signatures`, or one whose nonce
-    /// or signature has the wrong length (it could never verify, and would only take room). The
-    /// signature itself is the recipients' to check: trusting the server is what it replaces.
+    /// Refuses a signature from a session that did not agree to `signatures`, one whose fields
+    /// have the wrong lengths (it could never verify, and would only take room), and one naming a
+    /// key other than the one the session proved at the handshake (so an honest server never
+    /// relays a record that would mislead a recipient's first pin). The signature itself is the
+    /// recipients' to check: trusting the server is what it replaces.
     private func checkSignature(_ signature: MessageSignature?, from session: ServerSession) throws {
         guard let signature else { return }
         guard session.speaksSignatures else { throw Refusal.unexpectedFrame }
         guard signature.isWellFormed else {
             throw ProtocolError.malformedFrame(
-                "a signature has a \(MessageSignature.nonceByteCount)-byte nonce and \(MessageSignature.signatureByteCount) bytes")
+                "a signature has a \(MessageSignature.nonceByteCount)-byte nonce, a \(MessageSignature.publicKeyByteCount)-byte key "
+                    + "and \(MessageSignature.signatureByteCount) bytes")
+        }
+        if let key = session.machineKey, key != signature.publicKey {
+            throw ProtocolError.unauthorized("a signed message must name the key this session signed in with")
         }
     }
 

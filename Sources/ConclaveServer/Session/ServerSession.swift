@@ -26,6 +26,9 @@ final class ServerSession: Sendable {
 
     /// The protocol extensions this session's client agreed to at the upgrade.
     let extensions: Set<ProtocolExtension>
+    /// The machine key the session proved at the handshake (`nil` in tests that attach sessions
+    /// directly): the only key its signed messages may name.
+    let machineKey: [UInt8]?
 
     /// Tells this connection from an earlier or later one on the same path, in the cluster
     /// directory (a late release of a superseded session must not remove its replacement).
@@ -33,9 +36,11 @@ final class ServerSession: Sendable {
 
     init(
         path: SessionPath, isAdmin: Bool, output: any OutboundSink, now: ContinuousClock.Instant,
-        connectionActivity: ConnectionActivity? = nil, revocationEpoch: UInt64 = .max, extensions: Set<ProtocolExtension> = []
+        connectionActivity: ConnectionActivity? = nil, revocationEpoch: UInt64 = .max, extensions: Set<ProtocolExtension> = [],
+        machineKey: [UInt8]? = nil
     ) {
         self.extensions = extensions
+        self.machineKey = machineKey
         self.revocationEpoch = revocationEpoch
         self.path = path
         self.isAdmin = isAdmin

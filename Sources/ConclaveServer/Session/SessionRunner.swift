@@ -134,7 +134,7 @@ struct SessionRunner: Sendable {
                     let (user, machineName) = try await hub.authenticate(key: key)
                     let path = SessionPath(user: user, machine: machineName, session: handle)
                     if let refusal = await hub.sessionRefusal(for: path) { throw refusal }
-                    return await establish(path, connection, gate, revocationEpoch: epoch)
+                    return await establish(path, key: key, connection, gate, revocationEpoch: epoch)
                 } catch {
                     await reject(Self.protocolError(error), on: connection, gate: gate)
                     return nil
@@ -144,7 +144,8 @@ struct SessionRunner: Sendable {
                     if let refusal = hub.admission.admitRegistration(address: address) { throw refusal }
                     let epoch = await hub.revocationEpoch
                     try await hub.register(username: username, machine: machineName, key: key)
-                    return await establish(SessionPath(user: username, machine: machineName, session: handle), connection, gate, revocationEpoch: epoch)
+                    let path = SessionPath(user: username, machine: machineName, session: handle)
+                    return await establish(path, key: key, connection, gate, revocationEpoch: epoch)
                 } catch {
                     await reject(Self.protocolError(error), on: connection, gate: gate)
                     return nil
@@ -156,13 +157,14 @@ struct SessionRunner: Sendable {
     /// Queues `Established` and `ServerInfo` before the session becomes reachable, so no push can
     /// overtake them (PROTOCOL.md §9.13).
     private func establish(
-        _ path: SessionPath, _ connection: SessionConnection, _ gate: HandshakeGate, revocationEpoch: UInt64
+        _ path: SessionPath, key: PublicKey, _ connection: SessionConnection, _ gate: HandshakeGate, revocationEpoch: UInt64
     ) async -> ServerSession? {
         guard gate.claimCompletion() else { return nil }
         let isAdmin = hub.admins.contains(path.user)
         let session = ServerSession(
             path: path, isAdmin: isAdmin, output: connection.output, now: .now,
-            connectionActivity: connection.activity, revocationEpoch: revocationEpoch, extensions: connection.extensions)
+            connectionActivity: connection.activity, revocationEpoch: revocationEpoch, extensions: connection.extensions,
+            machineKey: key.bytes)
         _ = session.output.offer(EncodedFrame(ProtocolMessage.established(path: path)))
         _ = session.output.offer(EncodedFrame(ProtocolMessage.serverInfo(admin: isAdmin)))
         return session

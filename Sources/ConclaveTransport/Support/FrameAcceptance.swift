@@ -40,10 +40,10 @@ public struct FrameAcceptance: Sendable, Hashable {
             .listChannels, .ping, .pong, .listMachines, .listUsers, .readSince(channel: "", sinceMs: 0),
             .receipt(id: 0, state: .delivered, detail: nil), .receiptQuery(id: 0),
             .heldWhisper(target: SessionPath(user: "", machine: "", session: ""), payload: .plain(""), holdSeconds: 0),
-            .signedPost(channel: "", payload: .plain(""), signature: MessageSignature(timestampMs: 0, nonce: [], signature: [])),
+            .signedPost(channel: "", payload: .plain(""), signature: MessageSignature(timestampMs: 0, nonce: [], publicKey: [], signature: [])),
             .signedWhisper(
                 target: SessionPath(user: "", machine: "", session: ""), payload: .plain(""),
-                signature: MessageSignature(timestampMs: 0, nonce: [], signature: []), holdSeconds: 0),
+                signature: MessageSignature(timestampMs: 0, nonce: [], publicKey: [], signature: []), holdSeconds: 0),
             .keyQuery(user: ""),
         ].map(\.wireIndex)))
 
