@@ -15,6 +15,9 @@ public struct ControlSession {
     public var noticeSender: SessionPath? { connection.noticeSender }
     /// The protocol extensions agreed at the upgrade.
     public var extensions: Set<ProtocolExtension> { connection.extensions }
+    /// The server's instance ID (`x-conclave-server-id`), when it sent one: what message
+    /// signatures are bound to.
+    public var serverID: String? { connection.serverID }
     let connection: FrameConnection
     var frames: FrameInbound.AsyncIterator
     let watchdog: Watchdog
@@ -118,7 +121,7 @@ extension ProtocolMessage {
     /// A message another session sent, which arrives whenever it is sent rather than as a reply.
     var isPush: Bool {
         switch self {
-        case .channelMessage, .whisper, .taggedChannelMessage, .taggedWhisper: true
+        case .channelMessage, .whisper, .taggedChannelMessage, .taggedWhisper, .signedChannelMessage, .signedWhisperMessage: true
         default: false
         }
     }

@@ -60,9 +60,9 @@ struct BridgeCoreTests {
         let written = Captured.notifications("notifications/claude/channel", in: harness.output.take())
         #expect(written.count == 2)
         let meta = written[0]["params"]?["meta"]
-        #expect(meta == ["server": "wss://s1/", "channel": "ops", "from": "david/desktop/main", "kind": "channel", "level": "notify", "id": "m1"])
+        #expect(meta == ["server": "wss://s1/", "channel": "ops", "from": "david/desktop/main", "kind": "channel", "level": "notify", "provenance": "unverified", "id": "m1"])
         #expect(written[0]["params"]?["content"] == "hello")
-        #expect(written[1]["params"]?["meta"] == ["server": "wss://s1/", "from": "david/desktop/main", "kind": "whisper", "level": "notify", "id": "m2"])
+        #expect(written[1]["params"]?["meta"] == ["server": "wss://s1/", "from": "david/desktop/main", "kind": "whisper", "level": "notify", "provenance": "unverified", "id": "m2"])
     }
 
     @Test func callsAreAnsweredByTheirOwnRepliesOneAtATime() async {

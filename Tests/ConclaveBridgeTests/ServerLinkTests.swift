@@ -4,6 +4,7 @@ import ConclaveProtocol
 import ConclaveTesting
 import ConclaveTransport
 import ConclaveClient
+import Foundation
 import Synchronization
 import Testing
 
@@ -41,7 +42,9 @@ struct ServerLinkTests {
             config: ClientConfig(), registrations: [Registration(url: url.text, username: "aaron", machine: "ws")],
             handle: SessionHandle(base: "link", isExplicit: true), configFile: nil, write: { _ in })
         let link = ServerLink(
-            url: url, rank: 0, signingKey: try SigningKey.generate(), core: core, claims: ServerIdentityClaims(),
+            url: url, rank: 0, signingKey: try SigningKey.generate(),
+            knownKeys: KnownKeys(path: NSTemporaryDirectory() + "conclave-link-\(UUID().uuidString)/known_keys"), core: core,
+            claims: ServerIdentityClaims(),
             keepalive: keepalive, silenceLimit: silenceLimit,
             backoff: ReconnectBackoff(initial: .milliseconds(50), maximum: .milliseconds(200), jitter: 0, stableAfter: .seconds(30)))
         await withTaskGroup(of: Void.self) { group in

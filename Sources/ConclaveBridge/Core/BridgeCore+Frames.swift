@@ -5,16 +5,22 @@ public import ConclaveProtocol
 extension BridgeCore {
     /// A frame from `key`'s live connection.
     public func received(_ frame: ProtocolMessage, from key: String) {
-        guard servers[key] != nil else { return }
+        guard let server = servers[key] else { return }
+        if let message = ReceivedMessage(frame) {
+            let provenance = server.trust?.provenance(of: message, nowMs: wallClock()) ?? MessageTrust.withoutSignatures
+            if case .invalid = provenance {
+                logger.warning("a message failed its signature check", metadata: ["server": "\(key)", "from": "\(message.from)"])
+            }
+            switch message.target {
+            case let .channel(channel):
+                deliverChannelMessage(channel: channel, from: message.from, payload: message.payload, provenance: provenance, server: key, id: message.id)
+            case .session:
+                deliverWhisper(from: message.from, payload: message.payload, provenance: provenance, server: key, id: message.id)
+            }
+            refreshTools()
+            return
+        }
         switch frame {
-        case let .channelMessage(channel, from, payload):
-            deliverChannelMessage(channel: channel, from: from, payload: payload, server: key)
-        case let .taggedChannelMessage(id, channel, from, payload):
-            deliverChannelMessage(channel: channel, from: from, payload: payload, server: key, id: id)
-        case let .whisper(from, _, payload):
-            deliverWhisper(from: from, payload: payload, server: key)
-        case let .taggedWhisper(id, from, _, payload):
-            deliverWhisper(from: from, payload: payload, server: key, id: id)
         case .receiptUpdate:
             // Unsolicited news about this session's own messages; `receipts` asks when needed.
             break
@@ -39,13 +45,22 @@ extension BridgeCore {
 
     // MARK: Deliveries
 
-    private func deliverChannelMessage(channel: String, from: SessionPath, payload: Payload, server key: String, id: UInt64? = nil) {
+    /// The level a message gets: the one set for where it arrived, capped at notify when its
+    /// signature does not check out (a forged or altered message may be shown, never acted on).
+    private func effectiveLevel(_ level: PermissionLevel, _ provenance: Provenance) -> PermissionLevel {
+        guard case .invalid = provenance else { return level }
+        return min(level, .notify)
+    }
+
+    private func deliverChannelMessage(
+        channel: String, from: SessionPath, payload: Payload, provenance: Provenance, server key: String, id: UInt64?
+    ) {
         guard let server = servers[key] else { return }
         report(id, on: key, .delivered)
         // The server delivers only to subscribers, so this session is in the channel (after a
         // rename, for example) whatever it believed.
         servers[key]?.joined.insert(channel)
-        let level = config.permission(server: server.url, scope: .channel(channel))
+        let level = effectiveLevel(config.permission(server: server.url, scope: .channel(channel)), provenance)
         // A muted message is not "seen": catch_up can still return it (reference gap 17).
         guard level != .mute else {
             report(id, on: key, .held, detail: "muted by the recipient's level")
@@ -79,10 +94,10 @@ extension BridgeCore {
         }
         present(InboundMessage(
             id: "", kind: .channel, server: key, channel: channel, from: from.description, body: ChannelFraming.body(payload),
-            level: level, atMs: now, receiptID: id))
+            level: level, atMs: now, receiptID: id, provenance: provenance))
     }
 
-    private func deliverWhisper(from: SessionPath, payload: Payload, server key: String, id: UInt64? = nil) {
+    private func deliverWhisper(from: SessionPath, payload: Payload, provenance: Provenance, server key: String, id: UInt64?) {
         guard let server = servers[key] else { return }
         report(id, on: key, .delivered)
         if let notice = ServerNotice.text(from: from, payload: payload, declaredSender: server.noticeSender) {
@@ -98,7 +113,7 @@ extension BridgeCore {
             report(id, on: key, .refused, detail: "permission-relay traffic is never shown to the agent")
             return
         }
-        let level = config.permission(server: server.url, scope: .whisper)
+        let level = effectiveLevel(config.permission(server: server.url, scope: .whisper), provenance)
         guard level != .mute else {
             report(id, on: key, .held, detail: "muted by the recipient's level")
             return
@@ -107,7 +122,7 @@ extension BridgeCore {
         watchForPingPong(speaker: from, conversation: "\(key) @\(from)", label: "`\(from)`", server: key, nowMs: now)
         present(InboundMessage(
             id: "", kind: .whisper, server: key, from: from.description, body: ChannelFraming.body(payload), level: level, atMs: now,
-            receiptID: id))
+            receiptID: id, provenance: provenance))
     }
 
     /// Pauses this session's messages to a conversation that became a loop with one other
@@ -150,13 +165,41 @@ extension BridgeCore {
         }
     }
 
+    /// A `catch_up` page as the agent reads it, each message with what its signature says.
+    private func catchUpOutcome(
+        _ page: [SignedHistoryMessage], channel: String, requested: String, continuing: Bool, server key: String
+    ) -> (text: String, isError: Bool) {
+        let name = ChannelFraming.peerText(channel)
+        guard let newest = page.map(\.message.tsMs).max() else {
+            return ("#\(name): no retained messages in that window", false)
+        }
+        let mark = max(servers[key]?.historyMark[requested] ?? 0, newest)
+        servers[key]?.historyMark[requested] = mark
+        // Continuing (no `since`): what was already shown live is not shown again.
+        let messages = continuing ? withoutInjected(page, channel: requested, server: key) : page
+        guard !messages.isEmpty else {
+            return ("#\(name): nothing new since the messages already shown in this session", false)
+        }
+        let trust = servers[key]?.trust
+        let now = wallClock()
+        let checked = messages.map { entry in
+            (entry.message, trust?.provenance(of: entry, in: channel, nowMs: now) ?? MessageTrust.withoutSignatures)
+        }
+        var text = ChannelFraming.historyContent(server: key, channel: channel, messages: checked)
+        if page.count >= 500 {
+            text += "\nThis page may not be the end: call catch_up again without `since` for the next one."
+        }
+        return (text, false)
+    }
+
     /// `page` without the messages this session was shown live. Live frames carry no server
     /// time, so a message matches by sender and body, with its history time within the catch-up
     /// slack of when it was shown; each shown message removes at most one.
-    private func withoutInjected(_ page: [HistoryMessage], channel: String, server key: String) -> [HistoryMessage] {
+    private func withoutInjected(_ page: [SignedHistoryMessage], channel: String, server key: String) -> [SignedHistoryMessage] {
         var remembered = servers[key]?.injected[channel] ?? []
         let slack = settings.catchUpSlackMs
-        let kept = page.filter { message in
+        let kept = page.filter { entry in
+            let message = entry.message
             guard let index = remembered.firstIndex(where: {
                 $0.from == message.from && $0.payload == message.payload && abs($0.atMs - message.tsMs) <= slack
             }) else { return true }
@@ -266,21 +309,10 @@ extension BridgeCore {
             let scope = channel.map { "#\(name($0))" } ?? "server-wide"
             return (sessions.isEmpty ? "\(scope): nobody online" : "\(scope): " + sessions.map { name($0.description) }.joined(separator: ", "), false)
         case let (.catchUp(requested, continuing), .history(channel, page)):
-            guard let newest = page.map(\.tsMs).max() else {
-                return ("#\(name(channel)): no retained messages in that window", false)
-            }
-            let mark = max(servers[key]?.historyMark[requested] ?? 0, newest)
-            servers[key]?.historyMark[requested] = mark
-            // Continuing (no `since`): what was already shown live is not shown again.
-            let messages = continuing ? withoutInjected(page, channel: requested, server: key) : page
-            guard !messages.isEmpty else {
-                return ("#\(name(channel)): nothing new since the messages already shown in this session", false)
-            }
-            var text = ChannelFraming.historyContent(server: key, channel: channel, messages: messages)
-            if page.count >= 500 {
-                text += "\nThis page may not be the end: call catch_up again without `since` for the next one."
-            }
-            return (text, false)
+            let unsigned = page.map { SignedHistoryMessage(message: $0, signature: nil) }
+            return catchUpOutcome(unsigned, channel: channel, requested: requested, continuing: continuing, server: key)
+        case let (.catchUp(requested, continuing), .signedHistory(channel, page)):
+            return catchUpOutcome(page, channel: channel, requested: requested, continuing: continuing, server: key)
         case let (.send(channel), .ack):
             return ("sent to \(name(channel))", false)
         case let (.send(channel), .posted(id)):

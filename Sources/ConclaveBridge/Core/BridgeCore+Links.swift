@@ -1,3 +1,4 @@
+public import ConclaveClient
 public import ConclaveProtocol
 
 extension BridgeCore {
@@ -6,11 +7,13 @@ extension BridgeCore {
         handle.name(on: key)
     }
 
-    /// A connection to `key` authenticated as `path`.
     /// The link to `key` is up as `path`. `noticeSender` is the path the server declared it
     /// reserves for its notices; without one, nothing it relays is taken as a server notice.
+    /// `trust` signs what this session sends there and checks what it receives (`nil`: the
+    /// connection carries no signatures).
     public func linkUp(
-        _ key: String, path: SessionPath, noticeSender: SessionPath? = nil, extensions: Set<ProtocolExtension> = [], connection: LinkConnection
+        _ key: String, path: SessionPath, noticeSender: SessionPath? = nil, extensions: Set<ProtocolExtension> = [],
+        trust: MessageTrust? = nil, connection: LinkConnection
     ) {
         guard var server = servers[key], server.failure == nil else {
             connection.restart()
@@ -20,6 +23,7 @@ extension BridgeCore {
         server.path = path
         server.noticeSender = noticeSender
         server.receipts = extensions.contains(.receipts)
+        server.trust = trust
         server.upSince = .now
         server.lastError = nil
         let wasDown = server.downNotified

@@ -1,3 +1,4 @@
+public import ConclaveClient
 public import ConclaveIdentity
 public import ConclaveProtocol
 import Foundation
@@ -18,6 +19,8 @@ public actor BridgeCore {
         var noticeSender: SessionPath?
         /// Whether this connection speaks the `receipts` extension (message ids, receipts).
         var receipts = false
+        /// Signing and checking on this connection, when it speaks `signatures`.
+        var trust: MessageTrust?
         var joined: Set<String> = []
         var administered: Set<String> = []
         var isServerAdmin = false

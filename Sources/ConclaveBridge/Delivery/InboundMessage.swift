@@ -1,3 +1,4 @@
+public import ConclaveClient
 public import ConclaveProtocol
 
 /// One thing the bridge shows its agent: a channel message, a whisper, or a notice from the
@@ -34,13 +35,16 @@ public struct InboundMessage: Sendable, Hashable {
     public var atMs: Int64
     /// The server's id for the message (the `receipts` extension), to report its state with.
     public var receiptID: UInt64?
+    /// Who wrote it, as its signature says (`nil` for notices).
+    public var provenance: Provenance?
 
     /// A message.
     public init(
         id: String, kind: Kind, server: String?, channel: String? = nil, from: String? = nil, body: String,
-        level: PermissionLevel? = nil, atMs: Int64, receiptID: UInt64? = nil
+        level: PermissionLevel? = nil, atMs: Int64, receiptID: UInt64? = nil, provenance: Provenance? = nil
     ) {
         self.receiptID = receiptID
+        self.provenance = provenance
         self.id = id
         self.kind = kind
         self.server = server
@@ -72,6 +76,10 @@ public struct InboundMessage: Sendable, Hashable {
         if let level { fields["level"] = .string(level.token) }
         // As text: a JSON number need not keep 64 bits (the server keeps ids below 2^53 anyway).
         if let receiptID { fields["rid"] = .string(String(receiptID)) }
+        if let provenance {
+            fields["prov"] = .string(provenance.mark)
+            if let reason = provenance.reason { fields["prov_reason"] = .string(reason) }
+        }
         return .object(fields)
     }
 
@@ -84,6 +92,7 @@ public struct InboundMessage: Sendable, Hashable {
         self.init(
             id: id, kind: kind, server: json["server"]?.stringValue, channel: json["channel"]?.stringValue,
             from: json["from"]?.stringValue, body: body, level: level, atMs: atMs,
-            receiptID: json["rid"]?.stringValue.flatMap { UInt64($0) })
+            receiptID: json["rid"]?.stringValue.flatMap { UInt64($0) },
+            provenance: json["prov"]?.stringValue.flatMap { Provenance(mark: $0, reason: json["prov_reason"]?.stringValue ?? "") })
     }
 }

@@ -18,6 +18,8 @@ public struct ServerLink: Sendable {
     let rank: Int
     let url: ServerURL
     let signingKey: SigningKey
+    /// Where senders' machine keys are pinned (signed messages are checked against them).
+    let knownKeys: KnownKeys
     let core: BridgeCore
     let claims: ServerIdentityClaims
     let timeouts: TransportTimeouts
@@ -31,7 +33,7 @@ public struct ServerLink: Sendable {
     /// A link to `url` (whose spelling, ``ServerURL/text``, is the core's server key), listed
     /// `rank`-th in the configuration, verifying a `wss://` server with `tls`.
     public init(
-        url: ServerURL, rank: Int, signingKey: SigningKey, core: BridgeCore, claims: ServerIdentityClaims,
+        url: ServerURL, rank: Int, signingKey: SigningKey, knownKeys: KnownKeys, core: BridgeCore, claims: ServerIdentityClaims,
         tls: ClientTLS = .systemTrustStore,
         timeouts: TransportTimeouts = .standard, keepalive: Duration = .seconds(20), silenceLimit: Duration = .seconds(45),
         backoff: ReconnectBackoff = ReconnectBackoff(initial: .milliseconds(200), maximum: .seconds(30), jitter: 0.2, stableAfter: .seconds(30))
@@ -41,6 +43,7 @@ public struct ServerLink: Sendable {
         self.rank = rank
         self.url = url
         self.signingKey = signingKey
+        self.knownKeys = knownKeys
         self.core = core
         self.claims = claims
         self.timeouts = timeouts
@@ -55,7 +58,7 @@ public struct ServerLink: Sendable {
         while !Task.isCancelled, await core.isUsable(serverKey) {
             let handle = await core.handleName(for: serverKey)
             let client = ControlClient(
-                url: url, key: signingKey, session: handle, tls: tls, timeouts: timeouts, extensions: [.receipts], logger: logger)
+                url: url, key: signingKey, session: handle, tls: tls, timeouts: timeouts, extensions: [.receipts, .signatures], logger: logger)
             let established = Established()
             let serverKey = serverKey
             let claims = claims
@@ -105,6 +108,7 @@ public struct ServerLink: Sendable {
         let outbound = session.outbound
         await core.linkUp(
             serverKey, path: session.path, noticeSender: session.noticeSender, extensions: session.extensions,
+            trust: MessageTrust(session: session, key: signingKey, knownKeys: knownKeys),
             connection: LinkConnection(send: { continuation.yield($0) }, restart: { continuation.finish() }))
         defer { continuation.finish() }
         let core = core

@@ -1,4 +1,5 @@
 public import ConclaveIdentity
+import ConclaveClient
 import ConclaveTransport
 import Foundation
 import Logging
@@ -46,7 +47,8 @@ public enum BridgeRunner {
         await withTaskGroup(of: Void.self) { group in
             for (rank, target) in await core.linkTargets.enumerated() {
                 let link = ServerLink(
-                    url: target.url, rank: rank, signingKey: options.key, core: core, claims: claims,
+                    url: target.url, rank: rank, signingKey: options.key, knownKeys: KnownKeys(path: options.directory.knownKeysPath),
+                    core: core, claims: claims,
                     tls: ClientTLS(caFile: target.caFile), timeouts: timeouts)
                 group.addTask { await link.run() }
             }

@@ -19,4 +19,23 @@ public enum Provenance: Sendable, Hashable {
         case .invalid: "invalid"
         }
     }
+
+    /// Why it is not verified; `nil` when it is.
+    public var reason: String? {
+        switch self {
+        case .verified: nil
+        case let .unverified(reason), let .invalid(reason): reason
+        }
+    }
+
+    /// The verdict a ``mark`` names, with `reason` for the two that carry one; `nil` for any
+    /// other word.
+    public init?(mark: String, reason: String) {
+        switch mark {
+        case "verified": self = .verified
+        case "unverified": self = .unverified(reason: reason)
+        case "invalid": self = .invalid(reason: reason)
+        default: return nil
+        }
+    }
 }

@@ -32,6 +32,8 @@ public struct ConfigDirectory: Sendable, Hashable, CustomStringConvertible {
 
     /// `<dir>/agreement-key`: the X25519 secret for end-to-end encrypted channels.
     public var agreementKeyPath: String { path + "/agreement-key" }
+    /// `<dir>/known_keys`: machine keys pinned the first time each signed for its machine.
+    public var knownKeysPath: String { path + "/known_keys" }
 
     /// `<dir>/config.toml`: registrations and permission settings.
     public var configPath: String { path + "/config.toml" }
