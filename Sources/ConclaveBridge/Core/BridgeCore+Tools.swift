@@ -287,7 +287,32 @@ extension BridgeCore {
         guard let connection = servers[key]?.connection,
             let frame = servers[key]?.requests.frameToSend(replyDeadline: .now + settings.replyTimeout)
         else { return }
-        connection.send(frame)
+        connection.send(signedForSending(frame, server: key))
+    }
+
+    /// `frame` as it leaves for `key`: posts and whispers signed when the connection speaks
+    /// `signatures`. Signed as they leave rather than when asked for, so a request queued while
+    /// the link was down is signed for the connection (path, server, clock) that carries it.
+    private func signedForSending(_ frame: ProtocolMessage, server key: String) -> ProtocolMessage {
+        guard let trust = servers[key]?.trust, let path = servers[key]?.path else { return frame }
+        let now = wallClock()
+        do {
+            switch frame {
+            case let .channelMessage(channel, _, payload):
+                return try trust.post(payload, to: channel, as: path, nowMs: now)
+            case let .whisper(_, target, payload):
+                return try trust.whisper(payload, to: target, as: path, nowMs: now)
+            case let .heldWhisper(target, payload, holdSeconds):
+                return try trust.whisper(payload, to: target, as: path, holdSeconds: holdSeconds, nowMs: now)
+            default:
+                return frame
+            }
+        } catch {
+            // Only the random nonce can fail; the message still goes, unsigned, and shows as
+            // unverified, which is what it then is.
+            logger.error("could not sign a message; sending it unsigned", metadata: ["server": "\(key)", "error": "\(error)"])
+            return frame
+        }
     }
 
     /// Answers a failed request (internal requests just end).
@@ -297,7 +322,6 @@ extension BridgeCore {
         }
     }
 
-    /// This session's path on `key`: as the server established it, else as configured.
     /// Spends one message of the emit budget towards `target` on `key` (a channel, or `@path` for
     /// a whisper) and records it in that conversation, or refuses with the reason.
     private func admitEmit(key: String, target: String, label: String) throws(ToolArguments.Invalid) {
@@ -313,6 +337,7 @@ extension BridgeCore {
         }
     }
 
+    /// This session's path on `key`: as the server established it, else as configured.
     func ownPath(_ key: String) -> SessionPath {
         if let path = servers[key]?.path { return path }
         let registration = servers[key]?.registration

@@ -1,4 +1,5 @@
 @testable import ConclaveBridge
+import ConclaveClient
 import ConclaveIdentity
 import ConclaveProtocol
 import Synchronization
@@ -37,11 +38,11 @@ struct CoreHarness {
     /// notice path unless `noticeSender` says otherwise.
     func up(
         _ server: String = CoreHarness.server, admin: Bool? = nil, noticeSender: SessionPath? = .serverNotice,
-        extensions: Set<ProtocolExtension> = []
+        extensions: Set<ProtocolExtension> = [], trust: MessageTrust? = nil
     ) async {
         await core.linkUp(
             server, path: SessionPath(user: "aaron", machine: "workstation", session: Self.ownPath.session), noticeSender: noticeSender,
-            extensions: extensions, connection: link.connection)
+            extensions: extensions, trust: trust, connection: link.connection)
         if let admin { await core.received(.serverInfo(admin: admin), from: server) }
     }
 
