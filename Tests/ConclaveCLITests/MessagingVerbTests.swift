@@ -28,7 +28,12 @@ struct MessagingVerbTests {
         let sent = try await aaron.run(["send", "--channel", "watch", "hello from the plain CLI"])
         #expect(sent.stdout.range(of: #"^✓ sent to watch \(id \d+\)\n$"#, options: .regularExpression) != nil, "\(sent.stdout)")
         let line = try #require(await tail.stdout.first(containing: "hello from the plain CLI"))
-        #expect(line.contains("[watch] aaron/workstation/cli-"))
+        // Signed by aaron's machine and checked by bob's tail (its key pinned on first use).
+        #expect(line.contains("[watch] ✓ aaron/workstation/cli-"), "\(line)")
+        let pins = try String(contentsOfFile: bob.config.path + "/known_keys", encoding: .utf8)
+        #expect(pins.contains(" aaron workstation "))
+        let mode = try FileManager.default.attributesOfItem(atPath: bob.config.path + "/known_keys")[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
         #expect(line.range(of: #"^\d\d:\d\d:\d\d "#, options: .regularExpression) != nil)
 
         // From standard input, with terminal control characters made visible.
@@ -92,13 +97,24 @@ struct MessagingVerbTests {
         #expect(first["type"] as? String == "message")
         #expect(first["replayed"] as? Bool == true)
         #expect(first["from"] as? String == "aaron/workstation/bulk")
+        // Posted without the signatures extension, as a reference client would: shown, unverified.
+        #expect(first["provenance"] as? String == "unverified")
 
         #expect(try await aaron.run(["send", "--channel", "watch", "live one"]).status == 0)
         let all = await tail.stdout.waitForCount(count + 1)
         let live = try JSONOutput.object(try #require(all.last))
         #expect(live["text"] as? String == "live one")
         #expect(live["replayed"] as? Bool == false)
+        #expect(live["provenance"] as? String == "verified")
         #expect(await tail.stop(with: SIGINT) == 0)
+
+        // Read back from history by a fresh tail, the signed post still verifies.
+        let again = try bob.start(["tail", "--channel", "watch", "--since", "1h", "--json"])
+        let replayed = await again.stdout.waitForCount(count + 1, timeout: .seconds(30))
+        let signed = try JSONOutput.object(try #require(replayed.last))
+        #expect(signed["text"] as? String == "live one" && signed["replayed"] as? Bool == true)
+        #expect(signed["provenance"] as? String == "verified")
+        #expect(await again.stop(with: SIGINT) == 0)
     }
 
     @Test func tailSurvivesAServerRestartWithoutRepeatingLines() async throws {

@@ -37,7 +37,7 @@ struct TailKeepaliveTests {
 
     static func stream(ping: Duration, silence: Duration) -> TailStream {
         TailStream(
-            channel: "ops", token: nil, printer: TailPrinter(json: true), state: TailState(feed: TailFeed(sinceMs: nil, nowMs: 0)),
+            channel: "ops", token: nil, printer: TailPrinter(json: true), state: TailState(feed: TailFeed(sinceMs: nil, nowMs: 0)), trust: { _ in nil },
             url: "scripted", pingInterval: ping, silenceLimit: silence)
     }
 

@@ -38,6 +38,11 @@ struct RemoteServer {
         client = ControlClient(url: url, key: key, session: session, tls: tls, timeouts: timeouts, extensions: extensions)
     }
 
+    /// Signing and checking for `session`, when it agreed to `signatures` (pins in `known_keys`).
+    func trust(for session: ControlSession) -> MessageTrust? {
+        MessageTrust(session: session, key: client.key, knownKeys: KnownKeys(path: directory.knownKeysPath))
+    }
+
     /// The error for a server that did not agree to the receipts extension.
     func noReceipts() -> CLIError {
         CLIError("\(url) does not support receipts (a server without the receipts extension, such as the reference server)")

@@ -53,7 +53,7 @@ struct SendCommand: AsyncParsableCommand, GlobalOptionsProviding {
         let body = try text ?? Self.readStandardInput()
         guard !body.isEmpty else { throw CLIError("the message is empty") }
         // Ids and receipts are asked for always: a server without them answers plain v1.
-        let remote = try RemoteServer(global: global, server: server, extensions: [.receipts])
+        let remote = try RemoteServer(global: global, server: server, extensions: [.receipts, .signatures])
         let token = token
         let wait = wait
         let timeout = Duration.seconds(timeout)
@@ -61,7 +61,9 @@ struct SendCommand: AsyncParsableCommand, GlobalOptionsProviding {
             try await remote.client.withSession { session -> SendOutcome in
                 let joined = try await session.request(.join(channel: channel, token: token))
                 guard case .joined = joined else { return .refused("join", joined) }
-                let sent = try await session.request(.channelMessage(channel: channel, from: session.path, payload: .plain(body)))
+                // Signed when the server relays signatures; a reference server gets v1.
+                let post = try remote.trust(for: session)?.post(.plain(body), to: channel, as: session.path, nowMs: TailStream.nowMs())
+                let sent = try await session.request(post ?? .channelMessage(channel: channel, from: session.path, payload: .plain(body)))
                 switch sent {
                 case .ack:
                     return wait == nil ? .sent(id: nil) : .noReceipts

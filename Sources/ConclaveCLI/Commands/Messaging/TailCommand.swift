@@ -45,7 +45,7 @@ struct TailCommand: AsyncParsableCommand, GlobalOptionsProviding {
 
     func run() async throws {
         let sinceSeconds = try since.map { text throws(ValueParseError) in try DurationText.seconds(parsing: text) }
-        let remote = try RemoteServer(global: global, server: server, session: session ?? RemoteServer.defaultSession)
+        let remote = try RemoteServer(global: global, server: server, session: session ?? RemoteServer.defaultSession, extensions: [.signatures])
         let interrupt = InterruptSignal.exitOnInterrupt()
         defer { interrupt.cancel() }
         if let session { try await Self.refuseLiveSession(named: session, on: remote) }
@@ -54,7 +54,7 @@ struct TailCommand: AsyncParsableCommand, GlobalOptionsProviding {
         let sinceMs = sinceSeconds.map { now - Int64(clamping: min($0, UInt64(Int64.max / 1000)) * 1000) }
         let state = TailState(feed: TailFeed(sinceMs: sinceMs, nowMs: now))
         let stream = TailStream(
-            channel: channel.channel, token: token, printer: TailPrinter(json: json), state: state,
+            channel: channel.channel, token: token, printer: TailPrinter(json: json), state: state, trust: { remote.trust(for: $0) },
             url: remote.url.normalized, pingInterval: .seconds(20), silenceLimit: .seconds(45))
         var backoff = ReconnectBackoff()
         while true {

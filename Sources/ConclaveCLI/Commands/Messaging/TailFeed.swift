@@ -1,3 +1,4 @@
+import ConclaveClient
 import ConclaveProtocol
 
 /// The ordering and de-duplication rules of `tail`, without any I/O, so they can be tested alone.
@@ -19,7 +20,13 @@ struct TailFeed {
         var timeMs: Int64
         /// Whether it came from the backlog.
         var replayed: Bool
+        /// What its signature says about who wrote it (not part of its identity: a message seen
+        /// live and again in history is one message).
+        var provenance: Provenance = TailFeed.unsigned
     }
+
+    /// The verdict for a message that carried no signature.
+    static let unsigned = Provenance.unverified(reason: "not signed")
 
     /// What to do after a history page.
     enum Step: Equatable {
@@ -73,8 +80,10 @@ struct TailFeed {
     }
 
     /// A live message; returns what to print now (nothing while the backlog is still arriving).
-    mutating func live(channel: String, from: SessionPath, payload: Payload, nowMs: Int64) -> [Message] {
-        let message = Message(channel: channel, from: from, payload: payload, timeMs: nowMs, replayed: false)
+    mutating func live(
+        channel: String, from: SessionPath, payload: Payload, provenance: Provenance = TailFeed.unsigned, nowMs: Int64
+    ) -> [Message] {
+        let message = Message(channel: channel, from: from, payload: payload, timeMs: nowMs, replayed: false, provenance: provenance)
         if isReplaying {
             held.append(message)
             return []
@@ -85,7 +94,13 @@ struct TailFeed {
 
     /// A history page; returns what to print and whether to ask for more.
     mutating func history(channel: String, messages: [HistoryMessage]) -> (print: [Message], next: Step) {
-        guard let last = messages.last else {
+        history(channel: channel, entries: messages.map { ($0, Self.unsigned) })
+    }
+
+    /// A history page, each message with what its signature says; returns what to print and
+    /// whether to ask for more.
+    mutating func history(channel: String, entries: [(message: HistoryMessage, provenance: Provenance)]) -> (print: [Message], next: Step) {
+        guard let last = entries.last?.message else {
             isReplaying = false
             alreadyPrinted = [:]
             let released = held
@@ -94,8 +109,9 @@ struct TailFeed {
             return (released, .caughtUp)
         }
         var output: [Message] = []
-        for entry in messages {
-            let message = Message(channel: channel, from: entry.from, payload: entry.payload, timeMs: entry.tsMs, replayed: true)
+        for (entry, provenance) in entries {
+            let message = Message(
+                channel: channel, from: entry.from, payload: entry.payload, timeMs: entry.tsMs, replayed: true, provenance: provenance)
             let fingerprint = Self.fingerprint(message)
             if let index = held.firstIndex(where: { Self.fingerprint($0) == fingerprint }) {
                 held.remove(at: index)

@@ -13,24 +13,40 @@ struct TailPrinter {
 
     func line(for message: TailFeed.Message) throws -> String {
         if json {
-            return try JSONDocument.object(Self.fields(from: message.from, payload: message.payload, timeMs: message.timeMs).merging([
-                "type": .string("message"), "channel": .string(message.channel), "replayed": .bool(message.replayed),
-            ]) { $1 }).rendered()
+            return try JSONDocument.object(
+                Self.fields(from: message.from, payload: message.payload, timeMs: message.timeMs, provenance: message.provenance).merging([
+                    "type": .string("message"), "channel": .string(message.channel), "replayed": .bool(message.replayed),
+                ]) { $1 }
+            ).rendered()
         }
-        return "\(Self.clock(message.timeMs)) [\(TerminalText.sanitized(message.channel))] \(TerminalText.sanitized(message.from.description)): \(Self.text(message.payload))"
+        return "\(Self.clock(message.timeMs)) [\(TerminalText.sanitized(message.channel))] \(Self.mark(message.provenance))"
+            + "\(TerminalText.sanitized(message.from.description)): \(Self.text(message.payload))"
     }
 
-    func whisperLine(from: SessionPath, payload: Payload, timeMs: Int64) throws -> String {
+    func whisperLine(from: SessionPath, payload: Payload, provenance: Provenance = TailFeed.unsigned, timeMs: Int64) throws -> String {
         if json {
-            return try JSONDocument.object(Self.fields(from: from, payload: payload, timeMs: timeMs).merging([
+            return try JSONDocument.object(Self.fields(from: from, payload: payload, timeMs: timeMs, provenance: provenance).merging([
                 "type": .string("whisper")
             ]) { $1 }).rendered()
         }
-        return "\(Self.clock(timeMs)) [whisper] \(TerminalText.sanitized(from.description)): \(Self.text(payload))"
+        return "\(Self.clock(timeMs)) [whisper] \(Self.mark(provenance))\(TerminalText.sanitized(from.description)): \(Self.text(payload))"
     }
 
-    private static func fields(from: SessionPath, payload: Payload, timeMs: Int64) -> [String: JSONDocument] {
-        var fields: [String: JSONDocument] = ["from": .string(from.description), "ts_ms": .int(timeMs)]
+    /// The mark before a sender: `✓` signed by its machine's pinned key, `?` not signed, and a
+    /// loud `✗ INVALID SIGNATURE (why)` for a forgery, an alteration or a replay.
+    static func mark(_ provenance: Provenance) -> String {
+        switch provenance {
+        case .verified: "✓ "
+        case .unverified: "? "
+        case let .invalid(reason): "✗ INVALID SIGNATURE (\(TerminalText.sanitized(reason))) "
+        }
+    }
+
+    private static func fields(from: SessionPath, payload: Payload, timeMs: Int64, provenance: Provenance) -> [String: JSONDocument] {
+        var fields: [String: JSONDocument] = [
+            "from": .string(from.description), "ts_ms": .int(timeMs), "provenance": .string(provenance.mark),
+        ]
+        if let reason = provenance.reason { fields["provenance_reason"] = .string(reason) }
         let opened = PayloadOpener().open(payload)
         fields["text"] = opened.text.map(JSONDocument.string) ?? .null
         fields["encrypted"] = .bool(opened.wasEncrypted)

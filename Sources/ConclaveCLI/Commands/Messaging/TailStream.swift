@@ -15,6 +15,8 @@ struct TailStream: Sendable {
     let token: String?
     let printer: TailPrinter
     let state: TailState
+    /// Makes the signature checks for a connection (`nil` for one without signatures).
+    let trust: @Sendable (ControlSession) -> MessageTrust?
     let url: String
     /// How often to send an application `Ping`.
     let pingInterval: Duration
@@ -45,25 +47,48 @@ struct TailStream: Sendable {
         }
         var notice: String?
         let channel = channel
+        let trust = trust(session)
         _ = try await session.stream(pingEvery: pingInterval, silenceLimit: silenceLimit) { session, frame -> Never? in
+            if let message = ReceivedMessage(frame) {
+                let now = Self.nowMs()
+                let provenance = trust?.provenance(of: message, nowMs: now) ?? MessageTrust.withoutSignatures
+                switch message.target {
+                case let .channel(name):
+                    let lines = state.withFeed { $0.live(channel: name, from: message.from, payload: message.payload, provenance: provenance, nowMs: now) }
+                    for line in lines { try emit(try printer.line(for: line)) }
+                case .session:
+                    if let text = ServerNotice.text(from: message.from, payload: message.payload, declaredSender: session.noticeSender) {
+                        // Something happened to this session; find out whether it still receives the channel.
+                        Output.note("⚠ \(url): \(TerminalText.sanitized(text))")
+                        notice = text
+                        try await session.send(.who(channel: channel))
+                    } else {
+                        try emit(try printer.whisperLine(from: message.from, payload: message.payload, provenance: provenance, timeMs: now))
+                    }
+                }
+                return nil
+            }
+            let page: (channel: String, entries: [(message: HistoryMessage, provenance: Provenance)])?
             switch frame {
-            case let .channelMessage(channel, from, payload):
-                let lines = state.withFeed { $0.live(channel: channel, from: from, payload: payload, nowMs: Self.nowMs()) }
-                for message in lines { try emit(try printer.line(for: message)) }
             case let .history(historyChannel, messages):
-                let (lines, step) = state.withFeed { $0.history(channel: historyChannel, messages: messages) }
+                page = (historyChannel, messages.map { ($0, trust == nil ? MessageTrust.withoutSignatures : TailFeed.unsigned) })
+            case let .signedHistory(historyChannel, messages):
+                let now = Self.nowMs()
+                page = (historyChannel, messages.map { entry in
+                    (entry.message, trust?.provenance(of: entry, in: historyChannel, nowMs: now) ?? MessageTrust.withoutSignatures)
+                })
+            default:
+                page = nil
+            }
+            if let page {
+                let (lines, step) = state.withFeed { $0.history(channel: page.channel, entries: page.entries) }
                 for message in lines { try emit(try printer.line(for: message)) }
                 if case let .readMore(since) = step {
                     try await session.send(.readSince(channel: channel, sinceMs: since))
                 }
-            case let .whisper(from, _, payload) where ServerNotice.text(from: from, payload: payload, declaredSender: session.noticeSender) != nil:
-                // Something happened to this session; find out whether it still receives the channel.
-                let text = ServerNotice.text(from: from, payload: payload, declaredSender: session.noticeSender) ?? ""
-                Output.note("⚠ \(url): \(TerminalText.sanitized(text))")
-                notice = text
-                try await session.send(.who(channel: channel))
-            case let .whisper(from, _, payload):
-                try emit(try printer.whisperLine(from: from, payload: payload, timeMs: Self.nowMs()))
+                return nil
+            }
+            switch frame {
             case let .presence(_, sessions) where notice != nil:
                 if !sessions.contains(session.path) {
                     throw Fatal(error: CLIError("no longer receiving #\(channel): \(notice ?? "")"))
