@@ -1,4 +1,5 @@
 @testable import ConclaveCLI
+import ConclaveClient
 import ConclaveProtocol
 import Testing
 
@@ -79,5 +80,26 @@ struct TailPrinterTests {
         let line = try printer.whisperLine(from: from, payload: .plain("hi"), timeMs: 0)
         #expect(!line.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" || $0 == "\u{202E}" }, "\(line.debugDescription)")
         #expect(line.contains("\\u{1b}"))
+    }
+
+    @Test func linesCarryTheirProvenanceAndAnInvalidOneIsLoud() throws {
+        let alice = SessionPath(user: "alice", machine: "ws", session: "s")
+        let forged = TailFeed.Message(
+            channel: "ops", from: alice, payload: .plain("go"), timeMs: 0, replayed: false,
+            provenance: .invalid(reason: "a replay\u{1B}[2J"))
+        let human = try TailPrinter(json: false).line(for: forged)
+        #expect(human.contains("[ops] ✗ INVALID SIGNATURE (a replay\\u{1b}[2J) alice/ws/s: go"), "\(human)")
+        var genuine = forged
+        genuine.provenance = .verified
+        #expect(try TailPrinter(json: false).line(for: genuine).contains("[ops] ✓ alice/ws/s: go"))
+        let json = try TailPrinter(json: true).line(for: forged)
+        #expect(json.contains(#""provenance":"invalid""#) && json.contains(#""provenance_reason""#))
+        // A message seen live and again in history is one message, whatever each said of it.
+        var feed = TailFeed(sinceMs: nil, nowMs: 0)
+        _ = feed.connected(nowMs: 0)
+        #expect(feed.live(channel: "ops", from: alice, payload: .plain("once"), provenance: .verified, nowMs: 10).count == 1)
+        _ = feed.connected(nowMs: 20)
+        let page = feed.history(channel: "ops", entries: [(HistoryMessage(from: alice, tsMs: 9, payload: .plain("once")), .verified)])
+        #expect(page.print.isEmpty)
     }
 }
