@@ -17,9 +17,21 @@ TARGETS = {"decoder": "FuzzFrameDecoder", "session": "FuzzServerSession", "bridg
 FLAGS = ["-Xswiftc", "-sanitize=fuzzer", "-Xswiftc", "-enable-testing"]
 
 
+# Extension frames (Docs/PROTOCOL.md golden vectors), which the reference's vectors lack: a
+# signed post, a signed whisper, a key lookup and a signed history page.
+SIGNATURE = "fbd007" + "10" + "ab" * 16 + "20" + "ef" * 32 + "40" + "cd" * 64
+EXTENSION_FRAMES = [
+    "48036f707300026869" + SIGNATURE,
+    "49016101620163000178" + SIGNATURE + "00",
+    "4d0161",
+    "4c036f707302016101620163fbd0070002686901" + SIGNATURE + "0161016201630a00017800",
+]
+
+
 def vectors():
     with open(os.path.join(ROOT, "Tests/ConclaveProtocolTests/Resources/vectors.json")) as file:
-        return [bytes.fromhex(v["hex"]) for v in json.load(file)["vectors"] if v["type"] == "ProtocolMessage"]
+        spec = [bytes.fromhex(v["hex"]) for v in json.load(file)["vectors"] if v["type"] == "ProtocolMessage"]
+    return spec + [bytes.fromhex(frame) for frame in EXTENSION_FRAMES]
 
 
 def record(tag, body):
