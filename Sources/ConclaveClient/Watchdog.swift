@@ -1,4 +1,4 @@
-public import ConclaveTransport
+import ConclaveTransport
 import Synchronization
 
 /// Enforces a deadline on the current phase of a connection (the handshake, waiting for a reply)

@@ -7,7 +7,7 @@ import PostgresNIO
 /// schema.
 enum PostgresSchema {
     /// The version this binary writes.
-    static let version = 2
+    static let version = 3
 
     /// Advisory lock key (arbitrary, fixed): "conclave" in ASCII, as a number.
     static let lockKey: Int64 = 0x636F_6E63_6C61_7665
@@ -96,6 +96,22 @@ enum PostgresSchema {
         ],
         // The sender's signature (the `signatures` extension), NULL for unsigned posts.
         ["ALTER TABLE messages ADD COLUMN signature BYTEA"],
+        // End-to-end encrypted channels: announcements, the flag, and the sealed key shares.
+        [
+            "ALTER TABLE machines ADD COLUMN agreement BYTEA",
+            "ALTER TABLE channels ADD COLUMN encrypted BOOLEAN NOT NULL DEFAULT FALSE",
+            """
+            CREATE TABLE channel_keys (
+                id BIGSERIAL PRIMARY KEY,
+                channel_id BIGINT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+                recipient TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                key_id BYTEA NOT NULL,
+                share BYTEA NOT NULL,
+                created_at_ms BIGINT NOT NULL,
+                UNIQUE (channel_id, recipient, sender, key_id))
+            """,
+        ],
     ]
 
     /// Brings the store to ``version`` under the advisory lock; refuses a newer store.

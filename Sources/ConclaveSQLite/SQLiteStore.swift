@@ -137,13 +137,29 @@ public final class SQLiteStore: ConclaveStore {
         migrator.registerMigration("v5-message-signatures") { db in
             try db.execute(sql: "ALTER TABLE messages ADD COLUMN signature BLOB")
         }
+        // End-to-end encrypted channels: each machine's X25519 announcement, the channel flag,
+        // and the sealed channel keys members share (opaque here).
+        migrator.registerMigration("v6-end-to-end") { db in
+            try db.execute(sql: """
+                ALTER TABLE machines ADD COLUMN agreement BLOB;
+                ALTER TABLE channels ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE channel_keys (
+                    channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+                    recipient TEXT NOT NULL,
+                    sender TEXT NOT NULL,
+                    key_id BLOB NOT NULL,
+                    share BLOB NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    PRIMARY KEY (channel_id, recipient, sender, key_id));
+                """)
+        }
         return migrator
     }
 
     /// The newest migration this binary knows; a database that lists one it does not know was
     /// written by a newer binary.
     private static let knownMigrations: Set<String> = [
-        "v1", "v2-machine-proof", "v3-username-skeleton", "v4-message-numbers", "v5-message-signatures",
+        "v1", "v2-machine-proof", "v3-username-skeleton", "v4-message-numbers", "v5-message-signatures", "v6-end-to-end",
     ]
 
     private func write<T: Sendable>(
@@ -572,6 +588,84 @@ public final class SQLiteStore: ConclaveStore {
             let messages = db.changesCount
             try db.execute(sql: "DELETE FROM invites WHERE expires_at_ms IS NOT NULL AND expires_at_ms <= ?", arguments: [nowMs])
             return PurgeCounts(messages: messages, invites: db.changesCount)
+        }
+    }
+
+    // MARK: End-to-end encryption
+
+    public func setAgreement(user: String, machine: String, announcement: [UInt8]) async throws(StoreError) -> Bool {
+        try await write("record a key announcement") { db in
+            try db.execute(
+                sql: "UPDATE machines SET agreement = ? WHERE user = ? AND name = ?", arguments: [Data(announcement), user, machine])
+            return db.changesCount > 0
+        }
+    }
+
+    public func agreements(of users: [String]) async throws(StoreError) -> [String: [UInt8]] {
+        try await read("read key announcements") { db in
+            var result: [String: [UInt8]] = [:]
+            for user in Set(users) {
+                let rows = try Row.fetchAll(
+                    db.cachedStatement(sql: "SELECT name, agreement FROM machines WHERE user = ? AND agreement IS NOT NULL"),
+                    arguments: [user])
+                for row in rows {
+                    let name: String = row["name"]
+                    result[user + "/" + name] = [UInt8](row["agreement"] as Data)
+                }
+            }
+            return result
+        }
+    }
+
+    public func markEncrypted(channel: String) async throws(StoreError) -> Bool {
+        try await write("mark a channel encrypted") { db in
+            try db.execute(sql: "UPDATE channels SET encrypted = 1 WHERE name = ?", arguments: [channel])
+            return db.changesCount > 0
+        }
+    }
+
+    public func encryptedChannels() async throws(StoreError) -> [String] {
+        try await read("list encrypted channels") { db in
+            try String.fetchAll(db, sql: "SELECT name FROM channels WHERE encrypted = 1 ORDER BY name")
+        }
+    }
+
+    public func storeChannelKeys(_ shares: [ChannelKeyShare], channel: String, nowMs: Int64) async throws(StoreError) {
+        guard !shares.isEmpty else { return }
+        let kept = ChannelKeyShare.keptPerPair
+        try await write("store channel keys") { db in
+            guard let id = try Self.channelID(db, channel) else { return }
+            for share in shares {
+                try db.execute(
+                    sql: """
+                        INSERT INTO channel_keys (channel_id, recipient, sender, key_id, share, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (channel_id, recipient, sender, key_id) DO UPDATE SET share = excluded.share, created_at_ms = excluded.created_at_ms
+                        """,
+                    arguments: [id, share.recipient, share.sender, Data(share.keyID), Data(share.share), nowMs])
+                try db.execute(
+                    sql: """
+                        DELETE FROM channel_keys WHERE channel_id = ?1 AND recipient = ?2 AND sender = ?3 AND key_id NOT IN (
+                            SELECT key_id FROM channel_keys WHERE channel_id = ?1 AND recipient = ?2 AND sender = ?3
+                            ORDER BY created_at_ms DESC, rowid DESC LIMIT ?4)
+                        """,
+                    arguments: [id, share.recipient, share.sender, kept])
+            }
+        }
+    }
+
+    public func channelKeys(channel: String, recipient: String) async throws(StoreError) -> [ChannelKeyShare] {
+        try await read("read channel keys") { db in
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT k.sender, k.recipient, k.key_id, k.share FROM channel_keys k JOIN channels c ON c.id = k.channel_id
+                    WHERE c.name = ? AND k.recipient = ? ORDER BY k.created_at_ms, k.rowid
+                    """,
+                arguments: [channel, recipient]
+            ).map { row in
+                ChannelKeyShare(
+                    sender: row["sender"], recipient: row["recipient"], keyID: [UInt8](row["key_id"] as Data),
+                    share: [UInt8](row["share"] as Data))
+            }
         }
     }
 }

@@ -21,6 +21,8 @@ public enum ClusterEvent: Sendable, Hashable, Codable {
     case unbanned(channel: String, user: String)
     /// `channel` is gone; its subscribers are told `notice`.
     case channelDeleted(channel: String, notice: String)
+    /// `channel` is now end-to-end encrypted: plain posts to it are refused.
+    case channelEncrypted(channel: String)
     /// `channel` is now called `to`; its subscribers are told `notice`.
     case channelRenamed(channel: String, to: String, notice: String)
     /// `user`'s machine `machine` (every machine when `nil`) lost access: its sessions end with

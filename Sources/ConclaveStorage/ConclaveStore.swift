@@ -110,6 +110,24 @@ public protocol ConclaveStore: Sendable {
     func messages(inChannelID channelID: Int64, afterSeq: Int64, limit: Int) async throws(StoreError) -> [StoredMessage]
     /// Deletes messages older than `cutoffMs` and invites expired before `nowMs`.
     func purge(messagesBefore cutoffMs: Int64, invitesExpiredBefore nowMs: Int64) async throws(StoreError) -> PurgeCounts
+
+    // MARK: End-to-end encryption
+
+    /// Records the X25519 key announcement (its wire encoding) of `user`'s machine `machine`,
+    /// replacing any earlier one; `false` when there is no such machine.
+    func setAgreement(user: String, machine: String, announcement: [UInt8]) async throws(StoreError) -> Bool
+    /// The announcements of `users`' machines, keyed by `user/machine` (machines without one are
+    /// left out).
+    func agreements(of users: [String]) async throws(StoreError) -> [String: [UInt8]]
+    /// Marks a channel end-to-end encrypted, for good; `false` when there is no such channel.
+    func markEncrypted(channel: String) async throws(StoreError) -> Bool
+    /// The names of the end-to-end encrypted channels.
+    func encryptedChannels() async throws(StoreError) -> [String]
+    /// Files key shares in `channel`, replacing one with the same sender, recipient and key id, and
+    /// keeping the newest ``ChannelKeyShare/keptPerPair`` per sender and recipient.
+    func storeChannelKeys(_ shares: [ChannelKeyShare], channel: String, nowMs: Int64) async throws(StoreError)
+    /// The shares addressed to `recipient` (`user/machine`) in `channel`, oldest first.
+    func channelKeys(channel: String, recipient: String) async throws(StoreError) -> [ChannelKeyShare]
 }
 
 extension ConclaveStore {

@@ -1,4 +1,4 @@
-public import ConclaveIdentity
+import ConclaveIdentity
 public import ConclaveProtocol
 import Synchronization
 

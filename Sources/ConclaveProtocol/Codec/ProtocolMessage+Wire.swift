@@ -117,7 +117,16 @@ extension ProtocolMessage: WireCodable {
                 signature: try reader.read())
         case 76: self = .signedHistory(channel: try reader.readString(), messages: try reader.readSequence())
         case 77: self = .keyQuery(user: try reader.readString())
-        default: self = .keyList(user: try reader.readString(), machines: try reader.readSequence())
+        case 78: self = .keyList(user: try reader.readString(), machines: try reader.readSequence())
+        case 79: self = .publishAgreement(announcement: try reader.read())
+        case 80: self = .memberKeysQuery(channel: try reader.readString())
+        case 81: self = .memberKeys(channel: try reader.readString(), encrypted: try reader.readBool(), members: try reader.readSequence())
+        case 82: self = .markEncrypted(channel: try reader.readString())
+        case 83: self = .shareChannelKey(channel: try reader.readString(), keys: try reader.readSequence())
+        case 84: self = .channelKeysQuery(channel: try reader.readString())
+        case 85: self = .channelKeys(channel: try reader.readString(), keys: try reader.readSequence())
+        case 86: self = .listEncrypted
+        default: self = .encryptedChannels(channels: try reader.readSequence())
         }
     }
 
@@ -230,12 +239,26 @@ extension ProtocolMessage: WireCodable {
         case let .signedHistory(channel, messages):
             writer.writeString(channel)
             writer.writeSequence(messages)
-        case let .keyQuery(user):
+        case let .keyQuery(user), let .memberKeysQuery(user), let .markEncrypted(user), let .channelKeysQuery(user):
             writer.writeString(user)
+        case let .publishAgreement(announcement):
+            writer.write(announcement)
+        case let .memberKeys(channel, encrypted, members):
+            writer.writeString(channel)
+            writer.writeBool(encrypted)
+            writer.writeSequence(members)
+        case let .shareChannelKey(channel, keys):
+            writer.writeString(channel)
+            writer.writeSequence(keys)
+        case let .channelKeys(channel, keys):
+            writer.writeString(channel)
+            writer.writeSequence(keys)
+        case let .encryptedChannels(channels):
+            writer.writeSequence(channels)
         case let .keyList(user, machines):
             writer.writeString(user)
             writer.writeSequence(machines)
-        case .listChannels, .ping, .pong, .listMachines, .listUsers:
+        case .listChannels, .ping, .pong, .listMachines, .listUsers, .listEncrypted:
             break
         }
     }

@@ -33,3 +33,41 @@ public struct AgreementAnnouncement: Sendable, Hashable {
         return writer.bytes
     }
 }
+
+extension AgreementAnnouncement: WireCodable {
+    /// Two byte strings and a timestamp, each at least one byte.
+    static var minimumWireSize: Int { 3 }
+
+    init(from reader: inout WireReader) throws(WireFormatError) {
+        publicKey = try reader.readBytes()
+        createdMs = try reader.readI64()
+        signature = try reader.readBytes()
+    }
+
+    func encode(to writer: inout WireWriter) {
+        writer.writeBytes(publicKey)
+        writer.writeI64(createdMs)
+        writer.writeBytes(signature)
+    }
+
+    /// The announcement's encoding, as a server stores it with the machine.
+    public var wireBytes: [UInt8] {
+        var writer = WireWriter(capacity: 112)
+        encode(to: &writer)
+        return writer.bytes
+    }
+
+    /// Decodes an announcement stored as ``wireBytes``; trailing bytes are refused.
+    public init(wireBytes: [UInt8]) throws(WireFormatError) {
+        var reader = WireReader(wireBytes)
+        self = try AgreementAnnouncement(from: &reader)
+        guard reader.offset == wireBytes.count else {
+            throw .lengthExceedsInput(offset: reader.offset, declared: UInt64(reader.offset), remaining: wireBytes.count - reader.offset)
+        }
+    }
+
+    /// Whether the key and signature have the lengths real ones have (32 and 64 bytes).
+    public var isWellFormed: Bool {
+        publicKey.count == 32 && signature.count == MessageSignature.signatureByteCount
+    }
+}

@@ -10,6 +10,9 @@ public enum ProtocolExtension: String, Sendable, Hashable, CaseIterable {
     /// Messages signed by the sending machine, and machine-key lookup (`Docs/PROTOCOL.md`,
     /// "Extension: signatures").
     case signatures
+    /// End-to-end encrypted private channels: key announcements, member keys, sealed channel
+    /// keys (`Docs/PROTOCOL.md`, "Extension: e2e").
+    case e2e
 
     /// The header value for `extensions`: tokens, comma-separated, in a fixed order.
     public static func headerValue(_ extensions: Set<ProtocolExtension>) -> String {

@@ -79,7 +79,23 @@ extension ProtocolMessage: CustomStringConvertible {
             "KeyQuery(user: \(quoted(user)))"
         case let .keyList(user, machines):
             "KeyList(user: \(quoted(user)), machines: \(machines.count))"
-        case .listChannels, .ping, .pong, .listMachines, .listUsers:
+        case .publishAgreement:
+            "PublishAgreement(announcement: <key>)"
+        case let .memberKeysQuery(channel):
+            "MemberKeysQuery(channel: \(quoted(channel)))"
+        case let .memberKeys(channel, encrypted, members):
+            "MemberKeys(channel: \(quoted(channel)), encrypted: \(encrypted), members: \(members.count))"
+        case let .markEncrypted(channel):
+            "MarkEncrypted(channel: \(quoted(channel)))"
+        case let .shareChannelKey(channel, keys):
+            "ShareChannelKey(channel: \(quoted(channel)), keys: \(keys.count))"
+        case let .channelKeysQuery(channel):
+            "ChannelKeysQuery(channel: \(quoted(channel)))"
+        case let .channelKeys(channel, keys):
+            "ChannelKeys(channel: \(quoted(channel)), keys: \(keys.count))"
+        case let .encryptedChannels(channels):
+            "EncryptedChannels(channels: \(channels.count))"
+        case .listChannels, .ping, .pong, .listMachines, .listUsers, .listEncrypted:
             name
         }
     }

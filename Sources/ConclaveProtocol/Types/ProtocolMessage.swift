@@ -1,6 +1,6 @@
 /// One protocol frame: the unit that travels in one WebSocket binary message.
 ///
-/// Case order is the wire order (indices 0–27, then the extensions' 64–78). New kinds are only
+/// Case order is the wire order (indices 0–27, then the extensions' 64–87). New kinds are only
 /// ever appended.
 ///
 /// ```swift
@@ -109,12 +109,38 @@ public enum ProtocolMessage: Sendable, Hashable {
     /// 78, S→C: a user's enrolled machines and their keys (empty for an unknown user).
     case keyList(user: String, machines: [MachineInfo])
 
+    // Extension frames (`e2e`): indices 79–87.
+
+    /// 79, C→S: this machine's X25519 key, announced under its machine key. Answered by `Ack`.
+    case publishAgreement(announcement: AgreementAnnouncement)
+    /// 80, C→S: the member machines of an end-to-end encrypted channel and their keys. Answered by 81.
+    case memberKeysQuery(channel: String)
+    /// 81, S→C: whether the channel is end-to-end encrypted, and its members' machines with their
+    /// signing keys and announcements.
+    case memberKeys(channel: String, encrypted: Bool, members: [MemberMachine])
+    /// 82, C→S: makes a private channel end-to-end encrypted, for good (its admin only). Answered
+    /// by `Ack`.
+    case markEncrypted(channel: String)
+    /// 83, C→S: copies of this machine's channel key, each sealed to one member machine. Answered
+    /// by `Ack`.
+    case shareChannelKey(channel: String, keys: [SealedChannelKey])
+    /// 84, C→S: the channel keys shared with this machine. Answered by 85.
+    case channelKeysQuery(channel: String)
+    /// 85, S→C: the channel keys shared with the asking machine, with who shared each.
+    case channelKeys(channel: String, keys: [SharedChannelKey])
+    /// 86, C→S: which channels are end-to-end encrypted. Answered by 87.
+    case listEncrypted
+    /// 87, S→C: the names of the end-to-end encrypted channels.
+    case encryptedChannels(channels: [String])
+
     static let variantCount = 28
     /// The first extension index, and how many there are.
     static let extensionBase: UInt32 = 64
-    static let extensionCount: UInt32 = 15
+    static let extensionCount: UInt32 = 24
     /// The first `signatures` frame.
     static let signaturesBase: UInt32 = 72
+    /// The first `e2e` frame.
+    static let endToEndBase: UInt32 = 79
 
     /// Whether `index` names a variant (v1 or extension).
     static func isVariant(_ index: UInt32) -> Bool {
@@ -126,7 +152,8 @@ public enum ProtocolMessage: Sendable, Hashable {
         switch wireIndex {
         case ..<Self.extensionBase: nil
         case ..<Self.signaturesBase: .receipts
-        default: .signatures
+        case ..<Self.endToEndBase: .signatures
+        default: .e2e
         }
     }
 
@@ -176,6 +203,15 @@ public enum ProtocolMessage: Sendable, Hashable {
         case .signedHistory: 76
         case .keyQuery: 77
         case .keyList: 78
+        case .publishAgreement: 79
+        case .memberKeysQuery: 80
+        case .memberKeys: 81
+        case .markEncrypted: 82
+        case .shareChannelKey: 83
+        case .channelKeysQuery: 84
+        case .channelKeys: 85
+        case .listEncrypted: 86
+        case .encryptedChannels: 87
         }
     }
 
@@ -213,5 +249,7 @@ public enum ProtocolMessage: Sendable, Hashable {
     private static let extensionNames = [
         "Posted", "TaggedChannelMsg", "TaggedWhisper", "Receipt", "ReceiptUpdate", "ReceiptQuery", "ReceiptList", "HeldWhisper",
         "SignedPost", "SignedWhisper", "SignedChannelMsg", "SignedWhisperMsg", "SignedHistory", "KeyQuery", "KeyList",
+        "PublishAgreement", "MemberKeysQuery", "MemberKeys", "MarkEncrypted", "ShareChannelKey", "ChannelKeysQuery", "ChannelKeys",
+        "ListEncrypted", "EncryptedChannels",
     ]
 }

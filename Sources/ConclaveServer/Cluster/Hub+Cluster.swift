@@ -144,6 +144,8 @@ extension Hub {
             bans[channel]?.remove(user)
         case let .channelDeleted(channel, notice):
             forgetChannel(channel, notice: notice)
+        case let .channelEncrypted(channel):
+            encryptedChannels.insert(channel)
         case let .channelRenamed(channel, newName, notice):
             applyRename(channel, to: newName, notice: notice)
         case let .revoked(user, machine, reason, deletedChannels):

@@ -80,6 +80,7 @@ extension Hub {
     /// Drops the in-memory state of a deleted channel and tells its subscribers.
     func forgetChannel(_ name: String, notice: String) {
         bans[name] = nil
+        encryptedChannels.remove(name)
         lastStamps[name] = nil
         sequencer.forget(name)
         for subscriber in presence.removeChannel(name) {
@@ -89,6 +90,10 @@ extension Hub {
 
     func renameChannel(_ name: String, to newName: String, session: ServerSession) async throws -> ProtocolMessage {
         _ = try await administeredChannel(name, by: session)
+        guard !encryptedChannels.contains(name) else {
+            // Every ciphertext is bound to the channel's name: a new name would make its history unreadable.
+            throw ProtocolError.unauthorized("`#\(name)` is end-to-end encrypted and cannot be renamed (its messages are bound to its name)")
+        }
         try validate(newName, as: .channel)
         if let refusal = limiters.admitChannelChange(by: session.user, now: .now) { throw refusal }
         switch try await store.renameChannel(from: name, to: newName) {

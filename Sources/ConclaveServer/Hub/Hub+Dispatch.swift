@@ -79,8 +79,20 @@ extension Hub {
             // may look up anyone's, as it can already see their machine names in presence.
             guard session.speaksSignatures else { throw Refusal.unexpectedFrame }
             return .keyList(user: user, machines: try await machineInfos(of: user))
+        case let .publishAgreement(announcement):
+            return try await publishAgreement(announcement, session: session)
+        case let .memberKeysQuery(channel):
+            return try await memberKeys(of: channel, session: session)
+        case let .markEncrypted(channel):
+            return try await markEncrypted(channel, session: session)
+        case let .shareChannelKey(channel, keys):
+            return try await shareChannelKey(keys, in: channel, session: session)
+        case let .channelKeysQuery(channel):
+            return try await channelKeys(in: channel, session: session)
+        case .listEncrypted:
+            return try await listEncrypted(session: session)
         case .posted, .taggedChannelMessage, .taggedWhisper, .receiptUpdate, .receiptList, .signedChannelMessage,
-            .signedWhisperMessage, .signedHistory, .keyList:
+            .signedWhisperMessage, .signedHistory, .keyList, .memberKeys, .channelKeys, .encryptedChannels:
             throw Refusal.unexpectedFrame
         case .hello, .challenge, .auth, .established, .register, .presence, .error, .channelList, .joined, .ack,
             .inviteToken, .pong, .serverInfo, .machineList, .userList, .inviteList, .history:
@@ -105,6 +117,9 @@ extension Hub {
             return try await renameChannel(name, to: newName, session: session)
         case let .setVisibility(name, visibility):
             _ = try await administeredChannel(name, by: session)
+            if visibility != .private, encryptedChannels.contains(name) {
+                throw ProtocolError.unauthorized("`#\(name)` is end-to-end encrypted and stays private")
+            }
             try await store.setVisibility(of: name, to: visibility)
             return .ack(detail: name)
         case let .aclAdd(channel, user):

@@ -18,6 +18,7 @@ extension Hub {
     func admitPost(_ payload: Payload, signature: MessageSignature? = nil, to channel: String, session: ServerSession) throws -> PendingPost {
         guard presence.isSubscribed(session.path, to: channel) else { throw Refusal.notMember(channel) }
         try checkSignature(signature, from: session)
+        try checkEncryption(of: payload, in: channel)
         let bytes = payload.wireBytes
         try checkBodySize(bytes.count)
         if let refusal = limiters.admitPost(from: session.path, now: .now) { throw refusal }

@@ -19,6 +19,8 @@ actor Hub {
     var presence: any PresenceDirectory = LocalPresence()
     /// Channel → banned usernames, loaded at start and written through.
     var bans: [String: Set<String>] = [:]
+    /// The end-to-end encrypted channels (mirrored from the store, and across instances).
+    var encryptedChannels: Set<String> = []
     /// Posts admitted and not yet handed to the store, oldest first.
     var uncommittedPosts: [PendingPost] = []
     /// Whether a batch of posts is being written.
@@ -122,6 +124,7 @@ actor Hub {
         for ban in try await store.allBans() {
             bans[ban.channel, default: []].insert(ban.user)
         }
+        encryptedChannels = Set(try await store.encryptedChannels())
         if cluster != nil {
             sequencer.start(try await store.channelSequences())
         }

@@ -55,6 +55,8 @@ final class ServerSession: Sendable {
     var speaksReceipts: Bool { extensions.contains(.receipts) }
     /// Whether this session agreed to `signatures`: it may send signed frames and receives them.
     var speaksSignatures: Bool { extensions.contains(.signatures) }
+    /// Whether this session agreed to `e2e` (key announcements and shares, encrypted channels).
+    var speaksEndToEnd: Bool { extensions.contains(.e2e) }
 
     /// Records inbound activity (any decoded frame, or a WebSocket ping).
     func touch(now: ContinuousClock.Instant) {

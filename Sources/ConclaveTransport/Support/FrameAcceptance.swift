@@ -45,6 +45,9 @@ public struct FrameAcceptance: Sendable, Hashable {
                 target: SessionPath(user: "", machine: "", session: ""), payload: .plain(""),
                 signature: MessageSignature(timestampMs: 0, nonce: [], publicKey: [], signature: []), holdSeconds: 0),
             .keyQuery(user: ""),
+            .publishAgreement(announcement: AgreementAnnouncement(publicKey: [], createdMs: 0, signature: [])),
+            .memberKeysQuery(channel: ""), .markEncrypted(channel: ""), .shareChannelKey(channel: "", keys: []),
+            .channelKeysQuery(channel: ""), .listEncrypted,
         ].map(\.wireIndex)))
 
     /// Whether a frame of variant `index` is decoded.

@@ -89,6 +89,52 @@ struct StoreContractTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func endToEndKeysAreFiledOpaquelyAndBounded(_ kind: StoreKind) async throws {
+        let now = now
+        try await kind.withStore { (store: any ConclaveStore) async throws -> Void in
+            _ = try await store.register(username: "a", machine: "m1", pubkey: "ka", nowMs: now)
+            _ = try await store.addMachine(user: "a", name: "m2", pubkey: "ka2", nowMs: now)
+            _ = try await store.register(username: "b", machine: "m", pubkey: "kb", nowMs: now)
+            #expect(try await store.setAgreement(user: "a", machine: "m1", announcement: [1, 2, 3]))
+            #expect(try await store.setAgreement(user: "a", machine: "gone", announcement: [4]) == false)
+            #expect(try await store.agreements(of: ["a", "b", "a"]) == ["a/m1": [1, 2, 3]])
+            #expect(try await store.setAgreement(user: "a", machine: "m1", announcement: [9]))
+            #expect(try await store.agreements(of: ["a"]) == ["a/m1": [9]])
+
+            _ = try await store.createChannel(name: "sec", visibility: .private, creator: "a", nowMs: now)
+            _ = try await store.createChannel(name: "open", visibility: .public, creator: "a", nowMs: now)
+            #expect(try await store.encryptedChannels().isEmpty)
+            #expect(try await store.markEncrypted(channel: "sec"))
+            #expect(try await store.markEncrypted(channel: "nope") == false)
+            #expect(try await store.encryptedChannels() == ["sec"])
+
+            // More shares than are kept from one sender to one recipient: the newest stay.
+            let kept = ChannelKeyShare.keptPerPair
+            let shares = (0..<(kept + 2)).map { index in
+                ChannelKeyShare(sender: "a/m1", recipient: "b/m", keyID: [UInt8(index)], share: [UInt8(index), 0xEE])
+            }
+            for share in shares { try await store.storeChannelKeys([share], channel: "sec", nowMs: now + Int64(share.keyID[0])) }
+            try await store.storeChannelKeys(
+                [ChannelKeyShare(sender: "a/m2", recipient: "b/m", keyID: [0], share: [7])], channel: "sec", nowMs: now)
+            try await store.storeChannelKeys(
+                [ChannelKeyShare(sender: "a/m1", recipient: "a/m2", keyID: [1], share: [8])], channel: "sec", nowMs: now)
+            let received = try await store.channelKeys(channel: "sec", recipient: "b/m")
+            #expect(received.filter { $0.sender == "a/m1" }.map(\.keyID) == (2..<(kept + 2)).map { [UInt8($0)] })
+            #expect(received.filter { $0.sender == "a/m2" }.map(\.share) == [[7]])
+            // The same key id again replaces its share.
+            try await store.storeChannelKeys(
+                [ChannelKeyShare(sender: "a/m2", recipient: "b/m", keyID: [0], share: [6])], channel: "sec", nowMs: now + 100)
+            #expect(try await store.channelKeys(channel: "sec", recipient: "b/m").filter { $0.sender == "a/m2" }.map(\.share) == [[6]])
+            #expect(try await store.channelKeys(channel: "sec", recipient: "a/m2").map(\.share) == [[8]])
+            #expect(try await store.channelKeys(channel: "open", recipient: "b/m").isEmpty)
+            // Deleting the channel takes its keys with it.
+            #expect(try await store.deleteChannel(named: "sec"))
+            #expect(try await store.channelKeys(channel: "sec", recipient: "b/m").isEmpty)
+            #expect(try await store.encryptedChannels().isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func storedTimesStrictlyIncreaseWithNumbers(_ kind: StoreKind) async throws {
         let now = now
         try await kind.withStore { (store: any ConclaveStore) async throws -> Void in

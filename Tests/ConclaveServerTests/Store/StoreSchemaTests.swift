@@ -24,7 +24,7 @@ struct StoreSchemaTests {
         }
         #expect(ids.count == 1)
         let database = String(URLComponents(string: url)?.path.dropFirst() ?? "")
-        #expect(try await postgres.sql("SELECT string_agg(version::text, ',') FROM conclave_schema", database: database) == "2")
+        #expect(try await postgres.sql("SELECT string_agg(version::text, ',') FROM conclave_schema", database: database) == "3")
     }
 
     @Test func aPostgreSQLStoreMigratedByANewerBinaryIsRefused() async throws {
@@ -36,7 +36,7 @@ struct StoreSchemaTests {
         await #expect {
             _ = try await PostgresBackend(url: url, environment: [:]).open(logger: Logger(label: "test"))
         } throws: { error in
-            guard case .schemaTooNew(found: 99, supported: 2) = error as? StoreOpenError else { return false }
+            guard case .schemaTooNew(found: 99, supported: 3) = error as? StoreOpenError else { return false }
             return "\(error)".contains("newer than this binary")
         }
     }
