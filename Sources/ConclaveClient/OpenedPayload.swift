@@ -13,6 +13,12 @@ public struct OpenedPayload: Sendable, Hashable {
     /// Whether the payload was end-to-end encrypted on the wire.
     public var wasEncrypted: Bool
 
+    /// Creates a result.
+    public init(content: Content, wasEncrypted: Bool) {
+        self.content = content
+        self.wasEncrypted = wasEncrypted
+    }
+
     /// The message text, or `nil` when nothing is readable.
     public var text: String? {
         if case let .text(text) = content { return text }

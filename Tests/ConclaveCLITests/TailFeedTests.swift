@@ -99,7 +99,7 @@ struct TailPrinterTests {
         _ = feed.connected(nowMs: 0)
         #expect(feed.live(channel: "ops", from: alice, payload: .plain("once"), provenance: .verified, nowMs: 10).count == 1)
         _ = feed.connected(nowMs: 20)
-        let page = feed.history(channel: "ops", entries: [(HistoryMessage(from: alice, tsMs: 9, payload: .plain("once")), .verified)])
+        let page = feed.history(channel: "ops", entries: [(HistoryMessage(from: alice, tsMs: 9, payload: .plain("once")), .verified, nil)])
         #expect(page.print.isEmpty)
     }
 }

@@ -313,6 +313,6 @@ public actor BridgeCore {
 
     /// Wall-clock milliseconds since the epoch.
     public static func currentTimeMs() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        EpochClock.nowMs()
     }
 }

@@ -43,6 +43,23 @@ struct RemoteServer {
         MessageTrust(session: session, key: client.key, knownKeys: KnownKeys(path: directory.knownKeysPath))
     }
 
+    /// End-to-end encrypted channels for `session`, when it agreed to `e2e`.
+    func endToEnd(for session: ControlSession) throws -> EndToEndChannels? {
+        try EndToEndChannels(session: session, key: client.key, directory: directory)
+    }
+
+    /// The error for a server that did not agree to the e2e extension.
+    func noEndToEnd() -> CLIError {
+        CLIError("\(url) does not support end-to-end encrypted channels (a server without the e2e extension, such as the reference server)")
+    }
+
+    /// Runs one request on `session`; an `Error` reply is thrown as a ``CLIError``.
+    func checked(_ frame: ProtocolMessage, on session: inout ControlSession) async throws -> ProtocolMessage {
+        let reply = try await session.request(frame)
+        if case let .error(error) = reply { throw ServerAdvice.refusal(error, url: url) }
+        return reply
+    }
+
     /// The error for a server that did not agree to the receipts extension.
     func noReceipts() -> CLIError {
         CLIError("\(url) does not support receipts (a server without the receipts extension, such as the reference server)")

@@ -13,6 +13,12 @@ public enum Payload: Sendable, Hashable, CustomStringConvertible {
     /// The number of variants on the wire.
     static let variantCount = 2
 
+    /// Whether this is an end-to-end encrypted envelope.
+    public var isEncrypted: Bool {
+        if case .encrypted = self { return true }
+        return false
+    }
+
     /// Decodes a payload as the server stores it in history.
     ///
     /// Bytes after a complete payload are ignored, as the reference does for frames.

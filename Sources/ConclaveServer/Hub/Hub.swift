@@ -55,7 +55,7 @@ actor Hub {
 
     init(
         store: any ConclaveStore, admins: AdminAllowlist, settings: HubSettings = HubSettings(), logger: Logger,
-        wallClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        wallClock: @escaping @Sendable () -> Int64 = { EpochClock.nowMs() }
     ) {
         self.store = store
         self.admins = admins

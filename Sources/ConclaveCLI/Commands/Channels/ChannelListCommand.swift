@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConclaveProtocol
 
 /// `conclave channel list`: public channels and your memberships (all channels for server admins).
 struct ChannelListCommand: AsyncParsableCommand, GlobalOptionsProviding {
@@ -10,13 +11,27 @@ struct ChannelListCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let remote = try RemoteServer(global: global, server: server)
-        let reply = try await remote.request(.listChannels)
+        // Which channels are end-to-end encrypted is asked too where the server can say.
+        let remote = try RemoteServer(global: global, server: server, extensions: [.e2e])
+        let (reply, encrypted) = try await remote.explained {
+            try await remote.client.withSession { session -> (ProtocolMessage, Set<String>) in
+                let reply = try await session.request(.listChannels)
+                guard session.extensions.contains(.e2e), case let .encryptedChannels(names) = try await session.request(.listEncrypted) else {
+                    return (reply, [])
+                }
+                return (reply, Set(names))
+            }
+        }
         guard case let .channelList(channels) = reply else { throw remote.unexpected(reply) }
-        var table = Table("CHANNEL", "VISIBILITY", "MEMBER")
-        for channel in channels { table.append(channel.name, channel.visibility.token, channel.member ? "yes" : "") }
+        var table = Table("CHANNEL", "VISIBILITY", "MEMBER", "E2E")
+        for channel in channels {
+            table.append(channel.name, channel.visibility.token, channel.member ? "yes" : "", encrypted.contains(channel.name) ? "yes" : "")
+        }
         let json = JSONDocument.array(channels.map {
-            .object(["name": .string($0.name), "visibility": .string($0.visibility.token), "member": .bool($0.member)])
+            .object([
+                "name": .string($0.name), "visibility": .string($0.visibility.token), "member": .bool($0.member),
+                "e2e": .bool(encrypted.contains($0.name)),
+            ])
         })
         try Listing.emit(table, json: json, options: output, emptyNote: "no channels yet (create one with `conclave channel create <name>`)")
     }

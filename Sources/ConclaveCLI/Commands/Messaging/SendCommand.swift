@@ -1,4 +1,6 @@
 import ArgumentParser
+import ConclaveClient
+import ConclaveIdentity
 import ConclaveProtocol
 import Foundation
 
@@ -53,7 +55,7 @@ struct SendCommand: AsyncParsableCommand, GlobalOptionsProviding {
         let body = try text ?? Self.readStandardInput()
         guard !body.isEmpty else { throw CLIError("the message is empty") }
         // Ids and receipts are asked for always: a server without them answers plain v1.
-        let remote = try RemoteServer(global: global, server: server, extensions: [.receipts, .signatures])
+        let remote = try RemoteServer(global: global, server: server, extensions: [.receipts, .signatures, .e2e])
         let token = token
         let wait = wait
         let timeout = Duration.seconds(timeout)
@@ -61,9 +63,17 @@ struct SendCommand: AsyncParsableCommand, GlobalOptionsProviding {
             try await remote.client.withSession { session -> SendOutcome in
                 let joined = try await session.request(.join(channel: channel, token: token))
                 guard case .joined = joined else { return .refused("join", joined) }
+                var payload = Payload.plain(body)
+                if let channels = try remote.endToEnd(for: session) {
+                    switch try await Self.encrypt(body, to: channel, with: channels, on: &session) {
+                    case let .sealed(sealed): payload = sealed
+                    case .notEncrypted: break
+                    case let .refused(refusal): return refusal
+                    }
+                }
                 // Signed when the server relays signatures; a reference server gets v1.
-                let post = try remote.trust(for: session)?.post(.plain(body), to: channel, as: session.path, nowMs: TailStream.nowMs())
-                let sent = try await session.request(post ?? .channelMessage(channel: channel, from: session.path, payload: .plain(body)))
+                let post = try remote.trust(for: session)?.post(payload, to: channel, as: session.path, nowMs: EpochClock.nowMs())
+                let sent = try await session.request(post ?? .channelMessage(channel: channel, from: session.path, payload: payload))
                 switch sent {
                 case .ack:
                     return wait == nil ? .sent(id: nil) : .noReceipts
@@ -92,6 +102,37 @@ struct SendCommand: AsyncParsableCommand, GlobalOptionsProviding {
         case let .timedOut(message):
             throw CLIError(message)
         }
+    }
+
+    /// The envelope for `text` when `channel` is end-to-end encrypted (`nil` when it is not),
+    /// after announcing this machine's key and filing the key shares a new sender key needs.
+    private static func encrypt(
+        _ text: String, to channel: String, with channels: EndToEndChannels, on session: inout ControlSession
+    ) async throws -> Encryption {
+        let now = EpochClock.nowMs()
+        let announced = try await session.request(channels.announcement(nowMs: now))
+        guard case .ack = announced else { return .refused(.refused("key announcement", announced)) }
+        guard case let .encryptedChannels(names) = try await session.request(.listEncrypted), names.contains(channel) else {
+            return .notEncrypted
+        }
+        let listed = try await session.request(.memberKeysQuery(channel: channel))
+        guard case let .memberKeys(_, _, members) = listed else { return .refused(.refused("member keys", listed)) }
+        let sealed = try channels.seal(text, to: channel, members: members, nowMs: now)
+        for machine in sealed.unreadableBy {
+            Output.note("⚠ not readable by \(TerminalText.sanitized(machine))")
+        }
+        if let shares = sealed.shares {
+            let filed = try await session.request(shares)
+            guard case .ack = filed else { return .refused(.refused("key share", filed)) }
+        }
+        return .sealed(sealed.payload)
+    }
+
+    /// What ``encrypt(_:to:with:on:)`` made of a post.
+    private enum Encryption {
+        case notEncrypted
+        case sealed(Payload)
+        case refused(SendOutcome)
     }
 
     private static func rejected(_ step: String, _ reply: ProtocolMessage, _ remote: RemoteServer) -> CLIError {

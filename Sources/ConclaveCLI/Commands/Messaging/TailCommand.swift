@@ -45,7 +45,8 @@ struct TailCommand: AsyncParsableCommand, GlobalOptionsProviding {
 
     func run() async throws {
         let sinceSeconds = try since.map { text throws(ValueParseError) in try DurationText.seconds(parsing: text) }
-        let remote = try RemoteServer(global: global, server: server, session: session ?? RemoteServer.defaultSession, extensions: [.signatures])
+        let remote = try RemoteServer(
+            global: global, server: server, session: session ?? RemoteServer.defaultSession, extensions: [.signatures, .e2e])
         let interrupt = InterruptSignal.exitOnInterrupt()
         defer { interrupt.cancel() }
         if let session { try await Self.refuseLiveSession(named: session, on: remote) }
@@ -53,15 +54,17 @@ struct TailCommand: AsyncParsableCommand, GlobalOptionsProviding {
         let now = TailStream.nowMs()
         let sinceMs = sinceSeconds.map { now - Int64(clamping: min($0, UInt64(Int64.max / 1000)) * 1000) }
         let state = TailState(feed: TailFeed(sinceMs: sinceMs, nowMs: now))
-        let stream = TailStream(
+        var stream = TailStream(
             channel: channel.channel, token: token, printer: TailPrinter(json: json), state: state, trust: { remote.trust(for: $0) },
             url: remote.url.normalized, pingInterval: .seconds(20), silenceLimit: .seconds(45))
+        stream.endToEnd = { try remote.endToEnd(for: $0) }
+        let tailStream = stream
         var backoff = ReconnectBackoff()
         while true {
             let started = ContinuousClock.now
             let failure: any Error
             do {
-                try await remote.client.withSession { session in try await stream.run(&session) }
+                try await remote.client.withSession { session in try await tailStream.run(&session) }
                 failure = CLIError("\(remote.url) closed the connection")
             } catch let fatal as TailStream.Fatal {
                 throw fatal.error

@@ -23,6 +23,9 @@ struct TailFeed {
         /// What its signature says about who wrote it (not part of its identity: a message seen
         /// live and again in history is one message).
         var provenance: Provenance = TailFeed.unsigned
+        /// What the payload says when the client layer opened it beyond ``PayloadOpener`` (an
+        /// end-to-end encrypted post, decrypted or not); `nil`: open it as usual.
+        var opened: OpenedPayload?
     }
 
     /// The verdict for a message that carried no signature.
@@ -81,9 +84,11 @@ struct TailFeed {
 
     /// A live message; returns what to print now (nothing while the backlog is still arriving).
     mutating func live(
-        channel: String, from: SessionPath, payload: Payload, provenance: Provenance = TailFeed.unsigned, nowMs: Int64
+        channel: String, from: SessionPath, payload: Payload, provenance: Provenance = TailFeed.unsigned, opened: OpenedPayload? = nil,
+        nowMs: Int64
     ) -> [Message] {
-        let message = Message(channel: channel, from: from, payload: payload, timeMs: nowMs, replayed: false, provenance: provenance)
+        let message = Message(
+            channel: channel, from: from, payload: payload, timeMs: nowMs, replayed: false, provenance: provenance, opened: opened)
         if isReplaying {
             held.append(message)
             return []
@@ -94,12 +99,14 @@ struct TailFeed {
 
     /// A history page; returns what to print and whether to ask for more.
     mutating func history(channel: String, messages: [HistoryMessage]) -> (print: [Message], next: Step) {
-        history(channel: channel, entries: messages.map { ($0, Self.unsigned) })
+        history(channel: channel, entries: messages.map { ($0, Self.unsigned, nil) })
     }
 
     /// A history page, each message with what its signature says; returns what to print and
     /// whether to ask for more.
-    mutating func history(channel: String, entries: [(message: HistoryMessage, provenance: Provenance)]) -> (print: [Message], next: Step) {
+    mutating func history(
+        channel: String, entries: [(message: HistoryMessage, provenance: Provenance, opened: OpenedPayload?)]
+    ) -> (print: [Message], next: Step) {
         guard let last = entries.last?.message else {
             isReplaying = false
             alreadyPrinted = [:]
@@ -109,9 +116,10 @@ struct TailFeed {
             return (released, .caughtUp)
         }
         var output: [Message] = []
-        for (entry, provenance) in entries {
+        for (entry, provenance, opened) in entries {
             let message = Message(
-                channel: channel, from: entry.from, payload: entry.payload, timeMs: entry.tsMs, replayed: true, provenance: provenance)
+                channel: channel, from: entry.from, payload: entry.payload, timeMs: entry.tsMs, replayed: true, provenance: provenance,
+                opened: opened)
             let fingerprint = Self.fingerprint(message)
             if let index = held.firstIndex(where: { Self.fingerprint($0) == fingerprint }) {
                 held.remove(at: index)

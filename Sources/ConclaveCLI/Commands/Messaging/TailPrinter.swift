@@ -14,22 +14,23 @@ struct TailPrinter {
     func line(for message: TailFeed.Message) throws -> String {
         if json {
             return try JSONDocument.object(
-                Self.fields(from: message.from, payload: message.payload, timeMs: message.timeMs, provenance: message.provenance).merging([
+                Self.fields(from: message.from, opened: message.opened ?? PayloadOpener().open(message.payload), timeMs: message.timeMs, provenance: message.provenance).merging([
                     "type": .string("message"), "channel": .string(message.channel), "replayed": .bool(message.replayed),
                 ]) { $1 }
             ).rendered()
         }
         return "\(Self.clock(message.timeMs)) [\(TerminalText.sanitized(message.channel))] \(Self.mark(message.provenance))"
-            + "\(TerminalText.sanitized(message.from.description)): \(Self.text(message.payload))"
+            + "\(TerminalText.sanitized(message.from.description)): \(Self.text(message.opened ?? PayloadOpener().open(message.payload)))"
     }
 
     func whisperLine(from: SessionPath, payload: Payload, provenance: Provenance = TailFeed.unsigned, timeMs: Int64) throws -> String {
+        let opened = PayloadOpener().open(payload)
         if json {
-            return try JSONDocument.object(Self.fields(from: from, payload: payload, timeMs: timeMs, provenance: provenance).merging([
+            return try JSONDocument.object(Self.fields(from: from, opened: opened, timeMs: timeMs, provenance: provenance).merging([
                 "type": .string("whisper")
             ]) { $1 }).rendered()
         }
-        return "\(Self.clock(timeMs)) [whisper] \(Self.mark(provenance))\(TerminalText.sanitized(from.description)): \(Self.text(payload))"
+        return "\(Self.clock(timeMs)) [whisper] \(Self.mark(provenance))\(TerminalText.sanitized(from.description)): \(Self.text(opened))"
     }
 
     /// The mark before a sender: `✓` signed by its machine's pinned key, `?` not signed, and a
@@ -42,19 +43,18 @@ struct TailPrinter {
         }
     }
 
-    private static func fields(from: SessionPath, payload: Payload, timeMs: Int64, provenance: Provenance) -> [String: JSONDocument] {
+    private static func fields(from: SessionPath, opened: OpenedPayload, timeMs: Int64, provenance: Provenance) -> [String: JSONDocument] {
         var fields: [String: JSONDocument] = [
             "from": .string(from.description), "ts_ms": .int(timeMs), "provenance": .string(provenance.mark),
         ]
         if let reason = provenance.reason { fields["provenance_reason"] = .string(reason) }
-        let opened = PayloadOpener().open(payload)
         fields["text"] = opened.text.map(JSONDocument.string) ?? .null
         fields["encrypted"] = .bool(opened.wasEncrypted)
         return fields
     }
 
-    private static func text(_ payload: Payload) -> String {
-        TerminalText.sanitized(PayloadOpener().open(payload).displayText)
+    private static func text(_ opened: OpenedPayload) -> String {
+        TerminalText.sanitized(opened.displayText)
     }
 
     /// Local wall-clock time of `ms`; the date is added for other days than today.

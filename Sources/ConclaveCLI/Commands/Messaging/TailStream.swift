@@ -1,6 +1,7 @@
+import ConclaveClient
+import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveTransport
-import ConclaveClient
 import Foundation
 
 /// One connection of `tail`: join, replay what was missed, then print frames as they come, with
@@ -17,6 +18,11 @@ struct TailStream: Sendable {
     let state: TailState
     /// Makes the signature checks for a connection (`nil` for one without signatures).
     let trust: @Sendable (ControlSession) -> MessageTrust?
+    /// Makes the end-to-end channel keys for a connection (`nil` for one without `e2e`).
+    var endToEnd: @Sendable (ControlSession) throws -> EndToEndChannels? = { _ in nil }
+    /// The most live messages held while the channel's keys are fetched; beyond it they are shown
+    /// as they can be read now.
+    static let heldWhileFetchingKeys = 1_000
     let url: String
     /// How often to send an application `Ping`.
     let pingInterval: Duration
@@ -42,19 +48,33 @@ struct TailStream: Sendable {
         } else {
             Output.note("✓ reconnected; resuming #\(channel)")
         }
+        // Keys before history: an encrypted channel's backlog opens with what was shared.
+        let channels = try await encryptedChannel(on: &session)
         if let replayFrom {
             try await session.send(.readSince(channel: channel, sinceMs: replayFrom))
         }
         var notice: String?
         let channel = channel
         let trust = trust(session)
+        // Live posts whose key was not here yet, held (with everything after them, to keep the
+        // order) until the channel's keys are fetched again.
+        var held: [(ReceivedMessage, Provenance, Int64)] = []
         _ = try await session.stream(pingEvery: pingInterval, silenceLimit: silenceLimit) { session, frame -> Never? in
             if let message = ReceivedMessage(frame) {
                 let now = Self.nowMs()
                 let provenance = trust?.provenance(of: message, nowMs: now) ?? MessageTrust.withoutSignatures
                 switch message.target {
                 case let .channel(name):
-                    let lines = state.withFeed { $0.live(channel: name, from: message.from, payload: message.payload, provenance: provenance, nowMs: now) }
+                    if let channels, held.count < Self.heldWhileFetchingKeys,
+                        !held.isEmpty || (message.payload.isEncrypted && channels.open(message.payload, in: name, from: message.from) == nil) {
+                        held.append((message, provenance, now))
+                        if held.count == 1 { try await session.send(.channelKeysQuery(channel: channel)) }
+                        return nil
+                    }
+                    let opened = channels?.opened(message.payload, in: name, from: message.from)
+                    let lines = state.withFeed {
+                        $0.live(channel: name, from: message.from, payload: message.payload, provenance: provenance, opened: opened, nowMs: now)
+                    }
                     for line in lines { try emit(try printer.line(for: line)) }
                 case .session:
                     if let text = ServerNotice.text(from: message.from, payload: message.payload, declaredSender: session.noticeSender) {
@@ -68,14 +88,32 @@ struct TailStream: Sendable {
                 }
                 return nil
             }
-            let page: (channel: String, entries: [(message: HistoryMessage, provenance: Provenance)])?
+            if case let .channelKeys(keyChannel, keys) = frame, let channels {
+                for refusal in (try? channels.accept(keys, in: keyChannel)) ?? [] { Output.note("⚠ \(TerminalText.sanitized(refusal))") }
+                let released = held
+                held = []
+                for (message, provenance, at) in released {
+                    guard let name = message.channel else { continue }
+                    let opened = channels.opened(message.payload, in: name, from: message.from)
+                    let lines = state.withFeed {
+                        $0.live(channel: name, from: message.from, payload: message.payload, provenance: provenance, opened: opened, nowMs: at)
+                    }
+                    for line in lines { try emit(try printer.line(for: line)) }
+                }
+                return nil
+            }
+            let page: (channel: String, entries: [(message: HistoryMessage, provenance: Provenance, opened: OpenedPayload?)])?
             switch frame {
             case let .history(historyChannel, messages):
-                page = (historyChannel, messages.map { ($0, trust == nil ? MessageTrust.withoutSignatures : TailFeed.unsigned) })
+                page = (historyChannel, messages.map { entry in
+                    (entry, trust == nil ? MessageTrust.withoutSignatures : TailFeed.unsigned,
+                     channels?.opened(entry.payload, in: historyChannel, from: entry.from))
+                })
             case let .signedHistory(historyChannel, messages):
                 let now = Self.nowMs()
                 page = (historyChannel, messages.map { entry in
-                    (entry.message, trust?.provenance(of: entry, in: historyChannel, nowMs: now) ?? MessageTrust.withoutSignatures)
+                    (entry.message, trust?.provenance(of: entry, in: historyChannel, nowMs: now) ?? MessageTrust.withoutSignatures,
+                     channels?.opened(entry.message.payload, in: historyChannel, from: entry.message.from))
                 })
             default:
                 page = nil
@@ -108,6 +146,19 @@ struct TailStream: Sendable {
         }
     }
 
+    /// For a connection that speaks `e2e`: announces this machine's key (so members seal channel
+    /// keys to it) and, when the channel is end-to-end encrypted, takes the keys shared with this
+    /// machine. Returns the channel keys to open its posts with (`nil`: not encrypted here).
+    private func encryptedChannel(on session: inout ControlSession) async throws -> EndToEndChannels? {
+        guard let channels = try endToEnd(session) else { return nil }
+        _ = try await session.request(channels.announcement(nowMs: Self.nowMs()))
+        guard case let .encryptedChannels(names) = try await session.request(.listEncrypted), names.contains(channel) else { return nil }
+        if case let .channelKeys(_, keys) = try await session.request(.channelKeysQuery(channel: channel)) {
+            for refusal in try channels.accept(keys, in: channel) { Output.note("⚠ \(TerminalText.sanitized(refusal))") }
+        }
+        return channels
+    }
+
     /// Writes a line to stdout; a failed write ends `tail` (a closed pipe ends it through SIGPIPE).
     private func emit(_ line: String) throws {
         do {
@@ -118,6 +169,6 @@ struct TailStream: Sendable {
     }
 
     static func nowMs() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        EpochClock.nowMs()
     }
 }

@@ -1,0 +1,98 @@
+import ConclaveClient
+import ConclaveIdentity
+import ConclaveProtocol
+import Foundation
+import Testing
+
+/// End-to-end encrypted channels through the real binaries and server: `channel create --e2e`,
+/// `send` sealing for the members' machines, `tail` opening it, and a server whose store never
+/// holds the text.
+@Suite("End-to-end encrypted channels (real server)")
+struct EndToEndVerbTests {
+    /// The bytes of every file in the server's data directory (database, WAL).
+    static func storeBytes(_ server: LiveServer) throws -> Data {
+        let directory = server.dataDirectory.path
+        var all = Data()
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
+            if let data = FileManager.default.contents(atPath: directory + "/" + name) { all += data }
+        }
+        return all
+    }
+
+    @Test func membersReadAnEncryptedChannelAndTheServerNeverHoldsItsText() async throws {
+        let server = try await LiveServer.start()
+        defer { withExtendedLifetime(server) {} }
+        let aaron = Identity()
+        let bob = Identity()
+        try await aaron.register("aaron", machine: "workstation", on: server)
+        try await bob.register("bob", machine: "laptop", on: server)
+
+        let created = try await aaron.run(["channel", "create", "vault", "--e2e"])
+        #expect(created.status == 0 && created.stdout == "✓ vault (private, end-to-end encrypted)\n", "\(created.stderr)")
+        let listed = try await aaron.run(["channel", "list", "--json"])
+        let vault = try JSONOutput.objects(listed.stdout).first { $0["name"] as? String == "vault" }
+        #expect(vault?["e2e"] as? Bool == true && vault?["visibility"] as? String == "private")
+        #expect(try await aaron.run(["acl", "add", "--channel", "vault", "bob"]).status == 0)
+
+        // bob's tail announces his machine's key, so aaron's send can seal to it.
+        let tail = try bob.start(["tail", "--channel", "vault", "--json"])
+        #expect(await tail.stderr.first(containing: "tailing #vault") != nil, "\(tail.stderr.all)")
+        let sent = try await aaron.run(["send", "--channel", "vault", "the launch code is 0451"])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let line = try JSONOutput.object(try #require(await tail.stdout.first(containing: "\"text\"")))
+        #expect(line["text"] as? String == "the launch code is 0451")
+        #expect(line["encrypted"] as? Bool == true)
+        #expect(line["provenance"] as? String == "verified")
+        #expect(await tail.stop(with: SIGINT) == 0)
+
+        // The history replays it decrypted too.
+        let replay = try bob.start(["tail", "--channel", "vault", "--since", "1h", "--json"])
+        let replayed = try JSONOutput.object(try #require(await replay.stdout.first(containing: "\"text\"")))
+        #expect(replayed["text"] as? String == "the launch code is 0451" && replayed["replayed"] as? Bool == true)
+        #expect(await replay.stop(with: SIGINT) == 0)
+
+        // A dump of the server's store: envelopes, keys sealed to machines, no text.
+        #expect(try Self.storeBytes(server).range(of: Data("launch code".utf8)) == nil)
+
+        // bob is removed; aaron's next post goes under a key bob's machine never receives. A
+        // server that kept relaying to bob (here: bob's own files given the stored envelope)
+        // still cannot make him read it.
+        #expect(try await aaron.run(["acl", "remove", "--channel", "vault", "bob"]).status == 0)
+        #expect(try await aaron.run(["send", "--channel", "vault", "after bob left"]).status == 0)
+        let key = try KeyStore(directory: ConfigDirectory(path: aaron.config.path)).load()
+        let client = ControlClient(url: try ServerURL(server.url), key: key, session: "reader", extensions: [.e2e])
+        let envelopes: [HistoryMessage] = try await client.withSession { session in
+            _ = try await session.request(.join(channel: "vault", token: nil))
+            guard case let .history(_, messages) = try await session.request(.readSince(channel: "vault", sinceMs: 0)) else { return [] }
+            return messages
+        }
+        let last = try #require(envelopes.last)
+        let bobDirectory = ConfigDirectory(path: bob.config.path)
+        let serverID = try #require(try await Self.serverID(of: server, key: key))
+        let bobMachine = EndToEndChannels(
+            serverID: serverID,
+            path: SessionPath(user: "bob", machine: "laptop", session: "s"), signingKey: try KeyStore(directory: bobDirectory).load(),
+            agreementKey: try KeyStore(directory: bobDirectory).loadOrCreateAgreementKey().key,
+            knownKeys: KnownKeys(path: bobDirectory.knownKeysPath),
+            keyrings: ChannelKeyringFile(path: EndToEndChannels.keyringPath(in: bobDirectory, serverID: serverID)))
+        let first = try #require(envelopes.first)
+        #expect(bobMachine.open(first.payload, in: "vault", from: first.from) == "the launch code is 0451")
+        #expect(bobMachine.open(last.payload, in: "vault", from: last.from) == nil, "a removed member read a post made after it left")
+
+        // A plain post to the channel is refused, whoever sends it.
+        let plain = ControlClient(url: try ServerURL(server.url), key: key, session: "plain")
+        let refused = try await plain.withSession { session in
+            _ = try await session.request(.join(channel: "vault", token: nil))
+            return try await session.request(.channelMessage(channel: "vault", from: session.path, payload: .plain("oops")))
+        }
+        guard case let .error(error) = refused else {
+            Issue.record("a plain post reached an encrypted channel: \(refused)")
+            return
+        }
+        #expect("\(error)".contains("end-to-end encrypted"))
+    }
+
+    static func serverID(of server: LiveServer, key: SigningKey) async throws -> String? {
+        try await ControlClient(url: try ServerURL(server.url), key: key, session: "probe").withSession { $0.serverID }
+    }
+}
