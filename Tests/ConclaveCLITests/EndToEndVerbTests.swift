@@ -95,4 +95,36 @@ struct EndToEndVerbTests {
     static func serverID(of server: LiveServer, key: SigningKey) async throws -> String? {
         try await ControlClient(url: try ServerURL(server.url), key: key, session: "probe").withSession { $0.serverID }
     }
+
+    @Test func theBridgeSealsWhatItsAgentPostsAndOpensWhatArrives() async throws {
+        let server = try await LiveServer.start()
+        defer { withExtendedLifetime(server) {} }
+        let aaron = Identity()
+        let bob = Identity()
+        try await aaron.register("aaron", machine: "workstation", on: server)
+        try await bob.register("bob", machine: "laptop", on: server)
+        #expect(try await aaron.run(["channel", "create", "vault", "--e2e"]).status == 0)
+        #expect(try await aaron.run(["acl", "add", "--channel", "vault", "bob"]).status == 0)
+        #expect(try await bob.run(["perm", "set", "converse", "--channel", "vault"]).status == 0)
+
+        // bob's agent, through his bridge: joining announces his machine's key.
+        let bridge = try BridgeProcess(bob, arguments: ["--as", "agent"])
+        _ = try await bridge.initialize()
+        #expect(try await bridge.call("join_channel", ["channel": "vault"]).text.hasPrefix("joined vault"))
+        #expect(try await aaron.run(["send", "--channel", "vault", "rotate the keys at noon"]).status == 0)
+        let pushed = try #require(await bridge.injection(containing: "rotate the keys at noon"), "the bridge did not open the envelope")
+        let meta = ((pushed["params"] as? [String: Any])?["meta"] as? [String: String]) ?? [:]
+        #expect(meta["provenance"] == "verified")
+
+        // The agent answers; aaron's tail opens it, and the store holds neither text.
+        let tail = try aaron.start(["tail", "--channel", "vault", "--since", "1h", "--json"])
+        let sent = try await bridge.call("send_channel", ["channel": "vault", "text": "done, keys rotated"])
+        #expect(!sent.isError, "\(sent.text)")
+        #expect(await tail.stdout.first(containing: "done, keys rotated") != nil, "\(tail.stdout.all) \(tail.stderr.all)")
+        #expect(await tail.stop(with: SIGINT) == 0)
+        let history = try await bridge.call("catch_up", ["channel": "vault", "since": "1h"])
+        #expect(history.text.contains("rotate the keys at noon") && history.text.contains("done, keys rotated"), "\(history.text)")
+        let stored = try Self.storeBytes(server)
+        #expect(stored.range(of: Data("keys at noon".utf8)) == nil && stored.range(of: Data("keys rotated".utf8)) == nil)
+    }
 }

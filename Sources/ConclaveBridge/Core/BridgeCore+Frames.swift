@@ -11,12 +11,7 @@ extension BridgeCore {
             if case .invalid = provenance {
                 logger.warning("a message failed its signature check", metadata: ["server": "\(key)", "from": "\(message.from)"])
             }
-            switch message.target {
-            case let .channel(channel):
-                deliverChannelMessage(channel: channel, from: message.from, payload: message.payload, provenance: provenance, server: key, id: message.id)
-            case .session:
-                deliverWhisper(from: message.from, payload: message.payload, provenance: provenance, server: key, id: message.id)
-            }
+            if !holdForKeys(message, provenance: provenance, server: key) { deliver(message, provenance: provenance, server: key) }
             refreshTools()
             return
         }
@@ -44,6 +39,16 @@ extension BridgeCore {
     }
 
     // MARK: Deliveries
+
+    /// Shows a message to the agent (or reports why not).
+    func deliver(_ message: ReceivedMessage, provenance: Provenance, server key: String) {
+        switch message.target {
+        case let .channel(channel):
+            deliverChannelMessage(channel: channel, from: message.from, payload: message.payload, provenance: provenance, server: key, id: message.id)
+        case .session:
+            deliverWhisper(from: message.from, payload: message.payload, provenance: provenance, server: key, id: message.id)
+        }
+    }
 
     /// The level a message gets: the one set for where it arrived, capped at notify when its
     /// signature does not check out (a forged or altered message may be shown, never acted on).
@@ -93,8 +98,8 @@ extension BridgeCore {
             servers[key]?.injected[channel]?.removeFirst(count - Self.injectedMemory)
         }
         present(InboundMessage(
-            id: "", kind: .channel, server: key, channel: channel, from: from.description, body: ChannelFraming.body(payload),
-            level: level, atMs: now, receiptID: id, provenance: provenance))
+            id: "", kind: .channel, server: key, channel: channel, from: from.description,
+            body: body(of: payload, in: channel, from: from, server: key), level: level, atMs: now, receiptID: id, provenance: provenance))
     }
 
     private func deliverWhisper(from: SessionPath, payload: Payload, provenance: Provenance, server key: String, id: UInt64?) {
@@ -183,7 +188,8 @@ extension BridgeCore {
         let trust = servers[key]?.trust
         let now = wallClock()
         let checked = messages.map { entry in
-            (entry.message, trust?.provenance(of: entry, in: channel, nowMs: now) ?? MessageTrust.withoutSignatures)
+            (entry.message, trust?.provenance(of: entry, in: channel, nowMs: now) ?? MessageTrust.withoutSignatures,
+             body: Optional(body(of: entry.message.payload, in: channel, from: entry.message.from, server: key)))
         }
         var text = ChannelFraming.historyContent(server: key, channel: channel, messages: checked)
         if page.count >= 500 {
@@ -274,6 +280,8 @@ extension BridgeCore {
             deliverApprovalRequest(requestID, to: sessions, server: key)
         case .approverDelivery:
             break
+        case .announce, .encryptedList, .seal, .keyShare, .channelKeys:
+            completeEndToEnd(entry, reply: reply, server: key)
         }
     }
 

@@ -13,7 +13,7 @@ extension BridgeCore {
     /// connection carries no signatures).
     public func linkUp(
         _ key: String, path: SessionPath, noticeSender: SessionPath? = nil, extensions: Set<ProtocolExtension> = [],
-        trust: MessageTrust? = nil, connection: LinkConnection
+        trust: MessageTrust? = nil, endToEnd: EndToEndChannels? = nil, connection: LinkConnection
     ) {
         guard var server = servers[key], server.failure == nil else {
             connection.restart()
@@ -24,6 +24,7 @@ extension BridgeCore {
         server.noticeSender = noticeSender
         server.receipts = extensions.contains(.receipts)
         server.trust = trust
+        server.endToEnd = endToEnd
         server.upSince = .now
         server.lastError = nil
         let wasDown = server.downNotified
@@ -33,6 +34,12 @@ extension BridgeCore {
         // Re-join before anything that waited for the link.
         for channel in server.joined.sorted().reversed() {
             servers[key]?.requests.enqueue(.resubscribe(channel: channel), frame: .join(channel: channel, token: nil), deadline: .now + settings.replyTimeout, first: true)
+        }
+        if let endToEnd {
+            // First: members can seal keys to this machine once its key is announced.
+            servers[key]?.requests.enqueue(.encryptedList, frame: .listEncrypted, deadline: .now + settings.replyTimeout, first: true)
+            servers[key]?.requests.enqueue(
+                .announce, frame: endToEnd.announcement(nowMs: wallClock()), deadline: .now + settings.replyTimeout, first: true)
         }
         pump(key)
         refreshTools()

@@ -75,7 +75,9 @@ extension BridgeCore {
         case .catchUp:
             let channel = try arguments.required("channel")[0]
             let continuing = try arguments.string("since") == nil
-            enqueue(key, .tool(id: id, action: .catchUp(channel: channel, continuing: continuing)), .readSince(channel: channel, sinceMs: try catchUpStart(key, channel, arguments)))
+            let start = try catchUpStart(key, channel, arguments)
+            fetchKeysIfEncrypted(channel, server: key)
+            enqueue(key, .tool(id: id, action: .catchUp(channel: channel, continuing: continuing)), .readSince(channel: channel, sinceMs: start))
         case .createChannel:
             let name = try validChannel(arguments.required("name")[0])
             let visibility = try arguments.string("visibility").map { text throws(ToolArguments.Invalid) in try Self.visibility(text) } ?? .public
@@ -93,7 +95,12 @@ extension BridgeCore {
                 reportPulled()
                 report(answered.id, on: answered.server, .acked)
             }
-            enqueue(key, .tool(id: id, action: .send(channel: values[0])), .channelMessage(channel: values[0], from: ownPath(key), payload: .plain(values[1])))
+            if servers[key]?.endToEnd != nil, servers[key]?.encrypted.contains(values[0]) == true {
+                // Sealed when the member list comes back; the post then answers this call.
+                enqueue(key, .seal(id: id, channel: values[0], text: values[1]), .memberKeysQuery(channel: values[0]))
+            } else {
+                enqueue(key, .tool(id: id, action: .send(channel: values[0])), .channelMessage(channel: values[0], from: ownPath(key), payload: .plain(values[1])))
+            }
         case .whisper:
             let values = try arguments.required("target", "text")
             guard let target = try? SessionPath(parsing: values[0]) else {
@@ -317,7 +324,7 @@ extension BridgeCore {
 
     /// Answers a failed request (internal requests just end).
     func fail(_ entry: PendingRequests.Entry, _ text: String) {
-        if case let .tool(id, _) = entry.purpose, !entry.cancelled {
+        if let id = entry.purpose.toolID, !entry.cancelled {
             answer(id, text, isError: true)
         }
     }

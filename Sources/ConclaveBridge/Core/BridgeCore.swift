@@ -21,6 +21,13 @@ public actor BridgeCore {
         var receipts = false
         /// Signing and checking on this connection, when it speaks `signatures`.
         var trust: MessageTrust?
+        /// Channel keys on this connection, when it speaks `e2e`.
+        var endToEnd: EndToEndChannels?
+        /// The end-to-end encrypted channels this session may know of.
+        var encrypted: Set<String> = []
+        /// Live channel messages held while the keys of an encrypted one are fetched (everything
+        /// after it too, so the agent sees them in order).
+        var awaitingKeys: [(message: ReceivedMessage, provenance: Provenance)] = []
         var joined: Set<String> = []
         var administered: Set<String> = []
         var isServerAdmin = false

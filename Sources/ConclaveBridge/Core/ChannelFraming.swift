@@ -148,15 +148,17 @@ public enum ChannelFraming {
 
     /// A `catch_up` page: the same note, then each message in its own escaped tag with its
     /// provenance, and what the provenances present mean.
-    public static func historyContent(server: String, channel: String, messages: [(HistoryMessage, Provenance)]) -> String {
+    /// `body` is the text to show for each (an encrypted post's decrypted text, or a placeholder);
+    /// `nil` shows the payload as ``body(_:)`` opens it.
+    public static func historyContent(server: String, channel: String, messages: [(HistoryMessage, Provenance, body: String?)]) -> String {
         var lines = [
             "Retained history for #\(peerText(channel)) (\(messages.count) message(s), oldest first). \(untrustedNote)",
             "<history server=\"\(peerText(server))\" channel=\"\(peerText(channel))\">",
         ]
-        for (message, provenance) in messages {
+        for (message, provenance, text) in messages {
             var attributes = "from=\"\(peerText(message.from.description))\" at=\"\(timestamp(message.tsMs))\" provenance=\"\(provenance.mark)\""
             if case let .invalid(reason) = provenance { attributes += " warning=\"\(peerText(invalidWarning + " (" + reason + ")"))\"" }
-            lines.append("<message \(attributes)>\(escape(body(message.payload)))</message>")
+            lines.append("<message \(attributes)>\(escape(text ?? body(message.payload)))</message>")
         }
         lines.append("</history>")
         for mark in ["verified", "unverified", "invalid"] where messages.contains(where: { $0.1.mark == mark }) {

@@ -103,12 +103,26 @@ enum RequestPurpose {
     case approverLookup(requestID: String)
     /// A permission request whispered to one approver session (the `Ack` needs no action).
     case approverDelivery
+    /// This machine's X25519 announcement, sent on every connection that speaks `e2e`.
+    case announce
+    /// `ListEncrypted`, to learn which channels take only envelopes.
+    case encryptedList
+    /// `MemberKeysQuery` before a `send_channel` to an encrypted channel: the reply says whom to
+    /// seal `text` for, and the tool call is answered by the post that follows.
+    case seal(id: JSONValue, channel: String, text: String)
+    /// Key shares filed before an encrypted post.
+    case keyShare(channel: String)
+    /// `ChannelKeysQuery`: the keys shared with this machine, before reading a channel's history
+    /// or when a post arrived under a key this machine lacks.
+    case channelKeys(channel: String)
 
     var isToolCall: Bool { toolID != nil }
 
     var toolID: JSONValue? {
-        if case let .tool(id, _) = self { return id }
-        return nil
+        switch self {
+        case let .tool(id, _), let .seal(id, _, _): id
+        default: nil
+        }
     }
 }
 

@@ -20,6 +20,9 @@ public struct ServerLink: Sendable {
     let signingKey: SigningKey
     /// Where senders' machine keys are pinned (signed messages are checked against them).
     let knownKeys: KnownKeys
+    /// This machine's configuration directory, for its X25519 key and channel keyrings (`nil`:
+    /// no end-to-end encrypted channels on this link).
+    let directory: ConfigDirectory?
     let core: BridgeCore
     let claims: ServerIdentityClaims
     let timeouts: TransportTimeouts
@@ -33,8 +36,8 @@ public struct ServerLink: Sendable {
     /// A link to `url` (whose spelling, ``ServerURL/text``, is the core's server key), listed
     /// `rank`-th in the configuration, verifying a `wss://` server with `tls`.
     public init(
-        url: ServerURL, rank: Int, signingKey: SigningKey, knownKeys: KnownKeys, core: BridgeCore, claims: ServerIdentityClaims,
-        tls: ClientTLS = .systemTrustStore,
+        url: ServerURL, rank: Int, signingKey: SigningKey, knownKeys: KnownKeys, directory: ConfigDirectory? = nil, core: BridgeCore,
+        claims: ServerIdentityClaims, tls: ClientTLS = .systemTrustStore,
         timeouts: TransportTimeouts = .standard, keepalive: Duration = .seconds(20), silenceLimit: Duration = .seconds(45),
         backoff: ReconnectBackoff = ReconnectBackoff(initial: .milliseconds(200), maximum: .seconds(30), jitter: 0.2, stableAfter: .seconds(30))
     ) {
@@ -44,6 +47,7 @@ public struct ServerLink: Sendable {
         self.url = url
         self.signingKey = signingKey
         self.knownKeys = knownKeys
+        self.directory = directory
         self.core = core
         self.claims = claims
         self.timeouts = timeouts
@@ -58,7 +62,7 @@ public struct ServerLink: Sendable {
         while !Task.isCancelled, await core.isUsable(serverKey) {
             let handle = await core.handleName(for: serverKey)
             let client = ControlClient(
-                url: url, key: signingKey, session: handle, tls: tls, timeouts: timeouts, extensions: [.receipts, .signatures], logger: logger)
+                url: url, key: signingKey, session: handle, tls: tls, timeouts: timeouts, extensions: [.receipts, .signatures, .e2e], logger: logger)
             let established = Established()
             let serverKey = serverKey
             let claims = claims
@@ -108,7 +112,7 @@ public struct ServerLink: Sendable {
         let outbound = session.outbound
         await core.linkUp(
             serverKey, path: session.path, noticeSender: session.noticeSender, extensions: session.extensions,
-            trust: MessageTrust(session: session, key: signingKey, knownKeys: knownKeys),
+            trust: MessageTrust(session: session, key: signingKey, knownKeys: knownKeys), endToEnd: endToEnd(for: session),
             connection: LinkConnection(send: { continuation.yield($0) }, restart: { continuation.finish() }))
         defer { continuation.finish() }
         let core = core
@@ -126,6 +130,18 @@ public struct ServerLink: Sendable {
                 return nil
             }
             throw TransportError.closed(url: url.normalized)
+        }
+    }
+
+    /// Channel keys for `session`, when it speaks `e2e` and this machine's X25519 key can be
+    /// loaded (or made); a failure is logged and the link carries on without encryption.
+    private func endToEnd(for session: ControlSession) -> EndToEndChannels? {
+        guard let directory else { return nil }
+        do {
+            return try EndToEndChannels(session: session, key: signingKey, directory: directory)
+        } catch {
+            logger.error("no end-to-end encryption on this link: this machine's X25519 key could not be loaded", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 

@@ -48,7 +48,7 @@ public enum BridgeRunner {
             for (rank, target) in await core.linkTargets.enumerated() {
                 let link = ServerLink(
                     url: target.url, rank: rank, signingKey: options.key, knownKeys: KnownKeys(path: options.directory.knownKeysPath),
-                    core: core, claims: claims,
+                    directory: options.directory, core: core, claims: claims,
                     tls: ClientTLS(caFile: target.caFile), timeouts: timeouts)
                 group.addTask { await link.run() }
             }
