@@ -18,13 +18,22 @@ FLAGS = ["-Xswiftc", "-sanitize=fuzzer", "-Xswiftc", "-enable-testing"]
 
 
 # Extension frames (Docs/PROTOCOL.md golden vectors), which the reference's vectors lack: a
-# signed post, a signed whisper, a key lookup and a signed history page.
+# signed post, a signed whisper, a key lookup and a signed history page; a key announcement, a
+# member-key lookup, a channel marked encrypted, a key share, and their lists.
 SIGNATURE = "fbd007" + "10" + "ab" * 16 + "20" + "ef" * 32 + "40" + "cd" * 64
+ANNOUNCEMENT = "20" + "01" * 32 + "fbd007" + "40" + "02" * 64
+SHARE = "03622f6e" + "10" + "05" * 16 + "03060606" + "fbd007" + "20" + "07" * 32 + "40" + "08" * 64
 EXTENSION_FRAMES = [
     "48036f707300026869" + SIGNATURE,
     "49016101620163000178" + SIGNATURE + "00",
     "4d0161",
     "4c036f707302016101620163fbd0070002686901" + SIGNATURE + "0161016201630a00017800",
+    "4f" + ANNOUNCEMENT,
+    "50036f7073",
+    "52036f7073",
+    "53036f707301" + SHARE,
+    "54036f7073",
+    "56",
 ]
 
 

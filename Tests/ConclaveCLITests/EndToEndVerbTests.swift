@@ -24,8 +24,10 @@ struct EndToEndVerbTests {
         defer { withExtendedLifetime(server) {} }
         let aaron = Identity()
         let bob = Identity()
+        let carol = Identity()
         try await aaron.register("aaron", machine: "workstation", on: server)
         try await bob.register("bob", machine: "laptop", on: server)
+        try await carol.register("carol", machine: "box", on: server)
 
         let created = try await aaron.run(["channel", "create", "vault", "--e2e"])
         #expect(created.status == 0 && created.stdout == "✓ vault (private, end-to-end encrypted)\n", "\(created.stderr)")
@@ -33,6 +35,14 @@ struct EndToEndVerbTests {
         let vault = try JSONOutput.objects(listed.stdout).first { $0["name"] as? String == "vault" }
         #expect(vault?["e2e"] as? Bool == true && vault?["visibility"] as? String == "private")
         #expect(try await aaron.run(["acl", "add", "--channel", "vault", "bob"]).status == 0)
+        // carol is a member too, on a reference-protocol client: she sees a placeholder.
+        #expect(try await aaron.run(["acl", "add", "--channel", "vault", "carol"]).status == 0)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Interop/reference_tail.py").path
+        let reference = try BackgroundProcess(
+            ["python3", script, server.url, carol.config.path + "/key", "vault", "reftail"], executable: URL(fileURLWithPath: "/usr/bin/env"))
+        defer { _ = reference }
+        #expect(await reference.stdout.first(containing: "joined") != nil, "reference peer: \(reference.stderr.all.suffix(5))")
 
         // bob's tail announces his machine's key, so aaron's send can seal to it.
         let tail = try bob.start(["tail", "--channel", "vault", "--json"])
@@ -44,6 +54,8 @@ struct EndToEndVerbTests {
         #expect(line["encrypted"] as? Bool == true)
         #expect(line["provenance"] as? String == "verified")
         #expect(await tail.stop(with: SIGINT) == 0)
+        #expect(await reference.stdout.first(containing: "encrypted") != nil, "\(reference.stdout.all)")
+        #expect(!reference.stdout.all.contains { $0.contains("launch code") } && reference.isRunning)
 
         // The history replays it decrypted too.
         let replay = try bob.start(["tail", "--channel", "vault", "--since", "1h", "--json"])

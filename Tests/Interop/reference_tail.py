@@ -4,7 +4,8 @@
     reference_tail.py <ws-url> <key-file> <channel> <session>
 
 It speaks protocol v1 with its own bincode encoder (nothing from our code): Hello, Auth with the
-machine's Ed25519 key, Join, then prints each channel message as `message <text>`. Like the
+machine's Ed25519 key, Join, then prints each channel message as `message <text>` (`encrypted` for an
+end-to-end encrypted envelope, which the reference shows as a placeholder). Like the
 reference `tail`, it treats any `Error` frame after the handshake as a deliberate end and exits 1
 (`error <detail>`), and reconnects only when the connection drops or closes (`closed <code>`, then
 `resumed` once it has joined again). Every line is flushed at once, for the test reading it.
@@ -101,6 +102,8 @@ async def session(url, key, channel, handle, first):
                 reader.path()
                 if reader.varint() == 0:
                     say("message", reader.text())
+                else:  # Encrypted: the reference shows a placeholder, never the bytes
+                    say("encrypted")
             elif tag == 12:  # Error: deliberate, final
                 say("error", error_detail(reader))
                 sys.exit(1)

@@ -71,7 +71,7 @@ actor ServerSessionFuzz {
         let sessions = zip(["admin", "member", "outsider"], queues).map { user, queue in
             ServerSession(
                 path: SessionPath(user: user, machine: "m", session: "s"), isAdmin: user == "admin", output: queue, now: .now,
-                extensions: user == "outsider" ? [] : [.receipts, .signatures])
+                extensions: user == "outsider" ? [] : [.receipts, .signatures, .e2e])
         }
         for session in sessions { await hub.attach(session) }
         _ = await hub.handle(.admin(.createChannel(name: "ops", visibility: .public)), from: sessions[0])
@@ -105,7 +105,7 @@ actor ServerSessionFuzz {
         let runner = SessionRunner(hub: hub, settings: Self.settings, logger: Self.quiet)
         await runner.run(
             frames: FuzzFrames(output: output, key: Self.keys[1], records: records.map(\.body)),
-            on: SessionConnection(output: output, remoteIP: "127.0.0.1", activity: nil, extensions: [.receipts, .signatures]))
+            on: SessionConnection(output: output, remoteIP: "127.0.0.1", activity: nil, extensions: [.receipts, .signatures, .e2e]))
         for session in sessions { await hub.detach(session) }
         // Still answering.
         let probe = ServerSession(path: SessionPath(user: "admin", machine: "m", session: "probe"), isAdmin: true, output: FrameQueue(capacity: 16), now: .now)

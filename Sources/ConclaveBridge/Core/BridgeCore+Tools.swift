@@ -64,6 +64,8 @@ extension BridgeCore {
             let level = try arguments.string("perm").map { text throws(ToolArguments.Invalid) in try Self.level(text) }
             if let level { try refuseRaise(to: level, server: serverURL, scope: .channel(channel), described: "`\(channel)` on `\(key)`") }
             enqueue(key, .tool(id: id, action: .join(channel: channel, level: level)), .join(channel: channel, token: try arguments.string("token")))
+            // A channel encrypted since the link came up is learnt before the agent posts to it.
+            if servers[key]?.endToEnd != nil { enqueue(key, .encryptedList, .listEncrypted) }
         case .leaveChannel:
             let channel = try arguments.required("channel")[0]
             servers[key]?.joined.remove(channel)

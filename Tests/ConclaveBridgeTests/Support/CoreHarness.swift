@@ -38,11 +38,11 @@ struct CoreHarness {
     /// notice path unless `noticeSender` says otherwise.
     func up(
         _ server: String = CoreHarness.server, admin: Bool? = nil, noticeSender: SessionPath? = .serverNotice,
-        extensions: Set<ProtocolExtension> = [], trust: MessageTrust? = nil
+        extensions: Set<ProtocolExtension> = [], trust: MessageTrust? = nil, endToEnd: EndToEndChannels? = nil
     ) async {
         await core.linkUp(
             server, path: SessionPath(user: "aaron", machine: "workstation", session: Self.ownPath.session), noticeSender: noticeSender,
-            extensions: extensions, trust: trust, connection: link.connection)
+            extensions: extensions, trust: trust, endToEnd: endToEnd, connection: link.connection)
         if let admin { await core.received(.serverInfo(admin: admin), from: server) }
     }
 
