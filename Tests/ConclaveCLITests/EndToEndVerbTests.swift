@@ -19,14 +19,20 @@ struct EndToEndVerbTests {
         return all
     }
 
-    @Test func membersReadAnEncryptedChannelAndTheServerNeverHoldsItsText() async throws {
+    /// A server with aaron and bob registered.
+    static func twoPeople() async throws -> (LiveServer, Identity, Identity) {
         let server = try await LiveServer.start()
-        defer { withExtendedLifetime(server) {} }
         let aaron = Identity()
         let bob = Identity()
-        let carol = Identity()
         try await aaron.register("aaron", machine: "workstation", on: server)
         try await bob.register("bob", machine: "laptop", on: server)
+        return (server, aaron, bob)
+    }
+
+    @Test func membersReadAnEncryptedChannelAndTheServerNeverHoldsItsText() async throws {
+        let (server, aaron, bob) = try await Self.twoPeople()
+        defer { withExtendedLifetime(server) {} }
+        let carol = Identity()
         try await carol.register("carol", machine: "box", on: server)
 
         let created = try await aaron.run(["channel", "create", "vault", "--e2e"])
@@ -109,12 +115,8 @@ struct EndToEndVerbTests {
     }
 
     @Test func theBridgeSealsWhatItsAgentPostsAndOpensWhatArrives() async throws {
-        let server = try await LiveServer.start()
+        let (server, aaron, bob) = try await Self.twoPeople()
         defer { withExtendedLifetime(server) {} }
-        let aaron = Identity()
-        let bob = Identity()
-        try await aaron.register("aaron", machine: "workstation", on: server)
-        try await bob.register("bob", machine: "laptop", on: server)
         #expect(try await aaron.run(["channel", "create", "vault", "--e2e"]).status == 0)
         #expect(try await aaron.run(["acl", "add", "--channel", "vault", "bob"]).status == 0)
         #expect(try await bob.run(["perm", "set", "converse", "--channel", "vault"]).status == 0)

@@ -12,6 +12,24 @@ protocol WireCodable {
 
 extension WireCodable {
     static var minimumWireSize: Int { 1 }
+
+    /// The value's encoding on its own, for a record a server stores as it arrived.
+    func encodedAlone(capacity: Int) -> [UInt8] {
+        var writer = WireWriter(capacity: capacity)
+        encode(to: &writer)
+        return writer.bytes
+    }
+
+    /// Decodes one value that must fill `bytes` exactly (a stored record: trailing bytes mean it
+    /// is not one).
+    static func decodedWhole(_ bytes: [UInt8]) throws(WireFormatError) -> Self {
+        var reader = WireReader(bytes)
+        let value = try Self(from: &reader)
+        guard reader.offset == bytes.count else {
+            throw .lengthExceedsInput(offset: reader.offset, declared: UInt64(reader.offset), remaining: bytes.count - reader.offset)
+        }
+        return value
+    }
 }
 
 extension String: WireCodable {

@@ -51,19 +51,11 @@ extension AgreementAnnouncement: WireCodable {
     }
 
     /// The announcement's encoding, as a server stores it with the machine.
-    public var wireBytes: [UInt8] {
-        var writer = WireWriter(capacity: 112)
-        encode(to: &writer)
-        return writer.bytes
-    }
+    public var wireBytes: [UInt8] { encodedAlone(capacity: 112) }
 
     /// Decodes an announcement stored as ``wireBytes``; trailing bytes are refused.
     public init(wireBytes: [UInt8]) throws(WireFormatError) {
-        var reader = WireReader(wireBytes)
-        self = try AgreementAnnouncement(from: &reader)
-        guard reader.offset == wireBytes.count else {
-            throw .lengthExceedsInput(offset: reader.offset, declared: UInt64(reader.offset), remaining: wireBytes.count - reader.offset)
-        }
+        self = try Self.decodedWhole(wireBytes)
     }
 
     /// Whether the key and signature have the lengths real ones have (32 and 64 bytes).

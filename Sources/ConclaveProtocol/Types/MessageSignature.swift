@@ -93,19 +93,11 @@ extension MessageSignature: WireCodable {
     }
 
     /// The signature's encoding on the wire, as a server stores it beside the message.
-    public var wireBytes: [UInt8] {
-        var writer = WireWriter(capacity: Self.wireSizeBound)
-        encode(to: &writer)
-        return writer.bytes
-    }
+    public var wireBytes: [UInt8] { encodedAlone(capacity: Self.wireSizeBound) }
 
     /// Decodes a signature stored as ``wireBytes``; trailing bytes are refused.
     public init(wireBytes: [UInt8]) throws(WireFormatError) {
-        var reader = WireReader(wireBytes)
-        self = try MessageSignature(from: &reader)
-        guard reader.offset == wireBytes.count else {
-            throw .lengthExceedsInput(offset: reader.offset, declared: UInt64(reader.offset), remaining: wireBytes.count - reader.offset)
-        }
+        self = try Self.decodedWhole(wireBytes)
     }
 
     /// Whether the nonce, key and signature have the lengths real ones have.

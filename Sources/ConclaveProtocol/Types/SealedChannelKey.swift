@@ -54,19 +54,11 @@ public struct SealedChannelKey: Sendable, Hashable {
     }
 
     /// The share's encoding, as a server stores it.
-    public var wireBytes: [UInt8] {
-        var writer = WireWriter(capacity: 192 + sealed.count)
-        encode(to: &writer)
-        return writer.bytes
-    }
+    public var wireBytes: [UInt8] { encodedAlone(capacity: 192 + sealed.count) }
 
     /// Decodes a share stored as ``wireBytes``; trailing bytes are refused.
     public init(wireBytes: [UInt8]) throws(WireFormatError) {
-        var reader = WireReader(wireBytes)
-        self = try SealedChannelKey(from: &reader)
-        guard reader.offset == wireBytes.count else {
-            throw .lengthExceedsInput(offset: reader.offset, declared: UInt64(reader.offset), remaining: wireBytes.count - reader.offset)
-        }
+        self = try Self.decodedWhole(wireBytes)
     }
 }
 
