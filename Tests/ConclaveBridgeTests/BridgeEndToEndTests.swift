@@ -51,4 +51,26 @@ struct BridgeEndToEndTests {
         await harness.reply(.ack(detail: nil))
         #expect(Captured.result(2, in: harness.output.take())?.text == "sent to vault")
     }
+
+    @Test func aPostUnderAnUnknownKeyWaitsForTheKeysWithWhatFollowsAndIsNeverLost() async throws {
+        let harness = CoreHarness(config: ClientConfig(defaultPermission: .notify))
+        await harness.initialize()
+        await harness.up(extensions: [.e2e], endToEnd: try Self.channels())
+        await harness.reply(.ack(detail: nil))
+        await harness.reply(.encryptedChannels(channels: ["vault"]))
+        _ = harness.link.take()
+        let david = SessionPath(user: "david", machine: "desktop", session: "main")
+        let envelope = Payload.encrypted(Envelope(ciphertext: [UInt8](repeating: 1, count: 48), keyID: "AAAAAAAAAAAAAAAAAAAAAA"))
+        await harness.reply(.channelMessage(channel: "vault", from: david, payload: envelope))
+        await harness.reply(.channelMessage(channel: "ops", from: david, payload: .plain("after it")))
+        #expect(harness.link.take() == [.channelKeysQuery(channel: "vault")])
+        #expect(Captured.notifications("notifications/claude/channel", in: harness.output.take()).isEmpty, "shown before its keys")
+        // The link drops before the keys come: both are shown, in order, the first as unreadable.
+        await harness.core.linkDown(CoreHarness.server, reason: "test")
+        let shown = Captured.notifications("notifications/claude/channel", in: harness.output.take())
+            .filter { $0["params"]?["meta"]?["kind"]?.stringValue == "channel" }.compactMap { $0["params"]?["content"]?.stringValue }
+        #expect(shown.count == 2)
+        #expect(shown.first?.contains("no key on this machine opens it") == true)
+        #expect(shown.last == "after it")
+    }
 }

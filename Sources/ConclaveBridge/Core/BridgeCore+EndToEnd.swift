@@ -61,12 +61,18 @@ extension BridgeCore {
                     logger.error("could not keep channel keys", metadata: ["server": "\(key)", "error": "\(error)"])
                 }
             }
-            let held = servers[key]?.awaitingKeys ?? []
-            servers[key]?.awaitingKeys = []
-            for (message, provenance) in held { deliver(message, provenance: provenance, server: key) }
+            releaseHeldForKeys(server: key)
         default:
             break
         }
+    }
+
+    /// Shows the messages held for keys, as they read now: after the keys came, or when the link
+    /// dropped before they did (nothing held is lost).
+    func releaseHeldForKeys(server key: String) {
+        let held = servers[key]?.awaitingKeys ?? []
+        servers[key]?.awaitingKeys = []
+        for (message, provenance) in held { deliver(message, provenance: provenance, server: key) }
     }
 
     /// Seals `text` for the members `reply` lists, then files the key shares and posts, in that

@@ -57,6 +57,7 @@ extension BridgeCore {
         if let inFlight {
             fail(inFlight, "connection to `\(key)` lost before it answered (\(reason)); the request may or may not have taken effect")
         }
+        releaseHeldForKeys(server: key)
         defer { servers[key]?.lastError = nil }
         guard let uptime else { return }
         if uptime >= settings.stableAfter {
