@@ -7,21 +7,13 @@ extension BridgeCore {
     /// The most live messages held while keys are fetched; past it they are shown as they read now.
     static let heldWhileFetchingKeys = 1_000
 
-    /// What the agent sees of `payload`: decrypted when it is an envelope a key opens, a
-    /// placeholder that says why when none does, and the usual opening otherwise.
-    func body(of payload: Payload, in channel: String, from sender: SessionPath, server key: String) -> String {
-        guard let endToEnd = servers[key]?.endToEnd else { return ChannelFraming.body(payload) }
-        return endToEnd.opened(payload, in: channel, from: sender).displayText
-    }
-
     /// Holds `message` when it is an encrypted post no key here opens yet, or when earlier ones
     /// are already held (order is kept), and asks for the channel's keys; `false` to deliver now.
     func holdForKeys(_ message: ReceivedMessage, provenance: Provenance, server key: String) -> Bool {
-        guard let server = servers[key], let endToEnd = server.endToEnd, let channel = message.channel,
+        guard let server = servers[key], server.endToEnd != nil, let channel = message.channel,
             server.awaitingKeys.count < Self.heldWhileFetchingKeys
         else { return false }
-        let lacksKey = message.payload.isEncrypted && endToEnd.open(message.payload, in: channel, from: message.from) == nil
-        guard lacksKey || !server.awaitingKeys.isEmpty else { return false }
+        guard server.opener.lacksKey(for: message) || !server.awaitingKeys.isEmpty else { return false }
         servers[key]?.awaitingKeys.append((message, provenance))
         if server.awaitingKeys.isEmpty {
             enqueue(key, .channelKeys(channel: channel), .channelKeysQuery(channel: channel), first: true)

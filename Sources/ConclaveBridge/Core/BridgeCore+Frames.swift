@@ -7,7 +7,7 @@ extension BridgeCore {
     public func received(_ frame: ProtocolMessage, from key: String) {
         guard let server = servers[key] else { return }
         if let message = ReceivedMessage(frame) {
-            let provenance = server.trust?.provenance(of: message, nowMs: wallClock()) ?? MessageTrust.withoutSignatures
+            let provenance = server.opener.provenance(of: message, nowMs: wallClock())
             if case .invalid = provenance {
                 logger.warning("a message failed its signature check", metadata: ["server": "\(key)", "from": "\(message.from)"])
             }
@@ -99,7 +99,8 @@ extension BridgeCore {
         }
         present(InboundMessage(
             id: "", kind: .channel, server: key, channel: channel, from: from.description,
-            body: body(of: payload, in: channel, from: from, server: key), level: level, atMs: now, receiptID: id, provenance: provenance))
+            body: server.opener.open(payload, in: channel, from: from).displayText, level: level, atMs: now, receiptID: id,
+            provenance: provenance))
     }
 
     private func deliverWhisper(from: SessionPath, payload: Payload, provenance: Provenance, server key: String, id: UInt64?) {
@@ -185,11 +186,11 @@ extension BridgeCore {
         guard !messages.isEmpty else {
             return ("#\(name): nothing new since the messages already shown in this session", false)
         }
-        let trust = servers[key]?.trust
+        let opener = servers[key]?.opener ?? PayloadOpener()
         let now = wallClock()
         let checked = messages.map { entry in
-            (entry.message, trust?.provenance(of: entry, in: channel, nowMs: now) ?? MessageTrust.withoutSignatures,
-             body: Optional(body(of: entry.message.payload, in: channel, from: entry.message.from, server: key)))
+            (entry.message, opener.provenance(of: entry, in: channel, nowMs: now),
+             body: Optional(opener.open(entry.message.payload, in: channel, from: entry.message.from).displayText))
         }
         var text = ChannelFraming.historyContent(server: key, channel: channel, messages: checked)
         if page.count >= 500 {

@@ -28,6 +28,9 @@ public actor BridgeCore {
         /// Live channel messages held while the keys of an encrypted one are fetched (everything
         /// after it too, so the agent sees them in order).
         var awaitingKeys: [(message: ReceivedMessage, provenance: Provenance)] = []
+
+        /// How this connection's messages are opened and checked.
+        var opener: PayloadOpener { PayloadOpener(trust: trust, endToEnd: endToEnd) }
         var joined: Set<String> = []
         var administered: Set<String> = []
         var isServerAdmin = false

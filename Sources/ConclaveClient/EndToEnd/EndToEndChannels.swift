@@ -143,16 +143,6 @@ public struct EndToEndChannels: Sendable {
     /// What to show for an envelope that no key this machine holds opens, even after fetching.
     public static let unreadable = "end-to-end encrypted: no key on this machine opens it (sent before this machine was a member, after it left, or altered)"
 
-    /// `payload` as a reader shows it: decrypted when a key opens it, a placeholder that says why
-    /// when none does, and as ``PayloadOpener`` opens it when it is not an envelope.
-    public func opened(_ payload: Payload, in channel: String, from sender: SessionPath) -> OpenedPayload {
-        guard case .encrypted = payload else { return PayloadOpener().open(payload) }
-        guard let text = open(payload, in: channel, from: sender) else {
-            return OpenedPayload(content: .unreadable(reason: Self.unreadable), wasEncrypted: true)
-        }
-        return OpenedPayload(content: .text(text), wasEncrypted: true)
-    }
-
     /// The X25519 key of a member machine, if its announcement checks out against the machine key
     /// pinned for it.
     private func verifiedAgreement(of member: MemberMachine) -> Result<[UInt8], Reason> {

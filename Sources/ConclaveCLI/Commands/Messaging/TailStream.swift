@@ -55,23 +55,22 @@ struct TailStream: Sendable {
         }
         var notice: String?
         let channel = channel
-        let trust = trust(session)
+        let opener = PayloadOpener(trust: trust(session), endToEnd: channels)
         // Live posts whose key was not here yet, held (with everything after them, to keep the
         // order) until the channel's keys are fetched again.
         var held: [(ReceivedMessage, Provenance, Int64)] = []
         _ = try await session.stream(pingEvery: pingInterval, silenceLimit: silenceLimit) { session, frame -> Never? in
             if let message = ReceivedMessage(frame) {
                 let now = Self.nowMs()
-                let provenance = trust?.provenance(of: message, nowMs: now) ?? MessageTrust.withoutSignatures
+                let provenance = opener.provenance(of: message, nowMs: now)
                 switch message.target {
                 case let .channel(name):
-                    if let channels, held.count < Self.heldWhileFetchingKeys,
-                        !held.isEmpty || (message.payload.isEncrypted && channels.open(message.payload, in: name, from: message.from) == nil) {
+                    if channels != nil, held.count < Self.heldWhileFetchingKeys, !held.isEmpty || opener.lacksKey(for: message) {
                         held.append((message, provenance, now))
                         if held.count == 1 { try await session.send(.channelKeysQuery(channel: channel)) }
                         return nil
                     }
-                    let opened = channels?.opened(message.payload, in: name, from: message.from)
+                    let opened = opener.open(message)
                     let lines = state.withFeed {
                         $0.live(channel: name, from: message.from, payload: message.payload, provenance: provenance, opened: opened, nowMs: now)
                     }
@@ -94,7 +93,7 @@ struct TailStream: Sendable {
                 held = []
                 for (message, provenance, at) in released {
                     guard let name = message.channel else { continue }
-                    let opened = channels.opened(message.payload, in: name, from: message.from)
+                    let opened = opener.open(message)
                     let lines = state.withFeed {
                         $0.live(channel: name, from: message.from, payload: message.payload, provenance: provenance, opened: opened, nowMs: at)
                     }
@@ -106,14 +105,14 @@ struct TailStream: Sendable {
             switch frame {
             case let .history(historyChannel, messages):
                 page = (historyChannel, messages.map { entry in
-                    (entry, trust == nil ? MessageTrust.withoutSignatures : TailFeed.unsigned,
-                     channels?.opened(entry.payload, in: historyChannel, from: entry.from))
+                    (entry, opener.trust == nil ? MessageTrust.withoutSignatures : TailFeed.unsigned,
+                     opener.open(entry.payload, in: historyChannel, from: entry.from))
                 })
             case let .signedHistory(historyChannel, messages):
                 let now = Self.nowMs()
                 page = (historyChannel, messages.map { entry in
-                    (entry.message, trust?.provenance(of: entry, in: historyChannel, nowMs: now) ?? MessageTrust.withoutSignatures,
-                     channels?.opened(entry.message.payload, in: historyChannel, from: entry.message.from))
+                    (entry.message, opener.provenance(of: entry, in: historyChannel, nowMs: now),
+                     opener.open(entry.message.payload, in: historyChannel, from: entry.message.from))
                 })
             default:
                 page = nil
