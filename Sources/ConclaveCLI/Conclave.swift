@@ -17,6 +17,7 @@ struct Conclave: AsyncParsableCommand {
             HookCommand.self,
             SetupCommand.self,
             KeyCommand.self,
+            KnownKeysCommand.self,
             RegisterCommand.self,
             MachineCommand.self,
             ServerCommand.self,

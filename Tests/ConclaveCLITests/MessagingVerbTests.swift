@@ -34,6 +34,15 @@ struct MessagingVerbTests {
         #expect(pins.contains(" aaron workstation "))
         let mode = try FileManager.default.attributesOfItem(atPath: bob.config.path + "/known_keys")[.posixPermissions] as? NSNumber
         #expect(mode?.intValue == 0o600)
+        // bob can compare what he pinned with what the server lists, and forget a pin.
+        let aaronKey = try KeyStore(directory: ConfigDirectory(path: aaron.config.path)).load().publicKey.text
+        let listed = try JSONOutput.objects(try await bob.run(["known-keys", "list", "--json"]).stdout)
+        #expect(listed.map { $0["user"] as? String } == ["aaron"] && listed.first?["pubkey"] as? String == aaronKey)
+        let checked = try JSONOutput.objects(try await bob.run(["known-keys", "check", "aaron", "--json"]).stdout)
+        #expect(checked.first?["pinned"] as? String == aaronKey && checked.first?["pubkey"] as? String == aaronKey)
+        #expect(try await bob.run(["known-keys", "forget", "aaron/workstation"]).stdout.hasPrefix("✓ forgot 1 pinned key(s)"))
+        #expect(try await bob.run(["known-keys", "list", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+        #expect(try await bob.run(["known-keys", "forget", "aaron/workstation"]).status == 1)
         #expect(line.range(of: #"^\d\d:\d\d:\d\d "#, options: .regularExpression) != nil)
 
         // From standard input, with terminal control characters made visible.

@@ -54,6 +54,46 @@ public struct KnownKeys: Sendable {
         }
     }
 
+    /// One pinned key.
+    public struct Pin: Sendable, Hashable {
+        /// The server's instance ID.
+        public let server: String
+        /// The user.
+        public let user: String
+        /// The machine.
+        public let machine: String
+        /// The pinned key.
+        public let key: PublicKey
+    }
+
+    /// Every pinned key, sorted by server, user and machine.
+    public func pins() throws -> [Pin] {
+        let pins = try Self.parse(try file.read() ?? [], path: file.path)
+        return pins.keys.sorted().compactMap { entry in
+            pins[entry].map { Pin(server: entry.server, user: entry.user, machine: entry.machine, key: $0) }
+        }
+    }
+
+    /// The key pinned for `user/machine` on `server`, if any.
+    public func pinned(server: String, user: String, machine: String) throws -> PublicKey? {
+        try Self.parse(try file.read() ?? [], path: file.path)[Entry(server: server, user: user, machine: machine)]
+    }
+
+    /// Forgets the pins of `user/machine` (on `server` only, when given), so the next key that
+    /// signs for it is pinned: for a machine enrolled again with a new key, confirmed out of
+    /// band. Returns how many were forgotten.
+    @discardableResult
+    public func forget(user: String, machine: String, server: String? = nil) throws -> Int {
+        guard try file.read() != nil else { return 0 }
+        return try file.update { contents -> Int in
+            var pins = try Self.parse(contents ?? [], path: file.path)
+            let gone = pins.keys.filter { $0.user == user && $0.machine == machine && (server == nil || $0.server == server) }
+            for entry in gone { pins[entry] = nil }
+            if !gone.isEmpty { contents = Self.render(pins) }
+            return gone.count
+        }
+    }
+
     /// Why a pin store cannot be used.
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
