@@ -39,20 +39,21 @@ public struct ControlSession {
         watchdog.arm(replyTimeout, phase: "a reply to \(frame.name)")
         defer { watchdog.disarm() }
         while true {
-            switch try await nextFromServer() {
-            case .serverInfo, .pong:
+            let frame = try await nextFromServer()
+            switch InboundRole(frame) {
+            case .status:
                 continue
-            case let push where push.isPush:
+            case .push:
                 if pushesTaken > 0 {
                     pushes.removeFirst(pushesTaken)
                     pushesTaken = 0
                 }
                 if pushes.count >= Self.pushLimit { pushes.removeFirst(pushes.count - Self.pushLimit + 1) }
-                pushes.append(push)
+                pushes.append(frame)
             case let .receiptUpdate(id, record):
                 if receiptUpdates.count < 10_000 { receiptUpdates.append((id, record)) }
-            case let reply:
-                return reply
+            case .reply:
+                return frame
             }
         }
     }
@@ -113,16 +114,6 @@ public struct ControlSession {
             throw TransportError.malformedFrame(url: connection.url.normalized, .unknownVariant(type: "ProtocolMessage", index: index, count: 0))
         case nil:
             throw watchdog.firedError ?? TransportError.closed(url: connection.url.normalized)
-        }
-    }
-}
-
-extension ProtocolMessage {
-    /// A message another session sent, which arrives whenever it is sent rather than as a reply.
-    var isPush: Bool {
-        switch self {
-        case .channelMessage, .whisper, .taggedChannelMessage, .taggedWhisper, .signedChannelMessage, .signedWhisperMessage: true
-        default: false
         }
     }
 }

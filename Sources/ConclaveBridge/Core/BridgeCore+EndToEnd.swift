@@ -29,7 +29,7 @@ extension BridgeCore {
     }
 
     /// The replies to the requests of this extension.
-    func completeEndToEnd(_ entry: PendingRequests.Entry, reply: ProtocolMessage, server key: String) {
+    func completeEndToEnd(_ entry: RequestQueue<RequestPurpose>.Entry, reply: ProtocolMessage, server key: String) {
         switch entry.purpose {
         case .announce:
             if case let .error(error) = reply {

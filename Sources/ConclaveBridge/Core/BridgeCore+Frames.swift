@@ -6,28 +6,25 @@ extension BridgeCore {
     /// A frame from `key`'s live connection.
     public func received(_ frame: ProtocolMessage, from key: String) {
         guard let server = servers[key] else { return }
-        if let message = ReceivedMessage(frame) {
+        switch InboundRole(frame) {
+        case let .push(message):
             let provenance = server.opener.provenance(of: message, nowMs: wallClock())
             if case .invalid = provenance {
                 logger.warning("a message failed its signature check", metadata: ["server": "\(key)", "from": "\(message.from)"])
             }
             if !holdForKeys(message, provenance: provenance, server: key) { deliver(message, provenance: provenance, server: key) }
-            refreshTools()
-            return
-        }
-        switch frame {
         case .receiptUpdate:
             // Unsolicited news about this session's own messages; `receipts` asks when needed.
             break
-        case let .serverInfo(admin):
-            servers[key]?.isServerAdmin = admin
-        case .pong, .ping:
-            break
-        case let .error(error) where servers[key]?.requests.hasRequestInFlight != true:
-            // Unsolicited: the server is about to end this session. Say why when the link drops.
-            servers[key]?.lastError = "\(error)"
-            logger.warning("server error outside any request", metadata: ["server": "\(key)", "error": "\(error)"])
-        default:
+        case .status:
+            if case let .serverInfo(admin) = frame { servers[key]?.isServerAdmin = admin }
+        case .reply:
+            if case let .error(error) = frame, servers[key]?.requests.hasRequestInFlight != true {
+                // Unsolicited: the server is about to end this session. Say why when the link drops.
+                servers[key]?.lastError = "\(error)"
+                logger.warning("server error outside any request", metadata: ["server": "\(key)", "error": "\(error)"])
+                break
+            }
             guard let entry = servers[key]?.requests.completeHead() else {
                 logger.debug("reply with no request in flight ignored", metadata: ["server": "\(key)", "frame": "\(frame.name)"])
                 break
@@ -235,7 +232,7 @@ extension BridgeCore {
     // MARK: Replies
 
     // swiftlint:disable:next cyclomatic_complexity function_body_length
-    func complete(_ entry: PendingRequests.Entry, reply: ProtocolMessage, server key: String) {
+    func complete(_ entry: RequestQueue<RequestPurpose>.Entry, reply: ProtocolMessage, server key: String) {
         switch entry.purpose {
         case let .tool(id, action):
             let outcome = toolOutcome(action, reply: reply, server: key)

@@ -52,7 +52,7 @@ extension BridgeCore {
         case "notifications/cancelled":
             guard let id = params["requestId"] else { return }
             for key in order {
-                if servers[key]?.requests.cancel(id: id) == true { break }
+                if servers[key]?.requests.cancel(where: { $0.toolID == id }) == true { break }
             }
         case "notifications/claude/channel/permission_request":
             relayPermissionRequest(params)

@@ -1,3 +1,4 @@
+import ConclaveClient
 import ConclaveIdentity
 import ConclaveProtocol
 
@@ -325,7 +326,7 @@ extension BridgeCore {
     }
 
     /// Answers a failed request (internal requests just end).
-    func fail(_ entry: PendingRequests.Entry, _ text: String) {
+    func fail(_ entry: RequestQueue<RequestPurpose>.Entry, _ text: String) {
         if let id = entry.purpose.toolID, !entry.cancelled {
             answer(id, text, isError: true)
         }

@@ -34,7 +34,7 @@ public actor BridgeCore {
         var joined: Set<String> = []
         var administered: Set<String> = []
         var isServerAdmin = false
-        var requests = PendingRequests()
+        var requests = RequestQueue<RequestPurpose>()
         var downNotified = false
         var lastError: String?
         /// Set when the server can never be used by this process (refused handshake, duplicate).
