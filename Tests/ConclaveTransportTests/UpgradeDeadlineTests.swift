@@ -46,7 +46,9 @@ struct UpgradeDeadlineTests {
         let lifetime = try await withServer { port in try await Self.silentConnectionLifetime(port: port, limit: .seconds(8)) }
         let closedAfter = try #require(lifetime, "the silent connection was still open after 8 s")
         #expect(closedAfter >= .milliseconds(1900))
-        #expect(closedAfter < .seconds(5))
+        // Well before the 8 s the test waits, with room for a connect slowed by the rest of the
+        // suite on two cores (one run saw 5.2 s); a missing deadline leaves it open past 8 s.
+        #expect(closedAfter < .milliseconds(7500))
     }
 
     @Test func anUpgradedConnectionOutlivesTheDeadline() async throws {
