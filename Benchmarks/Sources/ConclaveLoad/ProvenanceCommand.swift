@@ -13,6 +13,7 @@ struct ProvenanceCommand: AsyncParsableCommand {
 
     @Option var messages = 20_000
     @Option(help: "Body bytes.") var bodyBytes = 200
+    @Option(help: "Member machines a rotated channel key is sealed to.") var members = 20
 
     func run() async throws {
         let key = try SigningKey.generate()
@@ -67,6 +68,21 @@ struct ProvenanceCommand: AsyncParsableCommand {
         for ciphertext in ciphertexts where channelKey.decrypt(ciphertext, context: context) != nil { opened += 1 }
         let decryptTime = decrypting.duration(to: .now)
         guard opened == count else { throw ValidationError("only \(opened) of \(count) ciphertexts opened") }
+
+        // A key rotation: a new sender key sealed to each of `members` member machines (what a
+        // sender pays when the members change, not per message), timed per member.
+        let memberKeys = try (0..<members).map { _ in try AgreementKey.generate().publicKey }
+        let memberSet = Set(memberKeys.enumerated().map { ChannelKeyring.Member(machine: "u\($0.offset)/m", agreementKey: $0.element) })
+        let rotations = max(1, count / 100)
+        var keyring = ChannelKeyring(channel: "ops", machine: "alice/laptop")
+        let sealing = ContinuousClock.now
+        for round in 0..<rotations {
+            // Alternating two member sets makes every call a rotation.
+            let set = round.isMultiple(of: 2) ? memberSet : Set(memberSet.dropFirst())
+            _ = try keyring.senderKey(for: set)
+        }
+        let sealTime = sealing.duration(to: .now)
+        let sealsMade = Double(rotations) * (Double(members) - 0.5)
         func perMessage(_ duration: Duration) -> Double { Report.rounded(Report.seconds(duration) / Double(count) * 1e6, 2) }
         Report.print([
             "scenario": "provenance", "messages": count, "body_bytes": bodyBytes, "checksum": bytes % 1000,
@@ -75,6 +91,8 @@ struct ProvenanceCommand: AsyncParsableCommand {
             "verify_us": perMessage(verifyTime),
             "encrypt_us": perMessage(encryptTime),
             "decrypt_us": perMessage(decryptTime),
+            "rotation_members": members,
+            "rotation_us_per_member": Report.rounded(Report.seconds(sealTime) / sealsMade * 1e6, 2),
         ])
     }
 }
