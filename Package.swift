@@ -135,13 +135,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Support for tests only (never a product): a scripted server for client tests.
+        // Support for tests only (never a product): a scripted server for client tests, test machines.
         .target(
             name: "ConclaveTesting",
             dependencies: [
                 "ConclaveProtocol",
                 "ConclaveIdentity",
                 "ConclaveTransport",
+                "ConclaveClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

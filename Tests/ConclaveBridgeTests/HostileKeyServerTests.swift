@@ -16,29 +16,6 @@ import Testing
 struct HostileKeyServerTests {
     static let serverID = "test-server-id"
 
-    /// A member machine's keys.
-    struct Member {
-        let user: String
-        let machine: String
-        let signing: SigningKey
-        let agreement: AgreementKey
-
-        init(_ user: String, _ machine: String) throws {
-            self.user = user
-            self.machine = machine
-            signing = try SigningKey.generate()
-            agreement = try AgreementKey.generate()
-        }
-
-        /// As an honest server lists it.
-        var listed: MemberMachine {
-            MemberMachine(
-                user: user, machine: machine, signingKey: signing.publicKey.bytes,
-                agreement: AgreementAnnouncement.make(
-                    for: agreement, signedBy: signing, serverID: HostileKeyServerTests.serverID, user: user, machine: machine, nowMs: 1))
-        }
-    }
-
     /// What the server double saw the bridge send.
     final class Seen: Sendable {
         let frames = Mutex<[ProtocolMessage]>([])
@@ -66,9 +43,9 @@ struct HostileKeyServerTests {
     }
 
     @Test func thePostIsSealedOnlyToMembersWhoseKeysCheckOut() async throws {
-        let bob = try Member("bob", "laptop")
-        let carol = try Member("carol", "box")
-        let server = try Member("mallory", "server")
+        let bob = try TestMachine("bob", "laptop", serverID: Self.serverID)
+        let carol = try TestMachine("carol", "box", serverID: Self.serverID)
+        let server = try TestMachine("mallory", "server", serverID: Self.serverID)
         // bob's X25519 key swapped for the server's, announced under the server's signing key.
         var swapped = bob.listed
         swapped.agreement = AgreementAnnouncement.make(
@@ -115,12 +92,7 @@ struct HostileKeyServerTests {
         let said = written.withLock { $0 }.compactMap { $0["params"]?["content"]?.stringValue }
         #expect(said.contains { $0.contains("not readable by bob/laptop") && $0.contains("not signed by its machine key") }, "\(said)")
         // carol, with her own keys, opens it.
-        let carolDirectory = NSTemporaryDirectory() + "conclave-hostile-carol-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: carolDirectory, withIntermediateDirectories: true)
-        let carolChannels = EndToEndChannels(
-            serverID: Self.serverID, path: SessionPath(user: "carol", machine: "box", session: "s"), signingKey: carol.signing,
-            agreementKey: carol.agreement, knownKeys: KnownKeys(path: carolDirectory + "/known_keys"),
-            keyrings: ChannelKeyringFile(path: carolDirectory + "/keys.json"))
+        let carolChannels = carol.channels
         #expect(try carolChannels.accept(shares.map { SharedChannelKey(sender: "aaron/ws", key: $0) }, in: "vault").isEmpty)
         let sender = SessionPath(user: "aaron", machine: "ws", session: "agent")
         #expect(carolChannels.open(try #require(post), in: "vault", from: sender) == "the vault code is 0451")

@@ -1,6 +1,7 @@
 import ConclaveClient
 import ConclaveIdentity
 import ConclaveProtocol
+import ConclaveTesting
 import Foundation
 import Testing
 
@@ -11,47 +12,21 @@ import Testing
 struct EndToEndChannelsTests {
     static let serverID = "srv-1"
 
-    /// A machine: its keys, its own pins and keyrings.
-    struct Machine {
-        let user: String
-        let name: String
-        let signing: SigningKey
-        let agreement: AgreementKey
-        let channels: EndToEndChannels
-
-        init(_ user: String, _ name: String) throws {
-            self.user = user
-            self.name = name
-            signing = try SigningKey.generate()
-            agreement = try AgreementKey.generate()
-            let directory = NSTemporaryDirectory() + "conclave-e2e-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            channels = EndToEndChannels(
-                serverID: EndToEndChannelsTests.serverID, path: SessionPath(user: user, machine: name, session: "s"), signingKey: signing,
-                agreementKey: agreement, knownKeys: KnownKeys(path: directory + "/known_keys"),
-                keyrings: ChannelKeyringFile(path: directory + "/keys.json"))
-        }
-
-        /// As `MemberKeys` lists it, with its genuine announcement.
-        var listed: MemberMachine {
-            MemberMachine(
-                user: user, machine: name, signingKey: signing.publicKey.bytes,
-                agreement: AgreementAnnouncement.make(for: agreement, signedBy: signing, serverID: serverID, user: user, machine: name, nowMs: 1))
-        }
-
-        var path: SessionPath { SessionPath(user: user, machine: name, session: "s") }
+    /// A machine on this suite's server.
+    static func machine(_ user: String, _ name: String) throws -> TestMachine {
+        try TestMachine(user, name, serverID: serverID)
     }
 
     /// What the server hands `recipient` from a `ShareChannelKey`.
-    static func delivered(_ shares: ProtocolMessage?, from sender: Machine) -> [SharedChannelKey] {
+    static func delivered(_ shares: ProtocolMessage?, from sender: TestMachine) -> [SharedChannelKey] {
         guard case let .shareChannelKey(_, keys)? = shares else { return [] }
         return keys.map { SharedChannelKey(sender: sender.user + "/" + sender.name, key: $0) }
     }
 
     @Test func membersReadWhatIsSentWhileTheyAreMembersAndNothingElse() throws {
-        let alice = try Machine("alice", "laptop")
-        let bob = try Machine("bob", "ws")
-        let carol = try Machine("carol", "box")
+        let alice = try Self.machine("alice", "laptop")
+        let bob = try Self.machine("bob", "ws")
+        let carol = try Self.machine("carol", "box")
         var unannounced = carol.listed
         unannounced.agreement = nil
 
@@ -81,9 +56,9 @@ struct EndToEndChannelsTests {
     }
 
     @Test func aServerCannotSubstituteKeysOrHandOutItsOwn() throws {
-        let alice = try Machine("alice", "laptop")
-        let bob = try Machine("bob", "ws")
-        let server = try Machine("mallory", "server")
+        let alice = try Self.machine("alice", "laptop")
+        let bob = try Self.machine("bob", "ws")
+        let server = try Self.machine("mallory", "server")
         // Pin bob's machine key on alice's machine (as a first signed message from bob would).
         _ = try alice.channels.seal("hello", to: "sec", members: [alice.listed, bob.listed], nowMs: 1)
 

@@ -19,8 +19,8 @@ struct PayloadOpenerTests {
     }
 
     @Test func withKeysItDecryptsAndSaysWhoWroteIt() throws {
-        let alice = try EndToEndChannelsTests.Machine("alice", "laptop")
-        let bob = try EndToEndChannelsTests.Machine("bob", "ws")
+        let alice = try EndToEndChannelsTests.machine("alice", "laptop")
+        let bob = try EndToEndChannelsTests.machine("bob", "ws")
         let sealed = try alice.channels.seal("ship it", to: "sec", members: [alice.listed, bob.listed], nowMs: 1)
         try bob.channels.accept(EndToEndChannelsTests.delivered(sealed.shares, from: alice), in: "sec")
         let opener = PayloadOpener(endToEnd: bob.channels)
@@ -30,7 +30,7 @@ struct PayloadOpenerTests {
         // Without a signature check on this connection, nobody is vouched for.
         #expect(opener.provenance(of: message, nowMs: 1) == MessageTrust.withoutSignatures)
         // Another sender's envelope under a key bob lacks: a placeholder, and a reason to fetch keys.
-        let stranger = try EndToEndChannelsTests.Machine("carol", "box")
+        let stranger = try EndToEndChannelsTests.machine("carol", "box")
         let foreign = try stranger.channels.seal("hidden", to: "sec", members: [stranger.listed], nowMs: 1)
         let unknown = ReceivedMessage(target: .channel("sec"), from: stranger.path, payload: foreign.payload)
         #expect(opener.lacksKey(for: unknown))
