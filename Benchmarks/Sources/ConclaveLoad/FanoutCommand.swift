@@ -21,6 +21,8 @@ struct FanoutCommand: AsyncParsableCommand {
     @Option(name: .customLong("subscriber-urls"), help: "Comma-separated ws:// URLs of other instances of the same cluster: subscribers are spread over them round-robin (conclave).")
     var subscriberURLs: String?
     @Option(help: "The server's process id: its CPU time per delivery is reported.") var serverPid: Int32?
+    @Flag(help: "Sign every post, and have every subscriber speak `signatures` (conclave): the cost of relaying signed messages.")
+    var signed = false
     @OptionGroup var pacing: PacingOptions
 
     func run() async throws {
@@ -37,7 +39,7 @@ struct FanoutCommand: AsyncParsableCommand {
         let instances = target == .conclave
             ? 1 + Set(try Fleet.urls(subscriberURLs).map(\.normalized)).subtracting([try ServerURL(url).normalized]).count : 1
         var fields: [String: Any] = [
-            "scenario": "fanout", "target": target.rawValue, "subscribers": subscribers, "messages": messages,
+            "scenario": "fanout", "target": target.rawValue, "subscribers": subscribers, "messages": messages, "signed": signed,
             "instances": instances, "pacing": pacing.pacing.description,
             "seconds": Report.rounded(seconds), "deliveries_per_second": Int(Double(deliveries) / seconds),
             "posts_per_second": Int(Double(messages) / seconds),
@@ -62,20 +64,32 @@ struct FanoutCommand: AsyncParsableCommand {
         let body = Fleet.body("fanout", size: self.body)
         // Every delivery is the publisher's one frame: count them by bytes, as for Redis.
         let publisher = SessionPath(user: fleet.username, machine: "m", session: "publisher")
-        let frameBytes = EncodedFrame(ProtocolMessage.channelMessage(channel: channel, from: publisher, payload: .plain(body))).message.readableBytes
+        // A signed post reaches a signatures session as `SignedChannelMsg` with id 0 (no receipts):
+        // its size is the same for every post, since the one signature is reused (the server does
+        // not check signatures; recipients would).
+        let signature = MessageSignature(
+            timestampMs: 0, nonce: [UInt8](repeating: 1, count: 16), publicKey: fleet.key.publicKey.bytes,
+            signature: [UInt8](repeating: 2, count: 64))
+        let deliveredFrame: ProtocolMessage = signed
+            ? .signedChannelMessage(id: 0, channel: channel, from: publisher, payload: .plain(body), signature: signature)
+            : .channelMessage(channel: channel, from: publisher, payload: .plain(body))
+        let frameBytes = EncodedFrame(deliveredFrame).message.readableBytes
+        let extensions: Set<ProtocolExtension> = signed ? [.signatures] : []
         var connections: [any Channel] = []
         defer { for connection in connections { connection.close(promise: nil) } }
         for index in 0..<subscribers {
             let key = fleet.key
-            connections.append(try await WireClient.connect(to: fleet.subscriberURL(index, spread: spread), pacing: pacing.pacing) {
+            connections.append(try await WireClient.connect(to: fleet.subscriberURL(index, spread: spread), pacing: pacing.pacing, extensions: extensions) {
                 WireSession(role: .subscriber(key: key, handle: "s\(index)", channel: channel, frameBytes: frameBytes), ready: ready, delivered: delivered)
             })
         }
         guard await ready.wait(for: subscribers, timeout: .seconds(120)) else { throw LoadError("subscribers did not join in time") }
         stopwatch.start()
-        try await fleet.client("publisher").withSession { [messages, window] session in
+        try await fleet.client("publisher", extensions: extensions).withSession { [messages, window, signed] session in
             _ = try await session.request(.join(channel: channel, token: nil))
-            let frame = ByteBufferFrame(.channelMessage(channel: channel, from: session.path, payload: .plain(body)))
+            let frame = ByteBufferFrame(signed
+                ? .signedPost(channel: channel, payload: .plain(body), signature: signature)
+                : .channelMessage(channel: channel, from: session.path, payload: .plain(body)))
             try await Fleet.post(frame, count: messages, window: window, on: &session)
         }
         try await Self.waitForDeliveries(delivered, expected: subscribers * messages)

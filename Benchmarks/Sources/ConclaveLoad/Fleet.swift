@@ -21,10 +21,10 @@ struct Fleet: Sendable {
         return Fleet(url: url, key: key, username: username)
     }
 
-    func client(_ session: String, url: ServerURL? = nil) -> ControlClient {
+    func client(_ session: String, url: ServerURL? = nil, extensions: Set<ProtocolExtension> = []) -> ControlClient {
         ControlClient(
             url: url ?? self.url, key: key, session: session, timeouts: TransportTimeouts(connect: .seconds(60), reply: .seconds(60)),
-            logger: Self.quietLogger)
+            extensions: extensions, logger: Self.quietLogger)
     }
 
     /// The server for subscriber `index`: round-robin over `spread` (several instances of one

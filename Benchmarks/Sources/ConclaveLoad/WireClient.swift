@@ -1,5 +1,6 @@
 import ConclaveIdentity
 import ConclaveProtocol
+import ConclaveTransport
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -15,7 +16,7 @@ enum WireClient {
     /// Opens one connection to `url` and installs the handler `makeSession` returns (on the
     /// connection's event loop) once upgraded; returns the channel.
     static func connect(
-        to url: ServerURL, pacing: Pacing, localAddress: String? = nil,
+        to url: ServerURL, pacing: Pacing, localAddress: String? = nil, extensions: Set<ProtocolExtension> = [],
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         session makeSession: @escaping @Sendable () -> WireSession
     ) async throws -> any Channel {
@@ -33,7 +34,7 @@ enum WireClient {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(
                         leftOverBytesStrategy: .forwardBytes,
                         withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
-                    try channel.pipeline.syncOperations.addHandler(UpgradeRequest(host: host))
+                    try channel.pipeline.syncOperations.addHandler(UpgradeRequest(host: host, extensions: extensions))
                 }
             }
         bootstrap = pacing.configure(bootstrap)
@@ -51,9 +52,11 @@ private final class UpgradeRequest: ChannelInboundHandler, RemovableChannelHandl
     typealias OutboundOut = HTTPClientRequestPart
 
     let host: String
+    let extensions: Set<ProtocolExtension>
 
-    init(host: String) {
+    init(host: String, extensions: Set<ProtocolExtension>) {
         self.host = host
+        self.extensions = extensions
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -61,6 +64,7 @@ private final class UpgradeRequest: ChannelInboundHandler, RemovableChannelHandl
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: host)
         headers.add(name: "Content-Length", value: "0")
+        if !extensions.isEmpty { headers.add(name: ServerIdentity.extensionsHeaderName, value: ProtocolExtension.headerValue(extensions)) }
         context.write(wrapOutboundOut(.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: headers))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)

@@ -138,12 +138,20 @@ extension Hub {
         var plain: EncodedFrame?
         var tagged: EncodedFrame?
         var signed: EncodedFrame?
+        var signedTagged: EncodedFrame?
         for subscriber in presence.subscribers(of: channel) where !sender.matches(subscriber) {
             let frame: EncodedFrame
             if let signature = post.signature, subscriber.speaksSignatures {
-                frame = signed ?? EncodedFrame(ProtocolMessage.signedChannelMessage(
-                    id: id, channel: channel, from: from, payload: payload, signature: signature))
-                signed = frame
+                // The id only for a session that can use it (`receipts`); 0 for the others.
+                if subscriber.speaksReceipts {
+                    frame = signedTagged ?? EncodedFrame(ProtocolMessage.signedChannelMessage(
+                        id: id, channel: channel, from: from, payload: payload, signature: signature))
+                    signedTagged = frame
+                } else {
+                    frame = signed ?? EncodedFrame(ProtocolMessage.signedChannelMessage(
+                        id: 0, channel: channel, from: from, payload: payload, signature: signature))
+                    signed = frame
+                }
             } else if subscriber.speaksReceipts, id != 0 {
                 frame = tagged ?? EncodedFrame(ProtocolMessage.taggedChannelMessage(id: id, channel: channel, from: from, payload: payload))
                 tagged = frame

@@ -16,7 +16,8 @@ extension Hub {
         id: UInt64, from: SessionPath, target: SessionPath, payload: Payload, signature: MessageSignature?, for recipient: ServerSession
     ) -> EncodedFrame {
         if let signature, recipient.speaksSignatures {
-            return EncodedFrame(ProtocolMessage.signedWhisperMessage(id: id, from: from, target: target, payload: payload, signature: signature))
+            let shown = recipient.speaksReceipts ? id : 0
+            return EncodedFrame(ProtocolMessage.signedWhisperMessage(id: shown, from: from, target: target, payload: payload, signature: signature))
         }
         return recipient.speaksReceipts
             ? EncodedFrame(ProtocolMessage.taggedWhisper(id: id, from: from, target: target, payload: payload))
