@@ -51,7 +51,7 @@ struct TailCommand: AsyncParsableCommand, GlobalOptionsProviding {
         defer { interrupt.cancel() }
         if let session { try await Self.refuseLiveSession(named: session, on: remote) }
 
-        let now = TailStream.nowMs()
+        let now = EpochClock.nowMs()
         let sinceMs = sinceSeconds.map { now - Int64(clamping: min($0, UInt64(Int64.max / 1000)) * 1000) }
         let state = TailState(feed: TailFeed(sinceMs: sinceMs, nowMs: now))
         var stream = TailStream(

@@ -41,7 +41,7 @@ struct TailStream: Sendable {
         default:
             throw Fatal(error: CLIError("unexpected response to join: \(reply.name)"))
         }
-        let (first, replayFrom) = state.joined(nowMs: Self.nowMs())
+        let (first, replayFrom) = state.joined(nowMs: EpochClock.nowMs())
         if first {
             // A note, not a result: stdout carries only the channel's lines.
             Output.note("tailing #\(channel) as \(session.path) — Ctrl-C to stop")
@@ -61,7 +61,7 @@ struct TailStream: Sendable {
         var held: [(ReceivedMessage, Provenance, Int64)] = []
         _ = try await session.stream(pingEvery: pingInterval, silenceLimit: silenceLimit) { session, frame -> Never? in
             if let message = ReceivedMessage(frame) {
-                let now = Self.nowMs()
+                let now = EpochClock.nowMs()
                 let provenance = opener.provenance(of: message, nowMs: now)
                 switch message.target {
                 case let .channel(name):
@@ -109,7 +109,7 @@ struct TailStream: Sendable {
                      opener.open(entry.payload, in: historyChannel, from: entry.from))
                 })
             case let .signedHistory(historyChannel, messages):
-                let now = Self.nowMs()
+                let now = EpochClock.nowMs()
                 page = (historyChannel, messages.map { entry in
                     (entry.message, opener.provenance(of: entry, in: historyChannel, nowMs: now),
                      opener.open(entry.message.payload, in: historyChannel, from: entry.message.from))
@@ -150,7 +150,7 @@ struct TailStream: Sendable {
     /// machine. Returns the channel keys to open its posts with (`nil`: not encrypted here).
     private func encryptedChannel(on session: inout ControlSession) async throws -> EndToEndChannels? {
         guard let channels = try endToEnd(session) else { return nil }
-        _ = try await session.request(channels.announcement(nowMs: Self.nowMs()))
+        _ = try await session.request(channels.announcement(nowMs: EpochClock.nowMs()))
         guard case let .encryptedChannels(names) = try await session.request(.listEncrypted), names.contains(channel) else { return nil }
         if case let .channelKeys(_, keys) = try await session.request(.channelKeysQuery(channel: channel)) {
             for refusal in try channels.accept(keys, in: channel) { Output.note("⚠ \(TerminalText.sanitized(refusal))") }
@@ -165,9 +165,5 @@ struct TailStream: Sendable {
         } catch let error as CLIError {
             throw Fatal(error: error)
         }
-    }
-
-    static func nowMs() -> Int64 {
-        EpochClock.nowMs()
     }
 }
