@@ -67,6 +67,12 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
     @Flag(help: "Switch every flood limit off (benchmarks, trusted single-user setups).")
     var unlimited = false
 
+    @Option(name: .customLong("metrics-bind"), help: ArgumentHelp(
+        "Serve GET /metrics (Prometheus) on its own address, host:port, instead of the client listener; `off` serves it nowhere "
+            + "(env CONCLAVE_METRICS_BIND).",
+        valueName: "host:port|off"))
+    var metricsBind: String?
+
     @OptionGroup var global: GlobalOptions
 
     static var limitDefaults: String {
@@ -80,6 +86,7 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
         }
         if !admins.isEmpty { try UsageCheck.value { _ = try AdminAllowlist(parsing: admins) } }
         if let bind { try UsageCheck.value { _ = try ServerConfiguration.parseBind(bind) } }
+        if let metricsBind, metricsBind != "off" { try UsageCheck.value { _ = try ServerConfiguration.parseBind(metricsBind) } }
         for setting in limits {
             var probe = ServerLimits()
             try UsageCheck.value { try probe.apply(setting) }
@@ -140,6 +147,13 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
         var configuration = ServerConfiguration(
             host: host, port: port, storage: storage, admins: try AdminAllowlist(parsing: adminValues), tls: tls,
             settings: settings)
+        switch metricsBind ?? environment["CONCLAVE_METRICS_BIND"] {
+        case nil, "": break
+        case "off": configuration.metrics = .off
+        case let text?:
+            let (host, port) = try ServerConfiguration.parseBind(text)
+            configuration.metrics = .separate(host: host, port: port)
+        }
         configuration.behindTLSProxy = behindProxy || ["1", "true", "yes"].contains(environment["CONCLAVE_BEHIND_PROXY"]?.lowercased() ?? "")
         let logger = Logger(label: "conclave.serve")
         if let warning = configuration.cleartextWarning {

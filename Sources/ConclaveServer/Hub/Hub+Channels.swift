@@ -51,10 +51,12 @@ extension Hub {
         if limits.channels != nil || limits.channelsPerUser != nil {
             let counts = try await store.channelCounts(createdBy: session.user)
             if let limit = limits.channels, counts.total >= limit {
+                metrics.limitTripped(.channels)
                 // The bound that keeps every ChannelList reply far below the frame limit.
                 throw Refusal.capacity("channels on this server", limit: limit, advice: "ask an operator to delete unused channels")
             }
             if let limit = limits.channelsPerUser, counts.byUser >= limit {
+                metrics.limitTripped(.userChannels)
                 throw Refusal.capacity("channels created by user `\(session.user)`", limit: limit, advice: "delete channels you no longer use")
             }
         }

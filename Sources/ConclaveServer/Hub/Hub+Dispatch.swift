@@ -11,10 +11,12 @@ extension Hub {
             return try await route(frame, from: session)
         } catch let error as ProtocolError {
             logger.warning("error frame emitted", metadata: ["error": "\(error)", "path": "\(session.path)"])
+            metrics.refused(error)
             return .error(error)
         } catch {
             // Storage details stay in the log; the client learns only that storage failed (G7).
             logger.error("request failed", metadata: ["error": "\(error)", "path": "\(session.path)", "frame": "\(frame.name)"])
+            metrics.refused(Refusal.storage)
             return .error(Refusal.storage)
         }
     }
@@ -28,8 +30,10 @@ extension Hub {
             return .success(try admitPost(payload, signature: signature, to: channel, session: session))
         } catch let error as ProtocolError {
             logger.warning("error frame emitted", metadata: ["error": "\(error)", "path": "\(session.path)"])
+            metrics.refused(error)
             return .failure(error)
         } catch {
+            metrics.refused(Refusal.storage)
             return .failure(Refusal.storage)
         }
     }

@@ -4,7 +4,7 @@ import ConclaveProtocol
 extension Hub {
     /// Resolves an enrolled key to its (user, machine).
     func authenticate(key: PublicKey) async throws -> (user: String, machine: String) {
-        guard let machine = try await store.machine(forKey: key.text) else {
+        guard let machine = try await metrics.timed(.lookUpKey, { try await store.machine(forKey: key.text) }) else {
             throw Refusal.unknownMachineKey
         }
         return (machine.user, machine.name)

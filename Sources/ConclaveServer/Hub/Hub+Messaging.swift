@@ -34,6 +34,7 @@ extension Hub {
                 receiptID: id, signature: signature?.wireBytes),
             payload: payload, signature: signature, sender: session, id: id)
         uncommittedPosts.append(post)
+        metrics.posts.increment()
         return post
     }
 
@@ -61,7 +62,9 @@ extension Hub {
         uncommittedPosts.removeFirst(count)
         let outcome: Result<[AppendedMessage?], StoreError>
         do {
-            outcome = .success(try await store.appendMessages(batch.map(\.message)))
+            outcome = .success(try await metrics.timed(.appendMessages) { () async throws(StoreError) in
+                try await store.appendMessages(batch.map(\.message))
+            })
         } catch {
             outcome = .failure(error)
         }
@@ -139,6 +142,9 @@ extension Hub {
         var tagged: EncodedFrame?
         var signed: EncodedFrame?
         var signedTagged: EncodedFrame?
+        var delivered = 0
+        // One counter update per message, not per recipient.
+        defer { metrics.deliveries.increment(by: delivered) }
         for subscriber in presence.subscribers(of: channel) where !sender.matches(subscriber) {
             let frame: EncodedFrame
             if let signature = post.signature, subscriber.speaksSignatures {
@@ -159,7 +165,8 @@ extension Hub {
                 frame = plain ?? EncodedFrame(ProtocolMessage.channelMessage(channel: channel, from: from, payload: payload))
                 plain = frame
             }
-            deliver(frame, to: subscriber, into: &batch)
+            guard deliver(frame, to: subscriber, into: &batch) else { continue }
+            delivered += 1
             if tracked { recordRelayed(id, to: subscriber, tell: false) }
         }
     }
@@ -186,6 +193,7 @@ extension Hub {
         try checkSignature(signature, from: session)
         try checkBodySize(payload.wireBytes.count)
         if let refusal = limiters.admitWhisper(from: session.path, now: .now) { throw refusal }
+        metrics.whispers.increment()
         guard let recipient = presence.session(at: target) else {
             return try await whisperElsewhere(payload, signature: signature, to: target, session: session)
         }
@@ -218,8 +226,11 @@ extension Hub {
     }
 
     /// Refuses a body over the configured maximum (counted as its encoded payload).
-    private func checkBodySize(_ bytes: Int) throws {
-        if let limit = settings.limits.maxBodyBytes, bytes > limit { throw Refusal.bodyTooLarge(bytes, limit: limit) }
+    func checkBodySize(_ bytes: Int) throws {
+        if let limit = settings.limits.maxBodyBytes, bytes > limit {
+            metrics.limitTripped(.maxBody)
+            throw Refusal.bodyTooLarge(bytes, limit: limit)
+        }
     }
 
     /// One page of history after `sinceMs`, oldest first.
@@ -231,7 +242,7 @@ extension Hub {
     func readSince(_ channel: String, sinceMs: Int64, session: ServerSession) async throws -> ProtocolMessage {
         guard presence.isSubscribed(session.path, to: channel) else { throw Refusal.notMember(channel) }
         let limit = settings.historyPageLimit
-        let rows = try await store.messages(in: channel, after: sinceMs, limit: limit + 1)
+        let rows = try await metrics.timed(.readHistory) { try await store.messages(in: channel, after: sinceMs, limit: limit + 1) }
         var cut = min(rows.count, limit)
         var bytes = 0
         for (index, row) in rows.prefix(cut).enumerated() {

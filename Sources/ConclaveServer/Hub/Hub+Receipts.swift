@@ -71,10 +71,9 @@ extension Hub {
         if let cluster, try await cluster.directory.entry(at: target.description) != nil {
             return try await whisper(payload, signature: signature, to: target, session: session)
         }
-        if let limit = settings.limits.maxBodyBytes, payload.wireBytes.count > limit {
-            throw Refusal.bodyTooLarge(payload.wireBytes.count, limit: limit)
-        }
+        try checkBodySize(payload.wireBytes.count)
         if let refusal = limiters.admitWhisper(from: session.path, now: .now) { throw refusal }
+        metrics.whispers.increment()
         let seconds = min(max(holdSeconds, 1), HeldWhispers.longestHoldSeconds)
         let id = Self.newMessageID()
         let now = wallClock()

@@ -13,6 +13,8 @@ actor Hub {
     let admins: AdminAllowlist
     let settings: HubSettings
     let logger: Logger
+    /// Operating figures for `/metrics`.
+    nonisolated let metrics: ServerMetrics
     /// Wall-clock milliseconds since the epoch; replaceable in tests.
     let wallClock: @Sendable () -> Int64
 
@@ -55,15 +57,16 @@ actor Hub {
 
     init(
         store: any ConclaveStore, admins: AdminAllowlist, settings: HubSettings = HubSettings(), logger: Logger,
-        wallClock: @escaping @Sendable () -> Int64 = { EpochClock.nowMs() }
+        metrics: ServerMetrics = ServerMetrics(), wallClock: @escaping @Sendable () -> Int64 = { EpochClock.nowMs() }
     ) {
+        self.metrics = metrics
         self.store = store
         self.admins = admins
         self.settings = settings
         self.logger = logger
         self.wallClock = wallClock
-        limiters = HubLimiters(settings.limits)
-        admission = AdmissionControl(settings.limits, descriptorLimit: settings.descriptorLimit)
+        limiters = HubLimiters(settings.limits, metrics: metrics)
+        admission = AdmissionControl(settings.limits, descriptorLimit: settings.descriptorLimit, metrics: metrics)
     }
 
     /// Refuses a new session when its user already has as many live sessions as allowed
@@ -79,6 +82,7 @@ actor Hub {
             count = presence.sessionCount(of: path.user)
         }
         guard count >= limit else { return nil }
+        metrics.limitTripped(.sessionsPerUser)
         return Refusal.capacity(
             "live sessions for user `\(path.user)`", limit: limit,
             // Not `conclave who`: it needs a session too, and would be refused the same way.
@@ -198,16 +202,23 @@ actor Hub {
     /// Hands an encoded frame to a recipient without waiting; a full queue makes it a slow
     /// consumer, which is dropped (the sender is unaffected).
     func deliver(_ frame: EncodedFrame, to recipient: ServerSession) {
-        if !recipient.output.offer(frame), !recipient.output.isClosed {
-            drop(recipient, reason: "slow consumer: outbound queue overflowed")
+        if recipient.output.offer(frame) {
+            metrics.deliveries.increment()
+        } else if !recipient.output.isClosed {
+            cutSlowConsumer(recipient)
         }
     }
 
     /// ``deliver(_:to:)`` as part of a fan-out: decided now, handed over at `batch`'s send.
-    func deliver(_ frame: EncodedFrame, to recipient: ServerSession, into batch: inout DeliveryBatch) {
-        if !recipient.output.offer(frame, into: &batch), !recipient.output.isClosed {
-            drop(recipient, reason: "slow consumer: outbound queue overflowed")
-        }
+    func deliver(_ frame: EncodedFrame, to recipient: ServerSession, into batch: inout DeliveryBatch) -> Bool {
+        if recipient.output.offer(frame, into: &batch) { return true }
+        if !recipient.output.isClosed { cutSlowConsumer(recipient) }
+        return false
+    }
+
+    private func cutSlowConsumer(_ session: ServerSession) {
+        metrics.slowConsumerCuts[.queueFull]?.increment()
+        drop(session, reason: "slow consumer: outbound queue overflowed")
     }
 
     /// Tells a session, as a whisper from `conclave/server/notice`, what happened to it.
@@ -237,6 +248,7 @@ actor Hub {
         let stalled = presence.allSessions.filter { $0.writeStalled(now: now, limit: settings.writeTimeout) }
         for session in stalled {
             logger.info("cutting a stalled connection", metadata: ["path": "\(session.path)"])
+            metrics.slowConsumerCuts[.writeStalled]?.increment()
             drop(session, reason: "slow consumer: outbound queue overflowed")
         }
         return stalled
@@ -271,6 +283,24 @@ actor Hub {
             logger.info("closing live sessions for shutdown", metadata: ["sessions": "\(sessions.count)"])
         }
         return sessions
+    }
+
+    /// Sets the gauges a scrape reads from the hub's state (sampled, not tracked on every change).
+    func sampleMetrics() {
+        let sessions = presence.allSessions
+        metrics.establishedSessions.record(sessions.count)
+        metrics.handshakingSessions.record(admission.pendingHandshakes)
+        metrics.uncommittedPosts.record(uncommittedPosts.count)
+        metrics.heldWhispers.record(heldWhispers.held.count)
+        var queued = 0
+        var deepest = 0
+        for session in sessions {
+            let depth = session.output.queuedFrames
+            queued += depth
+            deepest = max(deepest, depth)
+        }
+        metrics.queuedFrames.record(queued)
+        metrics.deepestQueue.record(deepest)
     }
 
     /// Paths of every live session (for tests and `Who`).

@@ -20,12 +20,14 @@ final class AdmissionControl: Sendable {
 
     private let limits: ServerLimits
     private let state: Mutex<State>
+    private let metrics: ServerMetrics
     /// The global cap on unauthenticated connections actually in force: the configured one, kept
     /// below half of the descriptors the process may open.
     let unauthenticatedCap: Int?
 
-    init(_ limits: ServerLimits, descriptorLimit: Int? = nil) {
+    init(_ limits: ServerLimits, descriptorLimit: Int? = nil, metrics: ServerMetrics = ServerMetrics()) {
         self.limits = limits
+        self.metrics = metrics
         let descriptorCap = descriptorLimit.map { max(16, $0 / 2) }
         unauthenticatedCap = switch (limits.unauthenticatedConnections, descriptorCap) {
         case let (configured?, cap?): min(configured, cap)
@@ -37,19 +39,23 @@ final class AdmissionControl: Sendable {
     /// Admits a new connection into the handshake, or returns the refusal to send. An admitted
     /// connection must call ``handshakeEnded(address:)`` exactly once.
     func beginHandshake(address: String, now: ContinuousClock.Instant = .now) -> ProtocolError? {
-        state.withLock { state -> ProtocolError? in
+        let refusal = state.withLock { state -> (ServerLimits.Key, ProtocolError)? in
             if let rule = limits.connectionsPerAddress, let wait = state.connections.admit(address, now: now) {
-                return Refusal.rateLimited("connection attempts", scope: "from your address", rule: rule, retryAfter: wait)
+                return (.connectRate, Refusal.rateLimited("connection attempts", scope: "from your address", rule: rule, retryAfter: wait))
             }
             if let limit = limits.pendingHandshakes, state.pending.total >= limit {
-                return Refusal.capacity("connections in the handshake on this server", limit: limit, advice: "retry in a few seconds")
+                return (.pendingHandshakes, Refusal.capacity("connections in the handshake on this server", limit: limit, advice: "retry in a few seconds"))
             }
             if let limit = limits.pendingHandshakesPerAddress, state.pending.count(of: address) >= limit {
-                return Refusal.capacity("connections in the handshake from your address", limit: limit, advice: "finish or close the others first")
+                return (.pendingHandshakesPerAddress, Refusal.capacity(
+                    "connections in the handshake from your address", limit: limit, advice: "finish or close the others first"))
             }
             state.pending.add(address)
             return nil
         }
+        guard let (key, error) = refusal else { return nil }
+        metrics.limitTripped(key)
+        return error
     }
 
     /// Releases the handshake slot taken by ``beginHandshake(address:now:)``.
@@ -59,10 +65,12 @@ final class AdmissionControl: Sendable {
 
     /// Admits a registration from `address`, or returns the refusal to send.
     func admitRegistration(address: String, now: ContinuousClock.Instant = .now) -> ProtocolError? {
-        state.withLock { state -> ProtocolError? in
+        let refusal = state.withLock { state -> ProtocolError? in
             guard let rule = limits.registrationsPerAddress, let wait = state.registrations.admit(address, now: now) else { return nil }
             return Refusal.rateLimited("registrations", scope: "from your address", rule: rule, retryAfter: wait)
         }
+        if refusal != nil { metrics.limitTripped(.registerRate) }
+        return refusal
     }
 
     /// Forgets the buckets that have refilled (called by the reaper).
@@ -99,6 +107,7 @@ extension AdmissionControl: ConnectionAdmission {
             let overTotal = unauthenticatedCap.map { state.unauthenticated.total >= $0 } ?? false
             let overAddress = limits.unauthenticatedConnectionsPerAddress.map { state.unauthenticated.count(of: address) >= $0 } ?? false
             guard !overTotal, !overAddress else {
+                metrics.limitTripped(overTotal ? .unauthenticatedConnections : .unauthenticatedConnectionsPerAddress)
                 state.refusedAtAccept += 1
                 // Bounded: a summary is taken every reap interval, and at most 1,024 are kept.
                 if state.refusedAddresses.count < 1_024 { state.refusedAddresses.insert(address) }

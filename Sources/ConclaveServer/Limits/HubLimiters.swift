@@ -9,8 +9,10 @@ struct HubLimiters: Sendable {
     private var sessionJoins: RateLimiter<SessionPath>
     private var userJoins: RateLimiter<String>
     private var userChannelChanges: RateLimiter<String>
+    private let metrics: ServerMetrics
 
-    init(_ limits: ServerLimits) {
+    init(_ limits: ServerLimits, metrics: ServerMetrics = ServerMetrics()) {
+        self.metrics = metrics
         sessionPosts = RateLimiter(limits.postsPerSession)
         userPosts = RateLimiter(limits.postsPerUser)
         sessionWhispers = RateLimiter(limits.whispersPerSession)
@@ -24,22 +26,23 @@ struct HubLimiters: Sendable {
     /// they are counted per user, whichever session asks), or the refusal to send.
     mutating func admitChannelChange(by user: String, now: ContinuousClock.Instant) -> ProtocolError? {
         guard let rule = userChannelChanges.rule, let wait = userChannelChanges.admit(user, now: now) else { return nil }
+        metrics.limitTripped(.channelRate)
         return Refusal.rateLimited("channel creations and renames", scope: "from user `\(user)`", rule: rule, retryAfter: wait)
     }
 
     /// Admits a post from `path`, or the refusal to send.
     mutating func admitPost(from path: SessionPath, now: ContinuousClock.Instant) -> ProtocolError? {
-        Self.admit("posts", path, now, &sessionPosts, &userPosts)
+        admit("posts", path, now, &sessionPosts, &userPosts, keys: (.postRate, .userPostRate))
     }
 
     /// Admits a whisper from `path`, or the refusal to send.
     mutating func admitWhisper(from path: SessionPath, now: ContinuousClock.Instant) -> ProtocolError? {
-        Self.admit("whispers", path, now, &sessionWhispers, &userWhispers)
+        admit("whispers", path, now, &sessionWhispers, &userWhispers, keys: (.whisperRate, .userWhisperRate))
     }
 
     /// Admits a join from `path`, or the refusal to send.
     mutating func admitJoin(from path: SessionPath, now: ContinuousClock.Instant) -> ProtocolError? {
-        Self.admit("joins", path, now, &sessionJoins, &userJoins)
+        admit("joins", path, now, &sessionJoins, &userJoins, keys: (.joinRate, .userJoinRate))
     }
 
     /// Forgets the buckets that have refilled (called by the reaper).
@@ -55,14 +58,17 @@ struct HubLimiters: Sendable {
 
     /// The session's bucket first, so one busy session does not drain its user's bucket with
     /// actions that are refused anyway.
-    private static func admit(
+    private func admit(
         _ what: String, _ path: SessionPath, _ now: ContinuousClock.Instant,
-        _ session: inout RateLimiter<SessionPath>, _ user: inout RateLimiter<String>
+        _ session: inout RateLimiter<SessionPath>, _ user: inout RateLimiter<String>,
+        keys: (session: ServerLimits.Key, user: ServerLimits.Key)
     ) -> ProtocolError? {
         if let rule = session.rule, let wait = session.admit(path, now: now) {
+            metrics.limitTripped(keys.session)
             return Refusal.rateLimited(what, scope: "from this session", rule: rule, retryAfter: wait)
         }
         if let rule = user.rule, let wait = user.admit(path.user, now: now) {
+            metrics.limitTripped(keys.user)
             return Refusal.rateLimited(what, scope: "from user `\(path.user)`", rule: rule, retryAfter: wait)
         }
         return nil

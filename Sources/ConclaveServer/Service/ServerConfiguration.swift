@@ -19,6 +19,18 @@ public struct ServerConfiguration: Sendable {
     /// A TLS-terminating proxy is in front, so serving plain `ws://` on a network address is
     /// intended (silences ``cleartextWarning``).
     public var behindTLSProxy = false
+    /// Where `GET /metrics` is answered.
+    public var metrics: MetricsExposure = .clientListener
+
+    /// Where the Prometheus scrape is served.
+    public enum MetricsExposure: Sendable, Equatable {
+        /// On the listener clients connect to, beside `/health`.
+        case clientListener
+        /// Only on a listener of its own (a private address, say); the client listener answers 404.
+        case separate(host: String, port: Int)
+        /// Nowhere.
+        case off
+    }
 
     /// Creates a configuration.
     public init(

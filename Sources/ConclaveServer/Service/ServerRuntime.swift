@@ -1,6 +1,7 @@
 import ConclaveStorage
 import ConclaveTransport
 public import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// A running Conclave server: store, hub, HTTP/WebSocket listener and maintenance, run as one
@@ -10,6 +11,10 @@ public actor ServerRuntime {
     private let logger: Logger
     private var group: ServiceGroup?
     private var shutdownRequested = false
+    /// The port of the separate metrics listener once it is bound (``ServerConfiguration/MetricsExposure/separate(host:port:)``).
+    public private(set) var metricsPort: Int?
+
+    private func metricsBound(_ port: Int) { metricsPort = port }
 
     /// Prepares a server; nothing happens until ``run(onRunning:)``.
     public init(configuration: ServerConfiguration, logger: Logger) {
@@ -62,7 +67,20 @@ public actor ServerRuntime {
         // Connections are descriptors: use all the system allows, and keep half of them out of
         // reach of unauthenticated peers.
         settings.descriptorLimit = settings.descriptorLimit ?? DescriptorLimit.raiseToHard()
-        let hub = Hub(store: store, admins: configuration.admins, settings: settings, logger: logger)
+        // A registry of this server's own (not the process-wide default), so servers started side by
+        // side in one process (tests) each report only their own figures.
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Store calls take microseconds to milliseconds; the default buckets start at 5 ms.
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5),
+        ]
+        let hub = Hub(store: store, admins: configuration.admins, settings: settings, logger: logger, metrics: ServerMetrics(factory: factory))
+        let scrape: @Sendable () async -> String = {
+            await hub.sampleMetrics()
+            return registry.emitToString()
+        }
         var directoryOperations: AsyncStream<DirectoryOperation>?
         if let link = opened.cluster {
             directoryOperations = await hub.joinCluster(link)
@@ -84,6 +102,7 @@ public actor ServerRuntime {
                     listener.admission = hub.admission
                     listener.outputCapacity = hub.settings.outboundQueueCapacity
                     listener.healthProblem = { await hub.healthProblem() }
+                    if configuration.metrics == .clientListener { listener.metrics = scrape }
                     return listener
                 }(),
                 onRunning: { port in
@@ -106,6 +125,14 @@ public actor ServerRuntime {
         }
         // Maintenance stops first, closing sessions as "going away" before the listener does.
         services.append(.init(service: application, serviceName: "listener"))
+        if case let .separate(host, port) = configuration.metrics {
+            services.append(.init(service: MetricsListener(
+                host: host, port: port, healthProblem: { await hub.healthProblem() }, metrics: scrape,
+                onRunning: { port in
+                    logger.info("metrics listening", metadata: ["addr": "\(host):\(port)"])
+                    await self.metricsBound(port)
+                }), serviceName: "metrics"))
+        }
         services.append(.init(service: MaintenanceService(hub: hub, reapInterval: settings.reapInterval), serviceName: "maintenance"))
         var groupConfiguration = ServiceGroupConfiguration(services: services, logger: Logger(label: "servicelifecycle"))
         if handleSignals {

@@ -29,6 +29,8 @@ struct SessionRunner: Sendable {
         let address = connection.remoteIP ?? "unknown"
         if let refusal = hub.admission.beginHandshake(address: address) {
             logger.warning("connection refused by a limit", metadata: ["address": "\(address)", "error": "\(refusal)"])
+            hub.metrics.refused(refusal)
+            hub.metrics.handshakes[.refused]?.increment()
             connection.output.close(finals: [EncodedFrame(ProtocolMessage.error(refusal))], ending: .normal)
             await Self.drain(&frames)
             return
@@ -87,6 +89,7 @@ struct SessionRunner: Sendable {
                 try? await Task.sleep(for: deadline)
                 guard !Task.isCancelled, gate.claimTimeout() else { return }
                 logger.warning("error frame emitted", metadata: ["error": "unauthorized: handshake timed out"])
+                hub.metrics.handshakes[.timedOut]?.increment()
                 connection.output.close(finals: [EncodedFrame(ProtocolMessage.error(.unauthorized("handshake timed out")))], ending: .normal)
             }
             let session = await negotiate(connection, address: address, frames: &frames, gate: gate)
@@ -118,6 +121,7 @@ struct SessionRunner: Sendable {
                 // Not a handshake frame: refused as such, its body never decoded.
                 action = machine.receiveNonHandshakeFrame()
             case nil:
+                if gate.claimCompletion() { hub.metrics.handshakes[.abandoned]?.increment() }
                 return nil
             }
             switch action {
@@ -160,6 +164,7 @@ struct SessionRunner: Sendable {
         _ path: SessionPath, key: PublicKey, _ connection: SessionConnection, _ gate: HandshakeGate, revocationEpoch: UInt64
     ) async -> ServerSession? {
         guard gate.claimCompletion() else { return nil }
+        hub.metrics.handshakes[.established]?.increment()
         let isAdmin = hub.admins.contains(path.user)
         let session = ServerSession(
             path: path, isAdmin: isAdmin, output: connection.output, now: .now,
@@ -173,6 +178,8 @@ struct SessionRunner: Sendable {
     private func reject(_ error: ProtocolError, on connection: SessionConnection, gate: HandshakeGate) async {
         guard gate.claimCompletion() else { return }
         logger.warning("error frame emitted", metadata: ["error": "\(error)"])
+        hub.metrics.refused(error)
+        hub.metrics.handshakes[.refused]?.increment()
         connection.output.close(finals: [EncodedFrame(ProtocolMessage.error(error))], ending: .normal)
     }
 
@@ -232,11 +239,14 @@ struct SessionRunner: Sendable {
                 // A frame only servers send: answered as the hub answers any unexpected frame,
                 // without decoding its body.
                 await posts.waitUntil(inFlightAtMost: 0)
+                hub.metrics.refused(Refusal.unexpectedFrame)
                 guard await session.output.enqueue(EncodedFrame(ProtocolMessage.error(Refusal.unexpectedFrame))) else { return .normal }
             case let .undecodable(error):
                 // Say why before closing, unlike the reference (gap G28).
                 logger.warning("error frame emitted", metadata: ["error": "malformed frame: \(error)", "path": "\(session.path)"])
-                session.output.close(finals: [EncodedFrame(ProtocolMessage.error(.malformedFrame("undecodable frame: \(error)")))], ending: .normal)
+                let refusal = ProtocolError.malformedFrame("undecodable frame: \(error)")
+                hub.metrics.refused(refusal)
+                session.output.close(finals: [EncodedFrame(ProtocolMessage.error(refusal))], ending: .normal)
                 return .normal
             }
         }

@@ -31,6 +31,7 @@ struct ChildSetup: Sendable {
         channel.closeFuture.whenComplete { _ in activity.releaseAdmission() }
         let upgrader = makeUpgrader(activity: activity)
         let healthProblem = configuration.healthProblem
+        let metrics = configuration.metrics
         let deadline = Self.timeAmount(configuration.upgradeDeadline)
         return channel.eventLoop.makeCompletedFuture {
             let pipeline = channel.pipeline.syncOperations
@@ -41,7 +42,7 @@ struct ChildSetup: Sendable {
                 try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
             }
             try pipeline.configureHTTPServerPipeline(withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
-            try pipeline.addHandler(PlainHTTPHandler(healthProblem: healthProblem))
+            try pipeline.addHandler(PlainHTTPHandler(healthProblem: healthProblem, metrics: metrics))
         }
     }
 

@@ -34,6 +34,8 @@ public struct FrameServer: Service {
         /// Why this server should not get new clients now (`nil`: healthy); `GET /health` then
         /// answers 503 with the reason, so a load balancer sends clients elsewhere.
         public var healthProblem: (@Sendable () async -> String?)?
+        /// The text for `GET /metrics` (Prometheus exposition format); `nil`: not served here.
+        public var metrics: (@Sendable () async -> String)?
         /// Frames a connection's ``SessionOutput`` holds for a peer that reads slower than it is
         /// sent to before ``SessionOutput/offer(_:)`` refuses (a slow consumer).
         public var outputCapacity = 1024

@@ -2,18 +2,22 @@ import NIOCore
 import NIOHTTP1
 
 /// Answers the HTTP requests that are not WebSocket upgrades: `GET /health` (200, or 503 with the
-/// reason when the server should get no new clients), an explanatory 426 for a plain `GET /`,
-/// and 404 for anything else. Request bodies are discarded (the connection's byte budget bounds
-/// them).
+/// reason when the server should get no new clients), `GET /metrics` when a scrape is offered, an
+/// explanatory 426 for a plain `GET /` (on the WebSocket listener), and 404 for anything else.
+/// Request bodies are discarded (the connection's byte budget bounds them).
 final class PlainHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let healthProblem: (@Sendable () async -> String?)?
+    private let metrics: (@Sendable () async -> String)?
+    private let upgradeHint: Bool
     private var head: HTTPRequestHead?
 
-    init(healthProblem: (@Sendable () async -> String?)?) {
+    init(healthProblem: (@Sendable () async -> String?)?, metrics: (@Sendable () async -> String)? = nil, upgradeHint: Bool = true) {
         self.healthProblem = healthProblem
+        self.metrics = metrics
+        self.upgradeHint = upgradeHint
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -50,7 +54,20 @@ final class PlainHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     handler.write(.ok, body: "ok", to: head, context: context)
                 }
             }
-        case (.GET, "/"), (.HEAD, "/"):
+        case (.GET, "/metrics"), (.HEAD, "/metrics"):
+            guard let metrics else {
+                write(.notFound, body: "", to: head, context: context)
+                return
+            }
+            let promise = context.eventLoop.makePromise(of: String.self)
+            promise.completeWithTask { await metrics() }
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            promise.futureResult.whenSuccess { text in
+                let (handler, context) = bound.value
+                // The Prometheus text exposition format, version 0.0.4.
+                handler.write(.ok, body: text, to: head, context: context, contentType: "text/plain; version=0.0.4; charset=utf-8")
+            }
+        case (.GET, "/") where upgradeHint, (.HEAD, "/") where upgradeHint:
             write(
                 .upgradeRequired, body: "This is a Conclave server: connect with a WebSocket client (conclave).\n",
                 to: head, context: context, extraHeaders: [("upgrade", "websocket")])
@@ -61,10 +78,10 @@ final class PlainHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func write(
         _ status: HTTPResponseStatus, body: String, to request: HTTPRequestHead, context: ChannelHandlerContext,
-        extraHeaders: [(String, String)] = []
+        extraHeaders: [(String, String)] = [], contentType: String = "text/plain; charset=utf-8"
     ) {
         let bytes = context.channel.allocator.buffer(string: body)
-        var headers = HTTPHeaders([("content-type", "text/plain; charset=utf-8"), ("content-length", "\(bytes.readableBytes)")])
+        var headers = HTTPHeaders([("content-type", contentType), ("content-length", "\(bytes.readableBytes)")])
         headers.add(contentsOf: extraHeaders)
         var response = HTTPResponseHead(version: request.version, status: status, headers: headers)
         response.headers.add(name: "connection", value: request.isKeepAlive ? "keep-alive" : "close")

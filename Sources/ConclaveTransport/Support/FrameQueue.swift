@@ -110,6 +110,7 @@ public final class FrameQueue: OutboundSink {
     public var wasAborted: Bool { state.withLock { $0.aborted } }
 
     public var stalledSince: ContinuousClock.Instant? { state.withLock { $0.stalledSince } }
+    public var queuedFrames: Int { state.withLock { $0.count } }
 
     /// Records that the (imaginary) socket stopped taking bytes at `instant`, or took them again
     /// (`nil`): for tests of the server's stalled-writer reaper.

@@ -24,6 +24,8 @@ public protocol OutboundSink: AnyObject, Sendable {
     /// Since when the connection has refused more bytes (its peer is not reading); `nil` while
     /// it takes them.
     var stalledSince: ContinuousClock.Instant? { get }
+    /// Frames waiting to be written (sampled for metrics; may be stale as soon as it is read).
+    var queuedFrames: Int { get }
 }
 
 /// How a server connection ends once its last frames are written.

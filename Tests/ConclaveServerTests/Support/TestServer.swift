@@ -24,12 +24,14 @@ struct TestServer: Sendable {
         admins: [String] = [],
         tls: ServerTLS? = nil,
         settings: HubSettings = HubSettings(),
+        metrics: ServerConfiguration.MetricsExposure = .clientListener,
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         var logger = Logger(label: "conclave.test-server")
         logger.logLevel = ProcessInfo.processInfo.environment["CONCLAVE_TEST_LOG"] == nil ? .critical : .debug
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, storage: storage, admins: try AdminAllowlist(parsing: admins), tls: tls, settings: settings)
+        configuration.metrics = metrics
         let runtime = ServerRuntime(configuration: configuration, logger: logger)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         return try await withThrowingTaskGroup(of: T?.self) { group in
