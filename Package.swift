@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // Without its default traits: no swift-configuration to build for a local console.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // libsodium through pkg-config: Ed25519, base64url, CSPRNG, secret wiping.
@@ -166,6 +167,23 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // `conclave web`: a local console in the browser, above the client layer (and the bridge,
+        // for the approval prompts it relays).
+        .target(
+            name: "ConclaveWeb",
+            dependencies: [
+                "ConclaveProtocol",
+                "ConclaveIdentity",
+                "ConclaveTransport",
+                "ConclaveClient",
+                "ConclaveBridge",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "ConclaveCLI",
             dependencies: [
@@ -178,6 +196,7 @@ let package = Package(
                 "ConclaveSQLite",
                 "ConclavePostgres",
                 "ConclaveBridge",
+                "ConclaveWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

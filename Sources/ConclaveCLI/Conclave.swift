@@ -38,6 +38,7 @@ struct Conclave: AsyncParsableCommand {
             PermCommand.self,
             ApproversCommand.self,
             ApproveCommand.self,
+            WebCommand.self,
             SkillCommand.self,
             CompletionsCommand.self,
         ]

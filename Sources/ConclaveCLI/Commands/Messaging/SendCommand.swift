@@ -65,10 +65,12 @@ struct SendCommand: AsyncParsableCommand, GlobalOptionsProviding {
                 guard case .joined = joined else { return .refused("join", joined) }
                 var payload = Payload.plain(body)
                 if let channels = try remote.endToEnd(for: session) {
-                    switch try await Self.encrypt(body, to: channel, with: channels, on: &session) {
-                    case let .sealed(sealed): payload = sealed
-                    case .notEncrypted: break
-                    case let .refused(refusal): return refusal
+                    switch try await session.envelope(for: body, to: channel, with: channels, nowMs: EpochClock.nowMs()) {
+                    case let .sealed(sealed, unreadableBy):
+                        for machine in unreadableBy { Output.note("⚠ not readable by \(TerminalText.sanitized(machine))") }
+                        payload = sealed
+                    case .plain: break
+                    case let .refused(step, reply): return .refused(step, reply)
                     }
                 }
                 // Signed when the server relays signatures; a reference server gets v1.
@@ -102,37 +104,6 @@ struct SendCommand: AsyncParsableCommand, GlobalOptionsProviding {
         case let .timedOut(message):
             throw CLIError(message)
         }
-    }
-
-    /// The envelope for `text` when `channel` is end-to-end encrypted (`nil` when it is not),
-    /// after announcing this machine's key and filing the key shares a new sender key needs.
-    private static func encrypt(
-        _ text: String, to channel: String, with channels: EndToEndChannels, on session: inout ControlSession
-    ) async throws -> Encryption {
-        let now = EpochClock.nowMs()
-        let announced = try await session.request(channels.announcement(nowMs: now))
-        guard case .ack = announced else { return .refused(.refused("key announcement", announced)) }
-        guard case let .encryptedChannels(names) = try await session.request(.listEncrypted), names.contains(channel) else {
-            return .notEncrypted
-        }
-        let listed = try await session.request(.memberKeysQuery(channel: channel))
-        guard case let .memberKeys(_, _, members) = listed else { return .refused(.refused("member keys", listed)) }
-        let sealed = try channels.seal(text, to: channel, members: members, nowMs: now)
-        for machine in sealed.unreadableBy {
-            Output.note("⚠ not readable by \(TerminalText.sanitized(machine))")
-        }
-        if let shares = sealed.shares {
-            let filed = try await session.request(shares)
-            guard case .ack = filed else { return .refused(.refused("key share", filed)) }
-        }
-        return .sealed(sealed.payload)
-    }
-
-    /// What ``encrypt(_:to:with:on:)`` made of a post.
-    private enum Encryption {
-        case notEncrypted
-        case sealed(Payload)
-        case refused(SendOutcome)
     }
 
     private static func rejected(_ step: String, _ reply: ProtocolMessage, _ remote: RemoteServer) -> CLIError {

@@ -1,0 +1,152 @@
+import ConclaveIdentity
+import Foundation
+import GRDB
+
+/// What this console has seen, kept in a private SQLite file (0600) with a full-text index
+/// (FTS5) over the message texts, for scroll-back and search.
+///
+/// Messages can arrive twice: live, stamped on arrival, and again in the history read after a
+/// reconnect, stamped by the server. A message with the same conversation, sender and text
+/// within ``duplicateWindowMs`` of one already kept is taken for the same one.
+final class ConsoleIndex: Sendable {
+    private let database: DatabaseQueue
+    /// Live stamps are arrival times and history stamps the server's: this much apart still
+    /// counts as the same message.
+    static let duplicateWindowMs: Int64 = 10_000
+
+    /// Opens (creating it 0600 if needed) the index at `path`.
+    init(path: String) throws {
+        // Created with its mode before SQLite opens it; SQLite gives its journal the same mode.
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw IndexError("could not create `\(path)`: \(String(cString: strerror(errno)))") }
+        close(descriptor)
+        _ = chmod(path, 0o600)
+        database = try DatabaseQueue(path: path)
+        try Self.migrator.migrate(database)
+    }
+
+    /// An index that lives only in memory.
+    init() throws {
+        database = try DatabaseQueue()
+        try Self.migrator.migrate(database)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-messages") { db in
+            try db.execute(sql: """
+                CREATE TABLE message (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    server TEXT NOT NULL, conversation TEXT NOT NULL, sender TEXT NOT NULL, tsMs INTEGER NOT NULL,
+                    text TEXT NOT NULL, trust TEXT NOT NULL, trustNote TEXT, encrypted INTEGER NOT NULL, outgoing INTEGER NOT NULL);
+                CREATE INDEX message_by_conversation ON message(server, conversation, tsMs);
+                CREATE VIRTUAL TABLE message_text USING fts5(text, content='message', content_rowid='id');
+                CREATE TRIGGER message_indexed AFTER INSERT ON message BEGIN
+                    INSERT INTO message_text(rowid, text) VALUES (new.id, new.text);
+                END;
+                """)
+        }
+        return migrator
+    }
+
+    /// Keeps `message` unless it is already kept; returns it with its id, or `nil` for a duplicate.
+    func add(_ message: ConsoleMessage) throws -> ConsoleMessage? {
+        try database.write { db in
+            let duplicate = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS(SELECT 1 FROM message WHERE server = ? AND conversation = ? AND sender = ? AND text = ?
+                    AND tsMs BETWEEN ? AND ?)
+                """, arguments: [
+                    message.server, message.conversation, message.sender, message.text,
+                    message.tsMs - Self.duplicateWindowMs, message.tsMs + Self.duplicateWindowMs,
+                ]) ?? false
+            if duplicate { return nil }
+            var stored = message
+            try ConsoleMessage.Row(message).insert(db)
+            stored.id = db.lastInsertedRowID
+            return stored
+        }
+    }
+
+    /// Up to `limit` messages of a conversation before the message `beforeID` (the newest when
+    /// `nil`), oldest first.
+    func page(server: String, conversation: String, before beforeID: Int64?, limit: Int) throws -> [ConsoleMessage] {
+        try database.read { db in
+            let rows = try ConsoleMessage.Row.fetchAll(db, sql: """
+                SELECT * FROM message WHERE server = ? AND conversation = ? AND id < ?
+                ORDER BY tsMs DESC, id DESC LIMIT ?
+                """, arguments: [server, conversation, beforeID ?? Int64.max, limit])
+            return rows.reversed().map(\.message)
+        }
+    }
+
+    /// The newest stamp kept for a conversation.
+    func newestStamp(server: String, conversation: String) throws -> Int64? {
+        try database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(tsMs) FROM message WHERE server = ? AND conversation = ?", arguments: [server, conversation])
+        }
+    }
+
+    /// The messages whose text has every word of `query`, newest first. Each word is matched as
+    /// a quoted phrase (prefixes with a trailing `*`), so no input is read as FTS5 syntax.
+    func search(_ query: String, limit: Int) throws -> [ConsoleMessage] {
+        guard let match = Self.matchExpression(query) else { return [] }
+        return try database.read { db in
+            try ConsoleMessage.Row.fetchAll(db, sql: """
+                SELECT message.* FROM message_text JOIN message ON message.id = message_text.rowid
+                WHERE message_text MATCH ? ORDER BY message.tsMs DESC LIMIT ?
+                """, arguments: [match, limit]).map(\.message)
+        }
+    }
+
+    /// `query` as an FTS5 expression of quoted terms; `nil` when it has no words.
+    static func matchExpression(_ query: String) -> String? {
+        let words = query.split(whereSeparator: \.isWhitespace).prefix(16).compactMap { word -> String? in
+            let prefix = word.hasSuffix("*")
+            let bare = prefix ? word.dropLast() : word[...]
+            guard !bare.isEmpty else { return nil }
+            return "\"" + bare.replacingOccurrences(of: "\"", with: "\"\"") + "\"" + (prefix ? "*" : "")
+        }
+        return words.isEmpty ? nil : words.joined(separator: " ")
+    }
+
+    struct IndexError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}
+
+extension ConsoleMessage {
+    /// The table row: GRDB's record type for `message`.
+    struct Row: Codable, FetchableRecord, PersistableRecord {
+        static let databaseTableName = "message"
+        var id: Int64?
+        var server: String
+        var conversation: String
+        var sender: String
+        var tsMs: Int64
+        var text: String
+        var trust: String
+        var trustNote: String?
+        var encrypted: Bool
+        var outgoing: Bool
+
+        init(_ message: ConsoleMessage) {
+            id = message.id == 0 ? nil : message.id
+            server = message.server
+            conversation = message.conversation
+            sender = message.sender
+            tsMs = message.tsMs
+            text = message.text
+            trust = message.trust
+            trustNote = message.trustNote
+            encrypted = message.encrypted
+            outgoing = message.outgoing
+        }
+
+        var message: ConsoleMessage {
+            ConsoleMessage(
+                id: id ?? 0, server: server, conversation: conversation, sender: sender, tsMs: tsMs, text: text, trust: trust,
+                trustNote: trustNote, encrypted: encrypted, outgoing: outgoing)
+        }
+    }
+}
