@@ -21,6 +21,12 @@ let package = Package(
         .library(name: "ConclaveBridge", targets: ["ConclaveBridge"]),
         .executable(name: "conclave", targets: ["ConclaveCLI"]),
     ],
+    traits: [
+        .trait(
+            name: "OTLP",
+            description: "Export the server's traces and logs over OTLP/HTTP when CONCLAVE_OTLP_ENDPOINT is set (swift-otel). "
+                + "Off by default: it adds several minutes to a first build (Docs/OPERATIONS.md)."),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -36,6 +42,9 @@ let package = Package(
         // Without its default traits: no swift-configuration to build for a local console.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        // Built only with the OTLP trait, and then only its OTLP/HTTP exporter (no gRPC).
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // libsodium through pkg-config: Ed25519, base64url, CSPRNG, secret wiping.
@@ -126,6 +135,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSettings
         ),
@@ -199,6 +209,9 @@ let package = Package(
                 "ConclaveWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OTLP"])),
             ],
             swiftSettings: strictSettings
         ),

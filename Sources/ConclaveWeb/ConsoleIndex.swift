@@ -52,17 +52,15 @@ final class ConsoleIndex: Sendable {
     /// Keeps `message` unless it is already kept; returns it with its id, or `nil` for a duplicate.
     func add(_ message: ConsoleMessage) throws -> ConsoleMessage? {
         try database.write { db in
-            let duplicate = try Bool.fetchOne(db, sql: """
-                SELECT EXISTS(SELECT 1 FROM message WHERE server = ? AND conversation = ? AND sender = ? AND text = ?
-                    AND tsMs BETWEEN ? AND ?)
-                """, arguments: [
-                    message.server, message.conversation, message.sender, message.text,
-                    message.tsMs - Self.duplicateWindowMs, message.tsMs + Self.duplicateWindowMs,
-                ]) ?? false
+            typealias Columns = ConsoleMessage.Columns
+            let window = (message.tsMs - Self.duplicateWindowMs)...(message.tsMs + Self.duplicateWindowMs)
+            let duplicate = try ConsoleMessage
+                .filter(Columns.server == message.server && Columns.conversation == message.conversation)
+                .filter(Columns.sender == message.sender && Columns.text == message.text && window.contains(Columns.tsMs))
+                .isEmpty(db) == false
             if duplicate { return nil }
             var stored = message
-            try ConsoleMessage.Row(message).insert(db)
-            stored.id = db.lastInsertedRowID
+            try stored.insert(db)
             return stored
         }
     }
@@ -71,18 +69,23 @@ final class ConsoleIndex: Sendable {
     /// `nil`), oldest first.
     func page(server: String, conversation: String, before beforeID: Int64?, limit: Int) throws -> [ConsoleMessage] {
         try database.read { db in
-            let rows = try ConsoleMessage.Row.fetchAll(db, sql: """
-                SELECT * FROM message WHERE server = ? AND conversation = ? AND id < ?
-                ORDER BY tsMs DESC, id DESC LIMIT ?
-                """, arguments: [server, conversation, beforeID ?? Int64.max, limit])
-            return rows.reversed().map(\.message)
+            typealias Columns = ConsoleMessage.Columns
+            let newest = try ConsoleMessage
+                .filter(Columns.server == server && Columns.conversation == conversation && Column.rowID < (beforeID ?? Int64.max))
+                .order(Columns.tsMs.desc, Column.rowID.desc)
+                .limit(limit)
+                .fetchAll(db)
+            return newest.reversed()
         }
     }
 
     /// The newest stamp kept for a conversation.
     func newestStamp(server: String, conversation: String) throws -> Int64? {
         try database.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MAX(tsMs) FROM message WHERE server = ? AND conversation = ?", arguments: [server, conversation])
+            typealias Columns = ConsoleMessage.Columns
+            return try ConsoleMessage.filter(Columns.server == server && Columns.conversation == conversation)
+                .select(max(Columns.tsMs), as: Int64.self)
+                .fetchOne(db)
         }
     }
 
@@ -91,10 +94,11 @@ final class ConsoleIndex: Sendable {
     func search(_ query: String, limit: Int) throws -> [ConsoleMessage] {
         guard let match = Self.matchExpression(query) else { return [] }
         return try database.read { db in
-            try ConsoleMessage.Row.fetchAll(db, sql: """
+            // FTS5's MATCH has no query-interface form in GRDB without its FTS5 build option.
+            try ConsoleMessage.fetchAll(db, sql: """
                 SELECT message.* FROM message_text JOIN message ON message.id = message_text.rowid
                 WHERE message_text MATCH ? ORDER BY message.tsMs DESC LIMIT ?
-                """, arguments: [match, limit]).map(\.message)
+                """, arguments: [match, limit])
         }
     }
 
@@ -112,41 +116,5 @@ final class ConsoleIndex: Sendable {
     struct IndexError: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }
-    }
-}
-
-extension ConsoleMessage {
-    /// The table row: GRDB's record type for `message`.
-    struct Row: Codable, FetchableRecord, PersistableRecord {
-        static let databaseTableName = "message"
-        var id: Int64?
-        var server: String
-        var conversation: String
-        var sender: String
-        var tsMs: Int64
-        var text: String
-        var trust: String
-        var trustNote: String?
-        var encrypted: Bool
-        var outgoing: Bool
-
-        init(_ message: ConsoleMessage) {
-            id = message.id == 0 ? nil : message.id
-            server = message.server
-            conversation = message.conversation
-            sender = message.sender
-            tsMs = message.tsMs
-            text = message.text
-            trust = message.trust
-            trustNote = message.trustNote
-            encrypted = message.encrypted
-            outgoing = message.outgoing
-        }
-
-        var message: ConsoleMessage {
-            ConsoleMessage(
-                id: id ?? 0, server: server, conversation: conversation, sender: sender, tsMs: tsMs, text: text, trust: trust,
-                trustNote: trustNote, encrypted: encrypted, outgoing: outgoing)
-        }
     }
 }

@@ -1,8 +1,13 @@
-/// One message as the console shows and indexes it. Every text field but `trust` came from
-/// another machine: the page only ever sets them as text, never as markup.
-struct ConsoleMessage: Codable, Sendable, Hashable {
-    /// The index's row id (0 before it is stored): the page's cursor for scroll-back.
-    var id: Int64 = 0
+import GRDB
+
+/// One message as the console shows and indexes it: a row of the index's `message` table (a GRDB
+/// record) and an element of the page's timelines. Every text field but `trust` came from another
+/// machine: the page only ever sets them as text, never as markup.
+struct ConsoleMessage: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "message"
+
+    /// The index's row id (`nil` before it is stored): the page's cursor for scroll-back.
+    var id: Int64?
     /// The server, as its normalised URL.
     var server: String
     /// `#channel`, or `@user/machine/session` for a whisper conversation.
@@ -22,6 +27,19 @@ struct ConsoleMessage: Codable, Sendable, Hashable {
     var encrypted: Bool
     /// Whether this console sent it.
     var outgoing: Bool
+
+    /// The columns, for queries.
+    enum Columns {
+        static let server = Column(CodingKeys.server)
+        static let conversation = Column(CodingKeys.conversation)
+        static let sender = Column(CodingKeys.sender)
+        static let tsMs = Column(CodingKeys.tsMs)
+        static let text = Column(CodingKeys.text)
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
 
     /// The conversation name of a channel.
     static func channel(_ name: String) -> String { "#" + name }

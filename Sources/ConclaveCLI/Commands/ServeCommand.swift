@@ -155,15 +155,23 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
             configuration.metrics = .separate(host: host, port: port)
         }
         configuration.behindTLSProxy = behindProxy || ["1", "true", "yes"].contains(environment["CONCLAVE_BEHIND_PROXY"]?.lowercased() ?? "")
-        let logger = Logger(label: "conclave.serve")
+        let telemetry = try ServeTelemetry.make(label: "conclave.serve", environment: environment)
+        let logger = telemetry.logger
         if let warning = configuration.cleartextWarning {
             logger.warning("\(warning)")
         }
-        if let endpoint = environment["CONCLAVE_OTLP_ENDPOINT"], !endpoint.isEmpty {
-            // Telemetry must never stop a server from serving; say plainly that it is off.
-            logger.warning("CONCLAVE_OTLP_ENDPOINT is set but this build has no OTLP exporter; serving without it")
+        // The exporters run beside the server and flush what is queued once it has stopped.
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            if let run = telemetry.run { tasks.addTask { try await run() } }
+            do {
+                try await ServerRuntime(configuration: configuration, logger: logger).run()
+            } catch {
+                await telemetry.shutdown()
+                throw error
+            }
+            logger.info("server stopped")
+            await telemetry.shutdown()
+            try await tasks.waitForAll()
         }
-        try await ServerRuntime(configuration: configuration, logger: logger).run()
-        logger.info("server stopped")
     }
 }

@@ -2,6 +2,7 @@ import ConclaveProtocol
 import ConclaveStorage
 import ConclaveTransport
 import Foundation
+import Tracing
 
 extension Hub {
     /// Stores the post, then hands one encoding of it to every other subscriber; the reply is
@@ -58,6 +59,9 @@ extension Hub {
     private func commitPostBatch() async {
         committingPosts = true
         let count = min(uncommittedPosts.count, settings.commitBatchLimit)
+        let span = startSpan("conclave.commit")
+        span.attributes["conclave.posts"] = count
+        defer { span.end() }
         let batch = Array(uncommittedPosts.prefix(count))
         uncommittedPosts.removeFirst(count)
         let outcome: Result<[AppendedMessage?], StoreError>
@@ -104,6 +108,7 @@ extension Hub {
         case let .failure(error):
             // Not stored, so not delivered either: the sender learns it failed and may retry.
             logger.error("history write failed; posts refused", metadata: ["posts": "\(batch.count)", "error": "\(error)"])
+            span.recordError(error)
             for post in batch { post.complete(.error(Refusal.storage)) }
         }
         // Every waiter looks again; the first to reach the hub writes the next batch. Nudging only
@@ -242,6 +247,8 @@ extension Hub {
     func readSince(_ channel: String, sinceMs: Int64, session: ServerSession) async throws -> ProtocolMessage {
         guard presence.isSubscribed(session.path, to: channel) else { throw Refusal.notMember(channel) }
         let limit = settings.historyPageLimit
+        let span = startSpan("conclave.read_history")
+        defer { span.end() }
         let rows = try await metrics.timed(.readHistory) { try await store.messages(in: channel, after: sinceMs, limit: limit + 1) }
         var cut = min(rows.count, limit)
         var bytes = 0

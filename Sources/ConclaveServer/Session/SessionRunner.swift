@@ -3,6 +3,7 @@ import ConclaveProtocol
 import ConclaveTransport
 import Logging
 import Synchronization
+import Tracing
 
 /// Runs one client connection: the handshake under its deadline, then the frame loop.
 ///
@@ -38,7 +39,11 @@ struct SessionRunner: Sendable {
         // Until a key is proved: handshake frames only, a few KiB each, refused by tag before
         // any body is decoded (and the connection's byte budget caps what it may send at all).
         frames.acceptance = .handshake
+        // A span per handshake: how long proving a key takes, and how it ended.
+        let span = startSpan("conclave.handshake", ofKind: .server)
         let established = await handshake(connection, address: address, frames: &frames)
+        span.attributes["conclave.outcome"] = established == nil ? "not established" : "established"
+        span.end()
         hub.admission.handshakeEnded(address: address)
         guard let session = established else {
             // A refusal was queued with its close; otherwise the peer went away mid-handshake.
