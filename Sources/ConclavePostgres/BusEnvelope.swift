@@ -18,6 +18,9 @@ struct BusEnvelope: Codable, Sendable, Hashable {
     var origin: String
     /// The event.
     var event: ClusterEvent
+    /// When it was published (for a posted message: its stamp), on the publisher's clock; what a
+    /// receiver's bus lag is measured from. Absent in envelopes of earlier versions.
+    var sentMs: Int64?
 
     /// The largest body a posted-message notification carries inline (base64, with the names
     /// around it, stays below ``maximumBytes``); a larger one is read from `messages`.
@@ -49,13 +52,13 @@ struct BusEnvelope: Codable, Sendable, Hashable {
         }
         return BusEnvelope(origin: notice.o, event: .posted(
             channelID: notice.c, channel: notice.n, seq: notice.s, from: notice.f, payload: body,
-            receiptID: UInt64(bitPattern: notice.r), signature: signature))
+            receiptID: UInt64(bitPattern: notice.r), signature: signature), sentMs: notice.t)
     }
 
     /// What `PostgresStore.appendQuery` notifies per message (built in SQL, hence its own short
-    /// keys): origin, channel id and name, number, sender, receipt id, the body in base64 when it
-    /// is at most ``inlineBodyBytes``, and the signature in base64 when the body is inline and
-    /// the message was signed.
+    /// keys): origin, channel id and name, number, sender, receipt id, the message's stamp, the body
+    /// in base64 when it is at most ``inlineBodyBytes``, and the signature in base64 when the body
+    /// is inline and the message was signed.
     private struct PostedNotice: Decodable {
         var o: String
         var c: Int64
@@ -63,6 +66,7 @@ struct BusEnvelope: Codable, Sendable, Hashable {
         var s: Int64
         var f: String
         var r: Int64
+        var t: Int64?
         var b: String?
         var g: String?
     }

@@ -1,4 +1,5 @@
 public import ConclaveStorage
+import ConclaveIdentity
 import Logging
 import NIOCore
 import PostgresNIO
@@ -12,7 +13,7 @@ public struct PostgresBus: ClusterBus {
     let logger: Logger
 
     public func publish(_ event: ClusterEvent) async throws(StoreError) {
-        let envelope = BusEnvelope(origin: store.nodeID, event: event)
+        let envelope = BusEnvelope(origin: store.nodeID, event: event, sentMs: EpochClock.nowMs())
         let text: String
         do {
             text = try envelope.encoded()
@@ -56,7 +57,7 @@ public struct PostgresBus: ClusterBus {
                                 logger.warning("ignored a bus notification that is not an event", metadata: ["bytes": "\(notification.payload.utf8.count)"])
                                 continue
                             }
-                            await handler(.event(envelope.event, origin: envelope.origin))
+                            await handler(.event(envelope.event, origin: envelope.origin, sentMs: envelope.sentMs))
                         }
                     }
                 } catch {

@@ -510,7 +510,7 @@ public final class PostgresStore: ConclaveStore {
             WHERE c.id = t.channel_id),
         notified AS (
             SELECT position, pg_notify(\(BusEnvelope.channel), json_build_object(
-                'o', \(origin)::TEXT, 'c', channel_id, 'n', channel, 's', seq, 'f', sender, 'r', receipt,
+                'o', \(origin)::TEXT, 'c', channel_id, 'n', channel, 's', seq, 'f', sender, 'r', receipt, 't', ts,
                 'b', CASE WHEN octet_length(payload) <= \(BusEnvelope.inlineBodyBytes)
                      THEN translate(encode(payload, 'base64'), E'\\n', '') END,
                 'g', CASE WHEN octet_length(payload) <= \(BusEnvelope.inlineBodyBytes) AND octet_length(signature) BETWEEN 1 AND \(BusEnvelope.inlineSignatureBytes)

@@ -28,6 +28,7 @@ struct ClusterTests {
         let aliceWhisperer = try cluster.client(alice, on: 0, session: "w2")
         let carolAsking = try cluster.client(carol, on: 2, session: "who")
         let bobElsewhere = try cluster.client(bob, on: 0, session: "reader")
+        let bobInstance = cluster.urls[1]
 
         try await cluster.client(bob, on: 1, session: "reader").withSession { bobSession in
             #expect(try await bobSession.request(.join(channel: "team", token: nil)) == .joined(channel: "team"))
@@ -41,6 +42,12 @@ struct ClusterTests {
             #expect(Set(received).count == 80)
             #expect(received.filter { $0.hasPrefix("alice") } == (0..<40).map { "alice \($0)" })
             #expect(received.filter { $0.hasPrefix("carol") } == (0..<40).map { "carol \($0)" })
+            // Bob's instance timed every post it took from the bus (`GET /metrics`).
+            let address = bobInstance.dropFirst("ws://".count).dropLast()
+            let (host, port) = (String(address.split(separator: ":")[0]), Int(address.split(separator: ":")[1]) ?? 0)
+            let scrape = try await RawSocket.httpGet(host: host, port: port, path: "/metrics")
+            let lagged = scrape.split(separator: "\n").first { $0.hasPrefix("conclave_bus_lag_seconds_count ") }
+            #expect(lagged.flatMap { Double($0.split(separator: " ").last ?? "") }.map { $0 >= 80 } == true, "\(lagged ?? "no bus lag")")
             // ...and in the one order the store gave them, which every instance reads back.
             let history = try await carolReader.withSession { session in
                 _ = try await session.request(.join(channel: "team", token: nil))

@@ -93,11 +93,12 @@ extension Hub {
         switch input {
         case .resumed:
             await resumeCluster()
-        case let .event(event, origin):
+        case let .event(event, origin, sentMs):
             if origin == cluster.nodeID {
                 // Already done here when it happened (and posts went through the sequencer).
                 return
             }
+            if let sentMs { metrics.busLag.recordMilliseconds(max(0, wallClock() - sentMs)) }
             await applyRemote(event)
         }
     }

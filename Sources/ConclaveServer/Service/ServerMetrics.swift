@@ -20,6 +20,9 @@ public struct ServerMetrics: Sendable {
     let deliveries: Counter
     /// Sessions cut for not reading: `queue_full` or `write_stalled`.
     let slowConsumerCuts: [SlowConsumerCause: Counter]
+    /// From an event's publication on another instance to its arrival here (a cluster only; the
+    /// two clocks' skew is part of it).
+    let busLag: CoreMetrics.Timer
     /// Store calls on the hot paths, timed.
     let storeTimers: [StoreOperation: CoreMetrics.Timer]
     /// Live sessions on this instance (sampled at each scrape).
@@ -61,6 +64,7 @@ public struct ServerMetrics: Sendable {
         whispers = Counter(label: "conclave_whispers_total", factory: factory)
         deliveries = Counter(label: "conclave_deliveries_total", factory: factory)
         slowConsumerCuts = counters("conclave_slow_consumer_cuts_total", "cause", SlowConsumerCause.self)
+        busLag = CoreMetrics.Timer(label: "conclave_bus_lag_seconds", factory: factory)
         storeTimers = Dictionary(uniqueKeysWithValues: StoreOperation.allCases.map {
             ($0, CoreMetrics.Timer(label: "conclave_store_duration_seconds", dimensions: [("operation", $0.rawValue)], factory: factory))
         })

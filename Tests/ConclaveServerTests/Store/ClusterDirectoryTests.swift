@@ -1,3 +1,4 @@
+import ConclaveIdentity
 import ConclaveStorage
 import ConclavePostgres
 import ConclaveTesting
@@ -80,8 +81,19 @@ struct ClusterDirectoryTests {
                 let big = Data(repeating: 0x61, count: 20_000)
                 try await a.bus.publish(.whisper(target: "b/m/s", from: "a/m/s", payload: big, receiptID: 7, signature: Data([1, 2, 3])))
                 try await a.bus.publish(.unbanned(channel: "c", user: "u"))
-                #expect(await iterator.next() == .event(.whisper(target: "b/m/s", from: "a/m/s", payload: big, receiptID: 7, signature: Data([1, 2, 3])), origin: a.nodeID))
-                #expect(await iterator.next() == .event(.unbanned(channel: "c", user: "u"), origin: a.nodeID))
+                let published = EpochClock.nowMs()
+                for expected in [
+                    ClusterEvent.whisper(target: "b/m/s", from: "a/m/s", payload: big, receiptID: 7, signature: Data([1, 2, 3])),
+                    .unbanned(channel: "c", user: "u"),
+                ] {
+                    guard case let .event(event, origin, sentMs)? = await iterator.next() else {
+                        Issue.record("the bus ended")
+                        return
+                    }
+                    #expect(event == expected && origin == a.nodeID)
+                    // Stamped when published, for the receiver's bus lag.
+                    #expect(sentMs.map { abs($0 - published) < 5_000 } == true, "sentMs \(String(describing: sentMs))")
+                }
                 group.cancelAll()
             }
         }
