@@ -283,6 +283,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "ConclaveWebTests",
+            dependencies: ["ConclaveWeb", "ConclaveBridge", "ConclaveIdentity", "ConclaveProtocol"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "ConclaveCLITests",
             dependencies: ["ConclaveCLI", "ConclaveClient", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTransport", "ConclaveTesting"],
             swiftSettings: strictSettings

@@ -7,15 +7,22 @@ import GRDB
 ///
 /// Messages can arrive twice: live, stamped on arrival, and again in the history read after a
 /// reconnect, stamped by the server. A message with the same conversation, sender and text
-/// within ``duplicateWindowMs`` of one already kept is taken for the same one.
+/// within ``duplicateWindowMs`` of one already kept is taken for the same one. Each conversation
+/// keeps its newest messages (20,000 by default), so a peer that floods a channel cannot fill
+/// the disk.
 final class ConsoleIndex: Sendable {
     private let database: DatabaseQueue
     /// Live stamps are arrival times and history stamps the server's: this much apart still
     /// counts as the same message.
     static let duplicateWindowMs: Int64 = 10_000
+    /// Messages kept per conversation by default; older ones are dropped (with their search
+    /// entries).
+    static let defaultKeptPerConversation = 20_000
+    private let keptPerConversation: Int
 
     /// Opens (creating it 0600 if needed) the index at `path`.
-    init(path: String) throws {
+    init(path: String, keptPerConversation: Int = ConsoleIndex.defaultKeptPerConversation) throws {
+        self.keptPerConversation = keptPerConversation
         // Created with its mode before SQLite opens it; SQLite gives its journal the same mode.
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw IndexError("could not create `\(path)`: \(String(cString: strerror(errno)))") }
@@ -26,7 +33,8 @@ final class ConsoleIndex: Sendable {
     }
 
     /// An index that lives only in memory.
-    init() throws {
+    init(keptPerConversation: Int = ConsoleIndex.defaultKeptPerConversation) throws {
+        self.keptPerConversation = keptPerConversation
         database = try DatabaseQueue()
         try Self.migrator.migrate(database)
     }
@@ -43,6 +51,9 @@ final class ConsoleIndex: Sendable {
                 CREATE VIRTUAL TABLE message_text USING fts5(text, content='message', content_rowid='id');
                 CREATE TRIGGER message_indexed AFTER INSERT ON message BEGIN
                     INSERT INTO message_text(rowid, text) VALUES (new.id, new.text);
+                END;
+                CREATE TRIGGER message_unindexed AFTER DELETE ON message BEGIN
+                    INSERT INTO message_text(message_text, rowid, text) VALUES ('delete', old.id, old.text);
                 END;
                 """)
         }
@@ -61,6 +72,23 @@ final class ConsoleIndex: Sendable {
             if duplicate { return nil }
             var stored = message
             try stored.insert(db)
+            // Past the bound, the oldest of this conversation go (an index range, then a delete
+            // by row id, each a few pages).
+            let excess = try ConsoleMessage
+                .filter(Columns.server == message.server && Columns.conversation == message.conversation)
+                .order(Columns.tsMs.desc, Column.rowID.desc)
+                .limit(1, offset: keptPerConversation)
+                .select(Column.rowID, as: Int64.self)
+                .fetchOne(db)
+            if excess != nil {
+                let oldest = try ConsoleMessage
+                    .filter(Columns.server == message.server && Columns.conversation == message.conversation)
+                    .order(Columns.tsMs.desc, Column.rowID.desc)
+                    .limit(-1, offset: keptPerConversation)
+                    .select(Column.rowID, as: Int64.self)
+                    .fetchAll(db)
+                try ConsoleMessage.deleteAll(db, keys: oldest)
+            }
             return stored
         }
     }

@@ -75,6 +75,9 @@ actor ConsoleState {
     static let promptLifetimeMs: Int64 = 10 * 60 * 1000
     /// Most requests kept at once (a flood of them from a hostile peer stays bounded).
     static let promptsKept = 100
+    /// Most whisper conversations listed per server: the most recent ones (older ones stay in
+    /// the index, and search finds them).
+    static let conversationsListed = 200
 
     init(servers urls: [String]) {
         order = urls
@@ -110,8 +113,16 @@ actor ConsoleState {
         if live, !message.outgoing {
             unread[message.server, default: [:]][message.conversation, default: 0] += 1
         }
-        if message.conversation.hasPrefix("@"), var server = servers[message.server], !server.conversations.contains(message.conversation) {
+        if message.conversation.hasPrefix("@"), var server = servers[message.server], server.conversations.last != message.conversation {
+            // Most recent last; the oldest beyond the bound leave the list and their counts.
+            server.conversations.removeAll { $0 == message.conversation }
             server.conversations.append(message.conversation)
+            if server.conversations.count > Self.conversationsListed {
+                for dropped in server.conversations.prefix(server.conversations.count - Self.conversationsListed) {
+                    unread[message.server]?[dropped] = nil
+                }
+                server.conversations.removeFirst(server.conversations.count - Self.conversationsListed)
+            }
             servers[message.server] = server
         }
         publish(ConsoleEvent(seq: 0, kind: .message, message: message))

@@ -63,6 +63,9 @@ struct ServerWatcher: Sendable {
         var encrypted: Set<String> = []
         var refreshed = ContinuousClock.now
         var refreshSoon = false
+        /// When each channel's keys were last fetched for a post no key opened: a peer posting
+        /// envelopes nobody can open must not make every one of them a request.
+        var keysFetched: [String: ContinuousClock.Instant] = [:]
     }
 
     private func follow(_ session: inout ControlSession) async throws {
@@ -190,7 +193,10 @@ struct ServerWatcher: Sendable {
         let conversation: String
         switch message.target {
         case let .channel(name):
-            if opener.lacksKey(for: message) { try await fetchKeys(name, &session, opener) }
+            if opener.lacksKey(for: message), following.keysFetched[name].map({ $0.duration(to: .now) > .seconds(2) }) ?? true {
+                following.keysFetched[name] = .now
+                try await fetchKeys(name, &session, opener)
+            }
             conversation = ConsoleMessage.channel(name)
         case .session:
             if ServerNotice.text(from: message.from, payload: message.payload, declaredSender: session.noticeSender) != nil {

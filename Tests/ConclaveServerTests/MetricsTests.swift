@@ -53,7 +53,7 @@ struct MetricsTests {
     }
 
     @Test func limitTripsAndRateLimitRefusalsAreCountedByLimit() async throws {
-        let settings = HubSettings.onlyLimits { $0.postsPerSession = .perSecond(1, burst: 1) }
+        let settings = HubSettings.onlyLimits { $0.postsPerSession = .perMinute(1, burst: 1) }
         try await TestServer.with(settings: settings) { server in
             try await server.peer(key: try newKey(), register: "alice") { alice async throws in
                 _ = try await alice.request(.admin(.createChannel(name: "ops", visibility: .public)))

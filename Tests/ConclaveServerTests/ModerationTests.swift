@@ -203,17 +203,17 @@ struct IdleReapingTests {
     @Test func pingsKeepASessionAliveAndSilenceEndsOne() async throws {
         var settings = HubSettings()
         // Roomy enough that a loaded machine's slow round trips never look idle.
-        settings.idleTimeout = .seconds(5)
+        settings.idleTimeout = .seconds(8)
         settings.reapInterval = .milliseconds(100)
         try await TestServer.with(settings: settings) { server in
             try await server.peer(key: try newKey(), register: "talker") { (talker) async throws in
                 try await server.peer(key: try newKey(), register: "quiet") { (quiet) async throws in
-                    for _ in 0..<14 {
+                    for _ in 0..<20 {
                         try await Task.sleep(for: .milliseconds(500))
                         try await talker.send(.ping)
                         #expect(try await talker.next(within: .seconds(30)) == .pong)
                     }
-                    // Seven seconds in: past the 5 s timeout for the silent one only.
+                    // Ten seconds in: past the 8 s timeout for the silent one only.
                     #expect(try await quiet.next(within: .seconds(30)) == .error(.unauthorized("idle timeout: no heartbeat")))
                     #expect(await quiet.closed())
                     #expect(try await talker.request(.ping) == .pong)

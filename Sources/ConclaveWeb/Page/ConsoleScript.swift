@@ -255,6 +255,8 @@ extension ConsolePage {
                 const empty = timeline.querySelector(".empty");
                 if (empty) empty.remove();
                 timeline.append(renderMessage(message));
+                // A busy channel left open does not grow the page without bound.
+                while (timeline.children.length > 2000) timeline.firstElementChild.remove();
                 timeline.scrollTop = timeline.scrollHeight;
                 if (!message.outgoing) await markRead();
               }
