@@ -27,6 +27,7 @@ import time
 os.environ["SE_OFFLINE"] = "true"
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
@@ -53,11 +54,30 @@ def start():
     return webdriver.Chrome(service=service, options=options)
 
 
+def texts(driver, css):
+    """The rendered text of every match, read in one script: the page re-renders parts of itself
+    as events arrive, so element handles can go stale between two Selenium calls."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0])).map((e) => e.innerText)", css)
+
+
 def matching(driver, css, text):
     for element in driver.find_elements(By.CSS_SELECTOR, css):
         if text is None or text in element.text:
             return element
     return None
+
+
+def retrying(action, seconds=5):
+    """Runs `action`, again while the element it found was replaced under it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return action()
+        except StaleElementReferenceException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def run(driver, command):
@@ -68,32 +88,37 @@ def run(driver, command):
     if op == "wait":
         started = time.monotonic()
         deadline = started + float(command.get("timeout", 10))
+        wanted = command.get("text")
         while True:
-            if matching(driver, command["css"], command.get("text")) is not None:
+            seen = texts(driver, command["css"])
+            if any(wanted is None or wanted in text for text in seen):
                 return {"elapsed": time.monotonic() - started}
             if time.monotonic() > deadline:
-                texts = [element.text for element in driver.find_elements(By.CSS_SELECTOR, command["css"])]
-                raise RuntimeError("timed out waiting for %r in %s; saw %r" % (command.get("text"), command["css"], texts[-5:]))
+                raise RuntimeError("timed out waiting for %r in %s; saw %r" % (wanted, command["css"], seen[-5:]))
             time.sleep(0.02)
     if op == "click":
-        element = matching(driver, command["css"], command.get("text"))
-        if element is None:
-            raise RuntimeError("nothing to click: %s %r" % (command["css"], command.get("text")))
-        element.click()
+        def click():
+            element = matching(driver, command["css"], command.get("text"))
+            if element is None:
+                raise RuntimeError("nothing to click: %s %r" % (command["css"], command.get("text")))
+            element.click()
+        retrying(click)
         return {}
     if op == "type":
-        element = driver.find_element(By.CSS_SELECTOR, command["css"])
-        element.clear()
-        element.send_keys(command["text"])
+        def type_text():
+            element = driver.find_element(By.CSS_SELECTOR, command["css"])
+            element.clear()
+            element.send_keys(command["text"])
+        retrying(type_text)
         return {}
     if op == "submit":
         driver.execute_script("arguments[0].requestSubmit()", driver.find_element(By.CSS_SELECTOR, command["css"]))
         return {}
     if op == "select":
-        Select(driver.find_element(By.CSS_SELECTOR, command["css"])).select_by_value(command["value"])
+        retrying(lambda: Select(driver.find_element(By.CSS_SELECTOR, command["css"])).select_by_value(command["value"]))
         return {}
     if op == "texts":
-        return {"texts": [element.text for element in driver.find_elements(By.CSS_SELECTOR, command["css"])]}
+        return {"texts": texts(driver, command["css"])}
     if op == "active":
         return {"id": driver.switch_to.active_element.get_attribute("id") or "", "tag": driver.switch_to.active_element.tag_name}
     if op == "tab":

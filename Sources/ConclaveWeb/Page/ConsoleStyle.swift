@@ -43,7 +43,7 @@ extension ConsolePage {
     .prompt { background: #fff; border: 2px solid var(--warn); border-radius: 6px; padding: 8px; margin-bottom: 8px; }
     .prompt dl { margin: 4px 0; } .prompt dt { font-weight: 600; } .prompt dd { margin: 0 0 4px; white-space: pre-wrap; overflow-wrap: anywhere; }
     .levels label { display: block; margin-top: 6px; }
-    #results li button { background: none; color: var(--accent); padding: 0; text-decoration: underline; }
+    #results li button { background: none; color: var(--accent); padding: 0; text-decoration: underline; text-align: left; }
     @media (max-width: 900px) { .layout { grid-template-columns: 1fr; } #timeline { max-height: none; } }
     """#
 }
