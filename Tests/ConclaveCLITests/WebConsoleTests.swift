@@ -53,6 +53,7 @@ struct WebConsoleTests {
         #expect(try await aaron.run(["send", "--channel", "ops", "deploy is green"]).status == 0)
         let elapsed = try await browser.wait(for: "#timeline li", containing: "deploy is green", timeout: 1.0)
         #expect(elapsed <= 1.0)
+        print("web console: a sent message appeared on the page \(elapsed) s after `send` returned")
         // Signed by aaron's machine key, checked by the console (✓), not taken from the server.
         #expect(try await browser.texts("#timeline li").last?.contains("✓") == true)
         try await browser.screenshot(Self.artifacts + "/timeline.png")

@@ -2,6 +2,7 @@ import ConclaveIdentity
 import ConclaveProtocol
 import ConclaveServer
 import ConclaveTesting
+import Foundation
 import Testing
 
 /// `GET /metrics`: the figures operators scrape, read back in the Prometheus text format after
@@ -45,6 +46,12 @@ struct MetricsTests {
                     #expect((Self.sample(text, #"conclave_store_duration_seconds_count{operation="append_messages"}"#) ?? 0) >= 1)
                     #expect((Self.sample(text, #"conclave_store_duration_seconds_count{operation="look_up_key"}"#) ?? 0) == 0,
                             "registrations do not look a key up")
+                    // The process's own figures, under the names Prometheus client libraries use.
+                    #expect((Self.sample(text, "process_resident_memory_bytes") ?? 0) > 1_000_000)
+                    #expect((Self.sample(text, "process_open_fds") ?? 0) > 3)
+                    #expect((Self.sample(text, "process_cpu_seconds_total") ?? 0) > 0)
+                    let started = Self.sample(text, "process_start_time_seconds") ?? 0
+                    #expect(started > 1_700_000_000 && started < Date().timeIntervalSince1970 + 1, "start time \(started)")
                     // Labels never name who is talking.
                     #expect(!text.contains("alice") && !text.contains("bob") && !text.contains("\"ops\""))
                 }

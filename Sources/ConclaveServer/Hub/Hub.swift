@@ -301,6 +301,7 @@ actor Hub {
         }
         metrics.queuedFrames.record(queued)
         metrics.deepestQueue.record(deepest)
+        metrics.process.sample()
     }
 
     /// Paths of every live session (for tests and `Who`).

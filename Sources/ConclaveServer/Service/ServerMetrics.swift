@@ -36,6 +36,8 @@ public struct ServerMetrics: Sendable {
     /// Frames waiting in all outbound queues, and in the fullest one (sampled).
     let queuedFrames: Gauge
     let deepestQueue: Gauge
+    /// The process's memory, CPU time and descriptors (sampled).
+    let process: ProcessFigures
 
     /// How a handshake ended.
     enum HandshakeOutcome: String, CaseIterable, Sendable {
@@ -74,6 +76,7 @@ public struct ServerMetrics: Sendable {
         heldWhispers = Gauge(label: "conclave_held_whispers", factory: factory)
         queuedFrames = Gauge(label: "conclave_outbound_queued_frames", factory: factory)
         deepestQueue = Gauge(label: "conclave_outbound_queue_depth_max", factory: factory)
+        process = ProcessFigures(factory: factory)
     }
 
     /// Counts an `Error` frame sent to a client.
