@@ -103,6 +103,37 @@ struct WebConsoleTests {
         #expect(shown.contains("converse"), "perm show: \(shown)")
     }
 
+    @Test func anEncryptedChannelOpensOnThePageAndWhatThePagePostsIsSealed() async throws {
+        let (server, aaron, david) = try await setUp()
+        defer { withExtendedLifetime(server) {} }
+        #expect(try await aaron.run(["channel", "create", "vault", "--e2e"]).status == 0)
+        #expect(try await aaron.run(["acl", "add", "--channel", "vault", "david"]).status == 0)
+        // The console announces this machine's key as it connects, so aaron can seal to it.
+        let (console, url) = try await startConsole(david)
+        defer { _ = console }
+        let browser = try await BrowserDriver()
+        defer { browser.close() }
+        try await browser.open(url)
+        try await browser.wait(for: "nav button.conversation", containing: "#vault", timeout: 30)
+        #expect(try await browser.texts("nav button.conversation").contains { $0.contains("#vault") })
+        try await browser.click("nav button.conversation", containing: "#vault")
+        #expect(try await aaron.run(["send", "--channel", "vault", "the launch key is in the safe"]).status == 0)
+        try await browser.wait(for: "#timeline li", containing: "the launch key is in the safe", timeout: 10)
+        #expect(try await browser.texts("#timeline li").last?.contains("🔒") == true)
+
+        // What the page posts there is sealed for aaron's machine: his `tail` opens it, and the
+        // server's data directory never holds the text.
+        let tail = try aaron.start(["tail", "--channel", "vault"])
+        #expect(await tail.stderr.first(containing: "tailing #vault") != nil)
+        try await browser.type("moving it to the vault", into: "#message")
+        try await browser.submit("#composer")
+        try await browser.wait(for: "#composer-status", containing: "Sent")
+        let line = await tail.stdout.first(containing: "moving it to the vault", timeout: .seconds(10))
+        #expect(line?.contains("✓ david/desktop/console: moving it to the vault") == true, "tail printed: \(tail.stdout.all)")
+        _ = await tail.stop()
+        #expect(try EndToEndVerbTests.storeBytes(server).range(of: Data("moving it to the vault".utf8)) == nil)
+    }
+
     @Test func aRequestWithoutTheTokenOrFromAnotherOriginIsRefused() async throws {
         let (server, _, david) = try await setUp()
         defer { withExtendedLifetime(server) {} }
