@@ -7,11 +7,13 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The wire format, from its own package (Packages/ConclaveProtocol).
+let wireFormat: Target.Dependency = .product(name: "ConclaveProtocol", package: "ConclaveProtocol")
+
 let package = Package(
     name: "Conclave",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "ConclaveProtocol", targets: ["ConclaveProtocol"]),
         .library(name: "ConclaveIdentity", targets: ["ConclaveIdentity"]),
         .library(name: "ConclaveTransport", targets: ["ConclaveTransport"]),
         .library(name: "ConclaveStorage", targets: ["ConclaveStorage"]),
@@ -28,6 +30,8 @@ let package = Package(
                 + "Off by default: it adds several minutes to a first build (Docs/OPERATIONS.md)."),
     ],
     dependencies: [
+        // The wire format, a package of its own so its users resolve nothing else.
+        .package(path: "Packages/ConclaveProtocol"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
@@ -53,15 +57,10 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
         ),
-        // The wire format. Standard library only, so any Swift tool can depend on it.
-        .target(
-            name: "ConclaveProtocol",
-            swiftSettings: strictSettings
-        ),
         .target(
             name: "ConclaveIdentity",
             dependencies: [
-                "ConclaveProtocol",
+                wireFormat,
                 "CSodium",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
@@ -71,7 +70,7 @@ let package = Package(
         .target(
             name: "ConclaveTransport",
             dependencies: [
-                "ConclaveProtocol",
+                wireFormat,
                 "ConclaveIdentity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -90,7 +89,7 @@ let package = Package(
         .target(
             name: "ConclaveStorage",
             dependencies: [
-                "ConclaveProtocol",
+                wireFormat,
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -100,7 +99,7 @@ let package = Package(
             name: "ConclaveSQLite",
             dependencies: [
                 "ConclaveStorage",
-                "ConclaveProtocol",
+                wireFormat,
                 "ConclaveIdentity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -113,7 +112,7 @@ let package = Package(
             name: "ConclavePostgres",
             dependencies: [
                 "ConclaveStorage",
-                "ConclaveProtocol",
+                wireFormat,
                 "ConclaveIdentity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -126,7 +125,7 @@ let package = Package(
         .target(
             name: "ConclaveServer",
             dependencies: [
-                "ConclaveProtocol",
+                wireFormat,
                 "ConclaveIdentity",
                 "ConclaveTransport",
                 "ConclaveStorage",
@@ -145,7 +144,7 @@ let package = Package(
         .target(
             name: "ConclaveClient",
             dependencies: [
-                "ConclaveProtocol",
+                wireFormat,
                 "ConclaveIdentity",
                 "ConclaveTransport",
                 .product(name: "Logging", package: "swift-log"),
@@ -156,7 +155,7 @@ let package = Package(
         .target(
             name: "ConclaveTesting",
             dependencies: [
-                "ConclaveProtocol",
+                wireFormat,
                 "ConclaveIdentity",
                 "ConclaveTransport",
                 "ConclaveClient",
@@ -169,7 +168,7 @@ let package = Package(
         .target(
             name: "ConclaveBridge",
             dependencies: [
-                "ConclaveProtocol",
+                wireFormat,
                 "ConclaveIdentity",
                 "ConclaveTransport",
                 "ConclaveClient",
@@ -182,7 +181,7 @@ let package = Package(
         .target(
             name: "ConclaveWeb",
             dependencies: [
-                "ConclaveProtocol",
+                wireFormat,
                 "ConclaveIdentity",
                 "ConclaveTransport",
                 "ConclaveClient",
@@ -197,7 +196,7 @@ let package = Package(
         .executableTarget(
             name: "ConclaveCLI",
             dependencies: [
-                "ConclaveProtocol",
+                wireFormat,
                 "ConclaveIdentity",
                 "ConclaveTransport",
                 "ConclaveClient",
@@ -222,7 +221,7 @@ let package = Package(
         .executableTarget(
             name: "ConclaveLoad",
             dependencies: [
-                "ConclaveProtocol",
+                wireFormat,
                 "ConclaveIdentity",
                 "ConclaveTransport",
                 "ConclaveClient",
@@ -239,39 +238,40 @@ let package = Package(
         // A plain loop over the codec, for instruction counts with callgrind (Docs/BENCHMARKS.md).
         .executableTarget(
             name: "CodecProbe",
-            dependencies: ["ConclaveProtocol"],
+            dependencies: [wireFormat],
             path: "Benchmarks/Sources/CodecProbe",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ConclaveProtocolTests",
-            dependencies: ["ConclaveProtocol"],
+            dependencies: [wireFormat],
             resources: [.copy("Resources/vectors.json")],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ConclaveIdentityTests",
-            dependencies: ["ConclaveIdentity", "ConclaveProtocol"],
+            dependencies: ["ConclaveIdentity", wireFormat],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ConclaveTransportTests",
             dependencies: [
-                "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTesting",
+                "ConclaveTransport", "ConclaveIdentity", wireFormat, "ConclaveTesting",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ConclaveClientTests",
-            dependencies: ["ConclaveClient", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTesting"],
+            dependencies: ["ConclaveClient", "ConclaveTransport", "ConclaveIdentity", wireFormat, "ConclaveTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ConclaveServerTests",
             dependencies: [
-                "ConclaveServer", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol",
+                "ConclaveServer", "ConclaveTransport", "ConclaveIdentity", wireFormat,
                 "ConclaveStorage", "ConclaveSQLite", "ConclavePostgres", "ConclaveTesting", "ConclaveClient",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // To break the store from outside, as a full disk would.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -279,17 +279,17 @@ let package = Package(
         ),
         .testTarget(
             name: "ConclaveBridgeTests",
-            dependencies: ["ConclaveBridge", "ConclaveClient", "ConclaveTransport", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTesting"],
+            dependencies: ["ConclaveBridge", "ConclaveClient", "ConclaveTransport", "ConclaveIdentity", wireFormat, "ConclaveTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ConclaveWebTests",
-            dependencies: ["ConclaveWeb", "ConclaveBridge", "ConclaveIdentity", "ConclaveProtocol"],
+            dependencies: ["ConclaveWeb", "ConclaveBridge", "ConclaveIdentity", wireFormat],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ConclaveCLITests",
-            dependencies: ["ConclaveCLI", "ConclaveClient", "ConclaveIdentity", "ConclaveProtocol", "ConclaveTransport", "ConclaveTesting"],
+            dependencies: ["ConclaveCLI", "ConclaveClient", "ConclaveIdentity", wireFormat, "ConclaveTransport", "ConclaveTesting"],
             swiftSettings: strictSettings
         ),
     ],

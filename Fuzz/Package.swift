@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "Conclave", path: ".."),
+        .package(path: "../Packages/ConclaveProtocol"),
     ],
     targets: [
         // glibc's heap statistics, which the Glibc module does not export.
@@ -16,7 +17,7 @@ let package = Package(
         .target(name: "FuzzSupport", dependencies: ["HeapStats"], path: "Sources/FuzzSupport"),
         .executableTarget(
             name: "FuzzFrameDecoder",
-            dependencies: ["FuzzSupport", .product(name: "ConclaveProtocol", package: "Conclave")],
+            dependencies: ["FuzzSupport", .product(name: "ConclaveProtocol", package: "ConclaveProtocol")],
             path: "Sources/FuzzFrameDecoder",
             // libFuzzer supplies the entry point; see FuzzDriver.
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
@@ -24,7 +25,7 @@ let package = Package(
             name: "FuzzServerSession",
             dependencies: [
                 "FuzzSupport",
-                .product(name: "ConclaveProtocol", package: "Conclave"),
+                .product(name: "ConclaveProtocol", package: "ConclaveProtocol"),
                 .product(name: "ConclaveIdentity", package: "Conclave"),
                 .product(name: "ConclaveTransport", package: "Conclave"),
                 .product(name: "ConclaveServer", package: "Conclave"),
@@ -37,7 +38,7 @@ let package = Package(
             name: "FuzzBridgeInput",
             dependencies: [
                 "FuzzSupport",
-                .product(name: "ConclaveProtocol", package: "Conclave"),
+                .product(name: "ConclaveProtocol", package: "ConclaveProtocol"),
                 .product(name: "ConclaveIdentity", package: "Conclave"),
                 .product(name: "ConclaveBridge", package: "Conclave"),
             ],
