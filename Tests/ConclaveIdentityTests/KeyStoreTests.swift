@@ -1,5 +1,6 @@
 import ConclaveIdentity
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("The key file")
@@ -65,7 +66,6 @@ struct KeyStoreTests {
     }
 }
 
-import Synchronization
 
 @Suite("key file protection")
 struct KeyFileProtectionTests {

@@ -1,5 +1,6 @@
 import ConclaveIdentity
 import ConclaveProtocol
+import Foundation
 
 /// Server admins, from `--admin USER[=PUBKEY]` and `CONCLAVE_ADMINS`.
 ///
@@ -63,5 +64,3 @@ public enum AdminAllowlistError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
-
-import Foundation

@@ -1,4 +1,5 @@
 import ConclaveIdentity
+import ConclaveProtocol
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -111,7 +112,7 @@ struct LinkChannel: ClientConnectionChannel {
     }
 
     private var hostHeader: String {
-        let host = url.host.contains(":") ? "[\(url.host)]" : url.host
+        let host = HostText.bracketed(url.host)
         let defaultPort = url.isSecure ? 443 : 80
         return url.port == defaultPort ? host : "\(host):\(url.port)"
     }
@@ -136,7 +137,6 @@ struct LinkChannel: ClientConnectionChannel {
     }
 }
 
-import ConclaveProtocol
 
 /// Remembers the first error seen on a connection (a TLS handshake failure, a reset) so a failed
 /// connect can say why.

@@ -46,5 +46,3 @@ extension FrameOutbound {
         try await writer.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())))
     }
 }
-
-import NIOWebSocket

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the built `conclave` binary as a separate process, as a person or script would.
 struct CLIProcess {
@@ -132,5 +133,3 @@ final class TemporaryConfig: Sendable {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path + "/" + name)
     }
 }
-
-import Synchronization

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// `vectors.json` from the reference specification, copied into this target's resources.
 struct VectorCatalogue: Decodable, Sendable {
@@ -49,7 +50,6 @@ struct VectorCatalogue: Decodable, Sendable {
     }()
 }
 
-import Testing
 
 /// Parses lowercase or uppercase hex without separators.
 func bytes(hex: String) -> [UInt8] {
