@@ -1,4 +1,5 @@
 public import ConclaveStorage
+import ConclaveIdentity
 import Foundation
 import NIOSSL
 import PostgresNIO
@@ -54,7 +55,7 @@ public struct PostgresLocation: Sendable, Hashable {
     /// The URL without its password, for logs and errors.
     public var redacted: String {
         switch endpoint {
-        case let .tcp(host, port): "postgres://\(username)@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)"
+        case let .tcp(host, port): "postgres://\(username)@\(HostText.address(host: host, port: port))/\(database)"
         case let .unixSocket(path): "postgres://\(username)@/\(database) (socket \(path))"
         }
     }

@@ -1,3 +1,4 @@
+import ConclaveIdentity
 public import ConclaveStorage
 import Logging
 import PostgresNIO
@@ -100,7 +101,7 @@ extension PostgresStore: ClusterDirectory {
 
     public func sweepDeadNodes(silentFor silence: Duration) async throws(StoreError) -> [String] {
         let logger = logger
-        let seconds = Double(silence.components.seconds) + Double(silence.components.attoseconds) / 1e18
+        let seconds = silence.fractionalSeconds
         return try await transaction("sweep instances") { connection in
             try await connection.query(
                 "DELETE FROM nodes WHERE heartbeat < now() - make_interval(secs => \(seconds))", logger: logger)

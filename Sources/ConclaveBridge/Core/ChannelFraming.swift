@@ -1,5 +1,6 @@
 public import ConclaveClient
 public import ConclaveProtocol
+import ConclaveIdentity
 import Foundation
 
 /// How inbound messages are presented to the agent. Pushed, the body goes in `content` (escaped)
@@ -169,8 +170,6 @@ public enum ChannelFraming {
 
     /// UTC `YYYY-MM-DDTHH:MM:SSZ`, or the raw number when out of range.
     static func timestamp(_ ms: Int64) -> String {
-        guard ms >= 0, ms < 253_402_300_800_000 else { return "\(ms)" }
-        let date = Date(timeIntervalSince1970: Double(ms) / 1000)
-        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
+        RFC3339Milliseconds.wholeSecondsText(ms: ms)
     }
 }

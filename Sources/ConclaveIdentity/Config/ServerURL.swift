@@ -75,7 +75,7 @@ public struct ServerURL: Sendable, Hashable, Comparable, CustomStringConvertible
         host = hostPart.lowercased()
         path = pathPart.isEmpty || pathPart.hasPrefix("?") ? "/" + pathPart : String(pathPart)
 
-        let hostText = host.contains(":") ? "[\(host)]" : host
+        let hostText = HostText.bracketed(host)
         let portText = port == defaultPort ? "" : ":\(port)"
         normalized = "\(isSecure ? "wss" : "ws")://\(hostText)\(portText)\(path)"
     }

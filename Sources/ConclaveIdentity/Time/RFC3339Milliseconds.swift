@@ -16,6 +16,14 @@ public enum RFC3339Milliseconds {
         return String(base.dropLast()) + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
     }
 
+    /// `ms` as RFC 3339 UTC in whole seconds (`2026-12-06T12:00:00Z`), for people and agents to
+    /// read; the plain number when it is before 1970 or after 9999, which no clock here writes.
+    public static func wholeSecondsText(ms: Int64) -> String {
+        guard ms >= 0, ms < 253_402_300_800_000 else { return "\(ms)" }
+        return Date(timeIntervalSince1970: Double(ms / 1000))
+            .formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
+    }
+
     /// Epoch milliseconds of stored text; 0 for text that is not RFC 3339 (it was never written
     /// by a server, and a listing must not fail for it).
     public static func ms(text: String) -> Int64 {

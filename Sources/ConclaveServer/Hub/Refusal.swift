@@ -1,3 +1,4 @@
+import ConclaveIdentity
 import ConclaveProtocol
 
 /// The refusals only the hub needs to construct (the ones clients recognise are in
@@ -26,7 +27,7 @@ extension Refusal {
 
     /// `0.4 s`, `12 s`, `3 min`: precise enough to act on.
     static func retryText(_ duration: Duration) -> String {
-        let milliseconds = max(1, duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = max(1, duration.wholeMilliseconds)
         if milliseconds < 10_000 {
             let tenths = (milliseconds + 99) / 100
             return "\(tenths / 10).\(tenths % 10) s"

@@ -1,3 +1,5 @@
+import ConclaveIdentity
+
 /// A token bucket: `burst` tokens, refilled at `perSecond`; each admitted action takes one.
 ///
 /// A pure value with the clock passed in, so tests drive time themselves.
@@ -33,8 +35,7 @@ struct TokenBucket: Sendable, Hashable {
     private mutating func refill(now: ContinuousClock.Instant) {
         guard now > updated else { return }
         let elapsed = updated.duration(to: now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        tokens = min(Double(rule.burst), tokens + seconds * rule.perSecond)
+        tokens = min(Double(rule.burst), tokens + elapsed.fractionalSeconds * rule.perSecond)
         updated = now
     }
 }

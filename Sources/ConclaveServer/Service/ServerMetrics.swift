@@ -1,5 +1,6 @@
-public import CoreMetrics
+import ConclaveIdentity
 import ConclaveProtocol
+public import CoreMetrics
 
 /// The server's operating figures, recorded through swift-metrics so any backend can take them;
 /// `serve` hands them to swift-prometheus for `GET /metrics` (Docs/OPERATIONS.md lists them).
@@ -95,14 +96,10 @@ public struct ServerMetrics: Sendable {
         _ operation: StoreOperation, isolation: isolated (any Actor)? = #isolation, _ body: () async throws(Failure) -> T
     ) async throws(Failure) -> T {
         let started = ContinuousClock.now
-        defer { storeTimers[operation]?.recordNanoseconds(Self.nanoseconds(started.duration(to: .now))) }
+        defer { storeTimers[operation]?.recordNanoseconds(started.duration(to: .now).wholeNanoseconds) }
         return try await body()
     }
 
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000
-    }
 
     private static func code(of error: ProtocolError) -> String {
         switch error {

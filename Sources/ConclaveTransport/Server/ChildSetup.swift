@@ -1,3 +1,4 @@
+import ConclaveIdentity
 import ConclaveProtocol
 import NIOCore
 import NIOHTTP1
@@ -111,7 +112,6 @@ struct ChildSetup: Sendable {
     }
 
     static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let components = duration.components
-        return .nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
+        .nanoseconds(duration.wholeNanoseconds)
     }
 }

@@ -1,3 +1,4 @@
+import ConclaveIdentity
 import NIOCore
 import Synchronization
 
@@ -63,8 +64,7 @@ public final class ConnectionActivity: Sendable {
     }
 
     private static func milliseconds(_ instant: ContinuousClock.Instant) -> Int64 {
-        let components = origin.duration(to: instant).components
-        return components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        origin.duration(to: instant).wholeMilliseconds
     }
 
     private static let origin = ContinuousClock.now

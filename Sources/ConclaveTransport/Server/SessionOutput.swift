@@ -1,3 +1,4 @@
+import ConclaveIdentity
 public import ConclaveProtocol
 public import NIOCore
 import NIOWebSocket
@@ -134,8 +135,7 @@ public final class SessionOutput: OutboundSink {
     }
 
     private static func milliseconds(_ instant: ContinuousClock.Instant) -> Int64 {
-        let components = origin.duration(to: instant).components
-        return components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        origin.duration(to: instant).wholeMilliseconds
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConclaveIdentity
 import ConclaveProtocol
 import Foundation
 
@@ -54,6 +55,6 @@ struct ReceiptsCommand: AsyncParsableCommand, GlobalOptionsProviding {
 
     /// UTC `YYYY-MM-DDTHH:MM:SSZ`.
     static func time(_ ms: Int64) -> String {
-        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(.iso8601)
+        RFC3339Milliseconds.wholeSecondsText(ms: ms)
     }
 }

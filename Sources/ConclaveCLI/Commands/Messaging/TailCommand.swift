@@ -80,7 +80,7 @@ struct TailCommand: AsyncParsableCommand, GlobalOptionsProviding {
             }
             backoff.connectionEnded(after: started.duration(to: .now))
             let delay = backoff.nextDelay()
-            let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+            let seconds = delay.fractionalSeconds
             Output.note("⚠ connection to `\(remote.url)` lost (\(failure)) — reconnecting in \(String(format: "%.1f", seconds)) s (Ctrl-C to stop)")
             try await Task.sleep(for: delay)
         }
