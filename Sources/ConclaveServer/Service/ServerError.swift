@@ -6,8 +6,11 @@ public enum ServerError: Error, Sendable, CustomStringConvertible {
     case invalidBind(String)
     /// The store could not be opened (its data directory, its database, its schema).
     case storage(StoreOpenError)
-    /// The listener could not be started.
+    /// A listener (clients' or metrics') could not be started.
     case bindFailed(address: String, reason: String)
+    /// A service failed after the server started: `service` names which (`listener`,
+    /// `metrics`, `cluster`, `maintenance`).
+    case serviceFailed(service: String, reason: String)
     /// `--tls-cert` / `--tls-key` could not be loaded.
     case tls(String)
     /// A `--limit` setting is not `NAME=VALUE` with a known name and a valid value.
@@ -22,6 +25,8 @@ public enum ServerError: Error, Sendable, CustomStringConvertible {
         case let .bindFailed(address, reason):
             let hint = reason.contains("in use") ? " (another process listens there: stop it, or choose another --bind)" : ""
             return "cannot listen on `\(address)`: \(reason)\(hint)"
+        case let .serviceFailed(service, reason):
+            return "the server's \(service) stopped: \(reason)"
         case let .tls(reason):
             return "cannot serve TLS (--tls-cert / --tls-key): \(reason)"
         case let .invalidLimit(setting, reason):

@@ -1,3 +1,4 @@
+import ConclaveIdentity
 import ConclaveStorage
 import ConclaveTransport
 public import Logging
@@ -93,8 +94,9 @@ public actor ServerRuntime {
             throw ServerError.storage(.failed(error.detail))
         }
         let runner = SessionRunner(hub: hub, settings: settings, logger: logger)
-        let address = "\(configuration.host):\(configuration.port)"
+        let address = HostText.address(host: configuration.host, port: configuration.port)
         let application: any Service
+        let listenerBinding = LabelledService.Binding()
         do {
             application = try FrameServer(
                 configuration: {
@@ -106,7 +108,8 @@ public actor ServerRuntime {
                     return listener
                 }(),
                 onRunning: { port in
-                    logger.info("conclave server listening", metadata: ["addr": "\(configuration.host):\(port)"])
+                    listenerBinding.markBound()
+                    logger.info("conclave server listening", metadata: ["addr": "\(HostText.address(host: configuration.host, port: port))"])
                     await onRunning(port)
                 },
                 handler: { connection in await runner.run(connection) })
@@ -114,26 +117,31 @@ public actor ServerRuntime {
             // Nothing was bound yet: the certificate or key could not be loaded.
             throw ServerError.tls(reason)
         } catch {
-            throw ServerError.bindFailed(address: address, reason: NetworkErrorText.describe(error))
+            // Preparing binds nothing; only the certificate can fail here.
+            throw ServerError.tls("\(error)")
         }
 
         // Shut down in reverse order.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let link = opened.cluster, let directoryOperations {
-            services.append(.init(
-                service: ClusterService(hub: hub, link: link, operations: directoryOperations, logger: logger), serviceName: "cluster"))
+            services.append(LabelledService.configuration(
+                ClusterService(hub: hub, link: link, operations: directoryOperations, logger: logger), name: "cluster"))
         }
         // Maintenance stops first, closing sessions as "going away" before the listener does.
-        services.append(.init(service: application, serviceName: "listener"))
+        services.append(LabelledService.listener(application, name: "listener", address: address, binding: listenerBinding))
         if case let .separate(host, port) = configuration.metrics {
-            services.append(.init(service: MetricsListener(
+            let metricsBinding = LabelledService.Binding()
+            let metrics = MetricsListener(
                 host: host, port: port, healthProblem: { await hub.healthProblem() }, metrics: scrape,
                 onRunning: { port in
-                    logger.info("metrics listening", metadata: ["addr": "\(host):\(port)"])
+                    metricsBinding.markBound()
+                    logger.info("metrics listening", metadata: ["addr": "\(HostText.address(host: host, port: port))"])
                     await self.metricsBound(port)
-                }), serviceName: "metrics"))
+                })
+            services.append(LabelledService.listener(
+                metrics, name: "metrics listener", address: HostText.address(host: host, port: port), binding: metricsBinding))
         }
-        services.append(.init(service: MaintenanceService(hub: hub, reapInterval: settings.reapInterval), serviceName: "maintenance"))
+        services.append(LabelledService.configuration(MaintenanceService(hub: hub, reapInterval: settings.reapInterval), name: "maintenance"))
         var groupConfiguration = ServiceGroupConfiguration(services: services, logger: Logger(label: "servicelifecycle"))
         if handleSignals {
             groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
@@ -145,10 +153,13 @@ public actor ServerRuntime {
         if shutdownRequested {
             await group.triggerGracefulShutdown()
         }
+        // Each service labels its own failure (LabelledService); anything else is the group's.
         do {
             try await group.run()
+        } catch let error as ServerError {
+            throw error
         } catch {
-            throw ServerError.bindFailed(address: address, reason: NetworkErrorText.describe(error))
+            throw ServerError.serviceFailed(service: "service group", reason: "\(error)")
         }
     }
 
