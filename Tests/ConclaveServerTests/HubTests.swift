@@ -40,6 +40,29 @@ struct HubTests {
         #expect(await hub.livePaths == [chatty.path])
     }
 
+    /// A session the hub ends is logged with its cause at the cause's level, never as an
+    /// `unauthorized` error frame: an idle reap is routine, a slow consumer is a warning.
+    @Test func terminationsAreLoggedByCauseNotAsUnauthorized() async throws {
+        let captured = LogCapture()
+        var logger = Logger(label: "conclave.test") { _ in captured }
+        logger.logLevel = .trace
+        var settings = HubSettings()
+        settings.outboundQueueCapacity = 1
+        let hub = Hub(store: try SQLiteStore.inMemory(), admins: AdminAllowlist(), settings: settings, logger: logger)
+        let start = ContinuousClock.now
+        let quiet = session("quiet", queue: 1, now: start)
+        await hub.attach(quiet)
+        #expect(await hub.reapIdleSessions(now: start + .seconds(100)) == 1)
+        let stuck = session("stuck", queue: 1, now: .now)
+        await hub.attach(stuck)
+        try queue(of: stuck).markStalled(since: .now - .seconds(60))
+        #expect(await hub.dropStalledSessions().count == 1)
+        let lines = captured.text.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("info session terminated") && $0.contains("cause=idle") && $0.contains("path=quiet/m/s") })
+        #expect(lines.contains { $0.hasPrefix("warning session terminated") && $0.contains("cause=slow_consumer") && $0.contains("path=stuck/m/s") })
+        #expect(!captured.text.contains("unauthorized"), "\(captured.text)")
+    }
+
     @Test func aWriteThatStaysPendingCutsTheSessionAndItsSocket() async throws {
         let hub = try makeHub()
         let start = ContinuousClock.now

@@ -135,7 +135,7 @@ extension Hub {
                   session.clusterToken != token
             else { return }
             logger.info("session superseded by a newer connection on another instance", metadata: ["path": "\(path)"])
-            drop(session, reason: Refusal.supersededReason, quietly: true)
+            drop(session, cause: .superseded, reason: Refusal.supersededReason)
         case let .unsubscribed(channel, user, path, notice):
             unsubscribe(user: user, path: path.flatMap { try? SessionPath(parsing: $0) }, from: channel, notice: notice)
         case let .banned(channel, user, notice):

@@ -72,7 +72,7 @@ extension Hub {
     /// revocation (found by fuzzing: the hub waited on that `Ack` before dropping anyone).
     private func dropVictims(_ victims: [ServerSession], reason: String, requester: ServerSession?, ack detail: String) {
         for victim in victims {
-            drop(victim, reason: reason, preceding: victim === requester ? EncodedFrame(ProtocolMessage.ack(detail: detail)) : nil)
+            drop(victim, cause: .removed, reason: reason, preceding: victim === requester ? EncodedFrame(ProtocolMessage.ack(detail: detail)) : nil)
         }
     }
 }

@@ -9,32 +9,29 @@ extension Hub {
         logger.debug("dispatch", metadata: ["path": "\(session.path)", "frame": "\(Self.kindName(frame))"])
         do {
             return try await route(frame, from: session)
-        } catch let error as ProtocolError {
-            logger.warning("error frame emitted", metadata: ["error": "\(error)", "path": "\(session.path)"])
-            metrics.refused(error)
-            return .error(error)
         } catch {
-            // Storage details stay in the log; the client learns only that storage failed (G7).
-            logger.error("request failed", metadata: ["error": "\(error)", "path": "\(session.path)", "frame": "\(frame.name)"])
-            metrics.refused(Refusal.storage)
-            return .error(Refusal.storage)
+            return .error(refusal(for: error, from: session, frame: frame.name))
         }
     }
 
-    /// Admits a post for pipelined acknowledgement (see ``admitPost(_:to:session:)``), or returns
-    /// the refusal to send, logged like any other.
-    func submitPost(
-        _ payload: Payload, signature: MessageSignature? = nil, to channel: String, from session: ServerSession
-    ) -> Result<PendingPost, ProtocolError> {
-        do {
-            return .success(try admitPost(payload, signature: signature, to: channel, session: session))
-        } catch let error as ProtocolError {
+    /// The refusal to send for a failed request, logged and counted: a ``ProtocolError`` as it
+    /// is; anything else is a storage failure whose details stay in the log (G7).
+    func refusal(for error: any Error, from session: ServerSession, frame: String) -> ProtocolError {
+        if let error = error as? ProtocolError {
             logger.warning("error frame emitted", metadata: ["error": "\(error)", "path": "\(session.path)"])
             metrics.refused(error)
-            return .failure(error)
-        } catch {
-            metrics.refused(Refusal.storage)
-            return .failure(Refusal.storage)
+            return error
+        }
+        logger.error("request failed", metadata: ["error": "\(error)", "path": "\(session.path)", "frame": "\(frame)"])
+        metrics.refused(Refusal.storage)
+        return Refusal.storage
+    }
+
+    /// A post handed to ``handle(_:from:)``: admitted like a pipelined one, answered once durable.
+    private func post(_ payload: Payload, signature: MessageSignature? = nil, to channel: String, from session: ServerSession) async -> ProtocolMessage {
+        switch submitPost(payload, signature: signature, to: channel, from: session) {
+        case let .success(post): await reply(to: post)
+        case let .failure(refusal): .error(refusal)
         }
     }
 
@@ -59,7 +56,7 @@ extension Hub {
             guard session.isAdmin else { throw Refusal.notAdmin }
             return .userList(users: try await store.usernames())
         case let .channelMessage(channel, _, payload):
-            return try await post(payload, to: channel, session: session)
+            return await post(payload, to: channel, from: session)
         case let .whisper(_, target, payload):
             return try await whisper(payload, to: target, session: session)
         case let .readSince(channel, sinceMs):
@@ -74,7 +71,7 @@ extension Hub {
         case let .heldWhisper(target, payload, holdSeconds):
             return try await holdWhisper(payload, to: target, holdSeconds: holdSeconds, session: session)
         case let .signedPost(channel, payload, signature):
-            return try await post(payload, signature: signature, to: channel, session: session)
+            return await post(payload, signature: signature, to: channel, from: session)
         case let .signedWhisper(target, payload, signature, holdSeconds):
             guard holdSeconds > 0 else { return try await whisper(payload, signature: signature, to: target, session: session) }
             return try await holdWhisper(payload, signature: signature, to: target, holdSeconds: holdSeconds, session: session)

@@ -28,7 +28,7 @@ extension Hub {
             // too, and now belongs to the new account.
             recordRevocation(user: squatted.user, machine: squatted.name, reason: Refusal.keyReclaimedReason)
             for victim in presence.allSessions where victim.path.user == squatted.user && victim.path.machine == squatted.name {
-                drop(victim, reason: Refusal.keyReclaimedReason)
+                drop(victim, cause: .keyReclaimed, reason: Refusal.keyReclaimedReason)
             }
             logger.warning("a key enrolled by another account without proof was reclaimed by its holder", metadata: [
                 "user": "\(username)", "machine": "\(machine)", "previous-user": "\(squatted.user)", "previous-machine": "\(squatted.name)",

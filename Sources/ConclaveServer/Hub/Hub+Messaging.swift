@@ -5,18 +5,24 @@ import Foundation
 import Tracing
 
 extension Hub {
-    /// Stores the post, then hands one encoding of it to every other subscriber; the reply is
-    /// `Ack` only once the post is durable.
-    func post(_ payload: Payload, signature: MessageSignature? = nil, to channel: String, session: ServerSession) async throws -> ProtocolMessage {
-        await reply(to: try admitPost(payload, signature: signature, to: channel, session: session))
-    }
-
-    /// Accepts a post from a member into the next commit batch, without waiting for it.
+    /// The one way a post enters the hub: admitted into the next commit batch without waiting
+    /// for it, or refused (logged and counted like any refusal). ``reply(to:)`` gives the `Ack`
+    /// once the post is durable.
     ///
     /// Sessions pipeline their posts through this (`SessionRunner`): a publisher's consecutive
     /// posts, and concurrent posts of many sessions, share one transaction, while each `Ack` still
-    /// follows its own commit.
-    func admitPost(_ payload: Payload, signature: MessageSignature? = nil, to channel: String, session: ServerSession) throws -> PendingPost {
+    /// follows its own commit. ``handle(_:from:)`` takes the same path for a post it is given.
+    func submitPost(
+        _ payload: Payload, signature: MessageSignature? = nil, to channel: String, from session: ServerSession
+    ) -> Result<PendingPost, ProtocolError> {
+        do {
+            return .success(try admitPost(payload, signature: signature, to: channel, session: session))
+        } catch {
+            return .failure(refusal(for: error, from: session, frame: signature == nil ? "ChannelMessage" : "SignedPost"))
+        }
+    }
+
+    private func admitPost(_ payload: Payload, signature: MessageSignature?, to channel: String, session: ServerSession) throws -> PendingPost {
         guard presence.isSubscribed(session.path, to: channel) else { throw Refusal.notMember(channel) }
         try checkSignature(signature, from: session)
         try checkEncryption(of: payload, in: channel)

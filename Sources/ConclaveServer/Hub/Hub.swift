@@ -189,14 +189,14 @@ actor Hub {
         return true
     }
 
-    /// Removes `session` from presence now and terminates it with `reason`; `quietly` when the
-    /// caller logged why already.
-    func drop(_ session: ServerSession, reason: String, preceding: EncodedFrame? = nil, quietly: Bool = false) {
+    /// Removes `session` from presence now and terminates it with `reason` (the text of its
+    /// final `Error` frame); the log line names the `cause` at the cause's level.
+    func drop(_ session: ServerSession, cause: TerminationCause, reason: String, preceding: EncodedFrame? = nil) {
         _ = forget(session)
         session.kill(reason: reason, preceding: preceding)
-        if !quietly {
-            logger.warning("error frame emitted", metadata: ["error": "\(ProtocolError.unauthorized(reason))", "path": "\(session.path)"])
-        }
+        logger.log(level: cause.logLevel, "session terminated", metadata: [
+            "cause": "\(cause.rawValue)", "reason": "\(reason)", "path": "\(session.path)",
+        ])
     }
 
     /// Hands an encoded frame to a recipient without waiting; a full queue makes it a slow
@@ -218,7 +218,7 @@ actor Hub {
 
     private func cutSlowConsumer(_ session: ServerSession) {
         metrics.slowConsumerCuts[.queueFull]?.increment()
-        drop(session, reason: "slow consumer: outbound queue overflowed")
+        drop(session, cause: .slowConsumer, reason: "slow consumer: outbound queue overflowed")
     }
 
     /// Tells a session, as a whisper from `conclave/server/notice`, what happened to it.
@@ -231,7 +231,7 @@ actor Hub {
     func reapIdleSessions(now: ContinuousClock.Instant = .now) -> Int {
         let idle = presence.allSessions.filter { $0.idleTime(now: now) >= settings.idleTimeout }
         for session in idle {
-            drop(session, reason: "idle timeout: no heartbeat")
+            drop(session, cause: .idle, reason: "idle timeout: no heartbeat")
         }
         if !idle.isEmpty {
             logger.debug("reaped idle sessions", metadata: ["reaped": "\(idle.count)"])
@@ -247,9 +247,8 @@ actor Hub {
     func dropStalledSessions(now: ContinuousClock.Instant = .now) -> [ServerSession] {
         let stalled = presence.allSessions.filter { $0.writeStalled(now: now, limit: settings.writeTimeout) }
         for session in stalled {
-            logger.info("cutting a stalled connection", metadata: ["path": "\(session.path)"])
             metrics.slowConsumerCuts[.writeStalled]?.increment()
-            drop(session, reason: "slow consumer: outbound queue overflowed")
+            drop(session, cause: .slowConsumer, reason: "slow consumer: outbound queue overflowed")
         }
         return stalled
     }

@@ -1,3 +1,5 @@
+import ConclaveProtocol
+
 /// Tunables of the hub; the defaults are the reference's values.
 public struct HubSettings: Sendable {
     /// The descriptors the process may open, when known: unauthenticated connections are kept
@@ -6,9 +8,9 @@ public struct HubSettings: Sendable {
     /// Frames a session's outbound queue holds before a delivery makes it a slow consumer.
     public var outboundQueueCapacity = 1024
     /// Most messages in one `History` reply.
-    public var historyPageLimit = 500
+    public var historyPageLimit = HistoryPaging.pageLimit
     /// Most payload bytes in one `History` reply, so a page never exceeds what peers accept.
-    public var historyPageBytes = 8 * 1024 * 1024
+    public var historyPageBytes = HistoryPaging.pageBytes
     /// How long history is kept.
     public var historyRetention: Duration = .seconds(7 * 24 * 3600)
     /// A session silent for this long is dropped.
