@@ -427,6 +427,30 @@ struct BridgeCoreTests {
         #expect(harness.link.take() == [.readSince(channel: "ops", sinceMs: 1_000_000_000 - 7_200_000)])
     }
 
+    /// A page may end before the count limit when the server cut it for size: the agent hears
+    /// that it may not be the end either way, and a short light page says nothing of the kind.
+    @Test func catchUpSaysWhenAPageMayNotBeTheEnd() async {
+        let harness = CoreHarness()
+        await harness.initialize()
+        await harness.up()
+        let hint = "This page may not be the end"
+        func page(_ count: Int, bytes: Int) -> [HistoryMessage] {
+            (0..<count).map { HistoryMessage(from: david, tsMs: Int64(1_000 + $0), payload: .plain(String(repeating: "x", count: bytes))) }
+        }
+        await harness.call(1, "catch_up", ["channel": "ops", "since": "2h"])
+        _ = harness.link.take()
+        await harness.reply(.history(channel: "ops", messages: page(HistoryPaging.pageLimit, bytes: 1)))
+        #expect(Captured.result(1, in: harness.output.take())?.text.contains(hint) == true)
+        await harness.call(2, "catch_up", ["channel": "ops", "since": "2h"])
+        _ = harness.link.take()
+        await harness.reply(.history(channel: "ops", messages: page(3, bytes: HistoryPaging.pageBytes / 4)))
+        #expect(Captured.result(2, in: harness.output.take())?.text.contains(hint) == true)
+        await harness.call(3, "catch_up", ["channel": "ops", "since": "2h"])
+        _ = harness.link.take()
+        await harness.reply(.history(channel: "ops", messages: page(3, bytes: 10)))
+        #expect(Captured.result(3, in: harness.output.take())?.text.contains(hint) == false)
+    }
+
     /// After a kick, `catch_up` met the server's bare "not a member"; the agent is told why and
     /// what to do next.
     @Test func catchUpOnAChannelThisSessionDoesNotReceiveSaysWhatToDo() async {

@@ -6,6 +6,11 @@ extension BridgeCore {
     /// A frame from `key`'s live connection.
     public func received(_ frame: ProtocolMessage, from key: String) {
         guard let server = servers[key] else { return }
+        // Most frames (deliveries, pongs, receipts) change nothing the tool list depends on.
+        let gatesBefore = server.toolGates, generationBefore = configGeneration
+        defer {
+            if servers[key]?.toolGates != gatesBefore || configGeneration != generationBefore { refreshTools() }
+        }
         switch InboundRole(frame) {
         case let .push(message):
             let provenance = server.opener.provenance(of: message, nowMs: wallClock())
@@ -32,7 +37,6 @@ extension BridgeCore {
             complete(entry, reply: frame, server: key)
             pump(key)
         }
-        refreshTools()
     }
 
     // MARK: Deliveries
@@ -190,7 +194,7 @@ extension BridgeCore {
              body: Optional(opener.open(entry.message.payload, in: channel, from: entry.message.from).displayText))
         }
         var text = ChannelFraming.historyContent(server: key, channel: channel, messages: checked)
-        if page.count >= 500 {
+        if HistoryPaging.mayContinue(count: page.count, bytes: page.reduce(0) { $0 + $1.message.payload.wireBytes.count }) {
             text += "\nThis page may not be the end: call catch_up again without `since` for the next one."
         }
         return (text, false)

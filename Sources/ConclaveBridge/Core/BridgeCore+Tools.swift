@@ -61,14 +61,14 @@ extension BridgeCore {
         guard let serverURL = servers[key]?.url else { throw .init(message: "not linked to `\(key)`") }
         switch tool {
         case .joinChannel:
-            let channel = try validChannel(arguments.required("channel")[0])
+            let channel = try validChannel(arguments.required("channel"))
             let level = try arguments.string("perm").map { text throws(ToolArguments.Invalid) in try Self.level(text) }
             if let level { try refuseRaise(to: level, server: serverURL, scope: .channel(channel), described: "`\(channel)` on `\(key)`") }
             enqueue(key, .tool(id: id, action: .join(channel: channel, level: level)), .join(channel: channel, token: try arguments.string("token")))
             // A channel encrypted since the link came up is learnt before the agent posts to it.
             if servers[key]?.endToEnd != nil { enqueue(key, .encryptedList, .listEncrypted) }
         case .leaveChannel:
-            let channel = try arguments.required("channel")[0]
+            let channel = try arguments.required("channel")
             servers[key]?.joined.remove(channel)
             enqueue(key, .tool(id: id, action: .leave(channel: channel)), .leave(channel: channel))
         case .listChannels:
@@ -76,44 +76,44 @@ extension BridgeCore {
         case .who:
             enqueue(key, .tool(id: id, action: .who), .who(channel: try arguments.string("channel")))
         case .catchUp:
-            let channel = try arguments.required("channel")[0]
+            let channel = try arguments.required("channel")
             let continuing = try arguments.string("since") == nil
             let start = try catchUpStart(key, channel, arguments)
             fetchKeysIfEncrypted(channel, server: key)
             enqueue(key, .tool(id: id, action: .catchUp(channel: channel, continuing: continuing)), .readSince(channel: channel, sinceMs: start))
         case .createChannel:
-            let name = try validChannel(arguments.required("name")[0])
+            let name = try validChannel(arguments.required("name"))
             let visibility = try arguments.string("visibility").map { text throws(ToolArguments.Invalid) in try Self.visibility(text) } ?? .public
             enqueue(key, .tool(id: id, action: .createChannel(name: name)), .admin(.createChannel(name: name, visibility: visibility)))
         case .sendChannel:
-            let values = try arguments.required("channel", "text")
-            let level = config.permission(server: serverURL, scope: .channel(values[0]))
+            let (channel, text) = try arguments.required("channel", "text")
+            let level = config.permission(server: serverURL, scope: .channel(channel))
             guard level.mayEmit else {
-                throw .init(message: "permission denied: `\(values[0])` on `\(key)` is \(level), below `converse`")
+                throw .init(message: "permission denied: `\(channel)` on `\(key)` is \(level), below `converse`")
             }
-            try refuseRelayLookalike(values[1])
+            try refuseRelayLookalike(text)
             let answered = try replyTarget(arguments)
-            try admitEmit(key: key, target: values[0], label: "#\(values[0])")
+            try admitEmit(key: key, target: channel, label: "#\(channel)")
             if let answered {
                 reportPulled()
                 report(answered.id, on: answered.server, .acked)
             }
-            if servers[key]?.endToEnd != nil, servers[key]?.encrypted.contains(values[0]) == true {
+            if servers[key]?.endToEnd != nil, servers[key]?.encrypted.contains(channel) == true {
                 // Sealed when the member list comes back; the post then answers this call.
-                enqueue(key, .seal(id: id, channel: values[0], text: values[1]), .memberKeysQuery(channel: values[0]))
+                enqueue(key, .seal(id: id, channel: channel, text: text), .memberKeysQuery(channel: channel))
             } else {
-                enqueue(key, .tool(id: id, action: .send(channel: values[0])), .channelMessage(channel: values[0], from: ownPath(key), payload: .plain(values[1])))
+                enqueue(key, .tool(id: id, action: .send(channel: channel)), .channelMessage(channel: channel, from: ownPath(key), payload: .plain(text)))
             }
         case .whisper:
-            let values = try arguments.required("target", "text")
-            guard let target = try? SessionPath(parsing: values[0]) else {
+            let (targetText, text) = try arguments.required("target", "text")
+            guard let target = try? SessionPath(parsing: targetText) else {
                 throw .init(message: "`target` must be a `user/machine/session` path")
             }
             let level = config.permission(server: serverURL, scope: .whisper)
             guard level.mayEmit else {
                 throw .init(message: "permission denied: whispers on `\(key)` are \(level), below `converse`")
             }
-            try refuseRelayLookalike(values[1])
+            try refuseRelayLookalike(text)
             let answered = try replyTarget(arguments)
             let hold = try arguments.positiveInteger("hold_minutes", maximum: 1440)
             if hold != nil, servers[key]?.receipts != true {
@@ -125,9 +125,9 @@ extension BridgeCore {
                 report(answered.id, on: answered.server, .acked)
             }
             let frame: ProtocolMessage = if let hold {
-                .heldWhisper(target: target, payload: .plain(values[1]), holdSeconds: UInt32(hold) * 60)
+                .heldWhisper(target: target, payload: .plain(text), holdSeconds: UInt32(hold) * 60)
             } else {
-                .whisper(from: ownPath(key), target: target, payload: .plain(values[1]))
+                .whisper(from: ownPath(key), target: target, payload: .plain(text))
             }
             enqueue(key, .tool(id: id, action: .whisper), frame)
         default:
@@ -141,41 +141,41 @@ extension BridgeCore {
         var action = ToolAction.moderation
         switch tool {
         case .deleteChannel:
-            let name = try arguments.required("name")[0]
+            let name = try arguments.required("name")
             operation = .deleteChannel(name: name)
             action = .deleteChannel(name: name)
         case .setVisibility:
-            let values = try arguments.required("name", "visibility")
-            operation = .setVisibility(name: values[0], visibility: try Self.visibility(values[1]))
+            let (name, visibility) = try arguments.required("name", "visibility")
+            operation = .setVisibility(name: name, visibility: try Self.visibility(visibility))
         case .aclAdd, .aclRemove, .ban, .unban:
-            let values = try arguments.required("channel", "user")
+            let (channel, user) = try arguments.required("channel", "user")
             operation = switch tool {
-            case .aclAdd: .aclAdd(channel: values[0], user: values[1])
-            case .aclRemove: .aclRemove(channel: values[0], user: values[1])
-            case .ban: .ban(channel: values[0], user: values[1])
-            default: .unban(channel: values[0], user: values[1])
+            case .aclAdd: .aclAdd(channel: channel, user: user)
+            case .aclRemove: .aclRemove(channel: channel, user: user)
+            case .ban: .ban(channel: channel, user: user)
+            default: .unban(channel: channel, user: user)
             }
         case .kick:
-            let values = try arguments.required("channel", "target")
-            operation = .kick(channel: values[0], target: values[1])
+            let (channel, target) = try arguments.required("channel", "target")
+            operation = .kick(channel: channel, target: target)
         case .inviteCreate:
-            let channel = try arguments.required("channel")[0]
+            let channel = try arguments.required("channel")
             let uses = try arguments.positiveInteger("uses", maximum: Int64(UInt32.max)).map(UInt32.init)
             let expires = try arguments.positiveInteger("expires_in_secs", maximum: Int64.max).map(UInt64.init)
             operation = .inviteCreate(channel: channel, uses: uses, expiresInSecs: expires)
         case .inviteRevoke:
-            operation = .inviteRevoke(token: try arguments.required("token")[0])
+            operation = .inviteRevoke(token: try arguments.required("token"))
         case .renameChannel:
-            let values = try arguments.required("name", "new_name")
-            _ = try validChannel(values[1])
-            operation = .renameChannel(name: values[0], newName: values[1])
-            action = .renameChannel(name: values[0], newName: values[1])
+            let (name, newName) = try arguments.required("name", "new_name")
+            _ = try validChannel(newName)
+            operation = .renameChannel(name: name, newName: newName)
+            action = .renameChannel(name: name, newName: newName)
         case .aclList:
-            operation = .aclList(channel: try arguments.required("channel")[0])
+            operation = .aclList(channel: try arguments.required("channel"))
         case .banList:
-            operation = .banList(channel: try arguments.required("channel")[0])
+            operation = .banList(channel: try arguments.required("channel"))
         case .inviteList:
-            operation = .inviteList(channel: try arguments.required("channel")[0])
+            operation = .inviteList(channel: try arguments.required("channel"))
         default:
             throw .init(message: "`\(tool.rawValue)` is not a moderation tool")
         }
@@ -245,7 +245,7 @@ extension BridgeCore {
     /// The server and message id an `ack` or `receipts` call is about: the server the id came
     /// from (or was sent to), else the one `server` names or the only one linked.
     private func receiptTarget(_ arguments: ToolArguments) throws(ToolArguments.Invalid) -> (key: String, id: UInt64) {
-        let text = try arguments.required("id")[0]
+        let text = try arguments.required("id")
         guard let messageID = UInt64(text) else {
             throw .init(message: "`\(ChannelFraming.peerText(text))` is not a message id with receipts (only messages from servers that support receipts have numeric ids)")
         }

@@ -47,6 +47,20 @@ public actor BridgeCore {
         /// Channel messages injected live, newest last, so a `catch_up` without `since` (which
         /// starts a minute before the last one: live frames carry no server time) leaves them out.
         var injected: [String: [InjectedMessage]] = [:]
+
+        /// What ``offeredTools(servers:config:)`` reads of this server.
+        var toolGates: ToolGates {
+            ToolGates(usable: failure == nil, joined: joined, administered: administered, isServerAdmin: isServerAdmin)
+        }
+    }
+
+    /// The part of a server's state the offered tools depend on, compared to skip recomputing
+    /// them after frames that change none of it.
+    struct ToolGates: Equatable {
+        let usable: Bool
+        let joined: Set<String>
+        let administered: Set<String>
+        let isServerAdmin: Bool
     }
 
     /// A channel message shown to the agent live: who, what, and this machine's clock then.

@@ -19,17 +19,19 @@ struct ToolArguments {
         return text
     }
 
-    /// A required string argument.
-    func required(_ names: String...) throws(Invalid) -> [String] {
-        var values: [String] = []
-        for name in names {
-            guard let text = try string(name), !text.isEmpty else {
-                let list = names.map { "`\($0)`" }.joined(separator: " and ")
-                throw Invalid(message: names.count == 1 ? "\(list) is required" : "\(list) are required")
-            }
-            values.append(text)
+    /// A required, non-empty string argument.
+    func required(_ name: String) throws(Invalid) -> String {
+        guard let text = try string(name), !text.isEmpty else { throw Invalid(message: "`\(name)` is required") }
+        return text
+    }
+
+    /// Two required, non-empty string arguments, in the order named; when either is missing the
+    /// error names both, as the tool's schema does.
+    func required(_ first: String, _ second: String) throws(Invalid) -> (String, String) {
+        guard let one = try string(first), !one.isEmpty, let two = try string(second), !two.isEmpty else {
+            throw Invalid(message: "`\(first)` and `\(second)` are required")
         }
-        return values
+        return (one, two)
     }
 
     /// A boolean argument (`false` when absent).
