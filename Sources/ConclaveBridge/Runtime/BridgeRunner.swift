@@ -69,6 +69,9 @@ public enum BridgeRunner {
             }
             group.cancelAll()
         }
+        // What the core wrote last (replies to the final requests) reaches the client before the
+        // process exits, unless the client stopped reading.
+        await writer.drain(within: .seconds(2))
     }
 
     /// The session's delivery spool when hooks deliver: keyed by this process's parent (the
