@@ -12,6 +12,10 @@ final class Watchdog: Sendable {
         var phase = ""
         var seconds = 0
         var fired: (phase: String, seconds: Int)?
+        /// Counts `arm`/`disarm` calls, so a change made while the runner was not waiting is seen.
+        var changes = 0
+        /// The runner, while it waits for a change.
+        var waiter: CheckedContinuation<Void, Never>?
     }
 
     private let state = Mutex(State())
@@ -23,7 +27,7 @@ final class Watchdog: Sendable {
 
     /// Starts timing `phase`, replacing any previous deadline.
     func arm(_ duration: Duration, phase: String) {
-        state.withLock {
+        change {
             $0.deadline = .now + duration
             $0.phase = phase
             $0.seconds = Int(duration.components.seconds)
@@ -32,7 +36,7 @@ final class Watchdog: Sendable {
 
     /// Stops timing.
     func disarm() {
-        state.withLock { $0.deadline = nil }
+        change { $0.deadline = nil }
     }
 
     /// The timeout error, if the watchdog fired.
@@ -43,19 +47,60 @@ final class Watchdog: Sendable {
     }
 
     /// Runs until cancelled or until a deadline passes, in which case `expire` is called once.
+    ///
+    /// It sleeps until the deadline or until the deadline changes, whichever is first: no
+    /// polling, so an idle connection costs no wake-ups.
     func run(expire: @Sendable () async -> Void) async {
         while !Task.isCancelled {
-            let expired = state.withLock { state -> Bool in
-                guard let deadline = state.deadline, deadline <= .now else { return false }
+            let (deadline, seen, expired) = state.withLock { state -> (ContinuousClock.Instant?, Int, Bool) in
+                guard let deadline = state.deadline else { return (nil, state.changes, false) }
+                guard deadline <= .now else { return (deadline, state.changes, false) }
                 state.fired = (state.phase, state.seconds)
                 state.deadline = nil
-                return true
+                return (nil, state.changes, true)
             }
             if expired {
                 await expire()
                 return
             }
-            try? await Task.sleep(for: .milliseconds(50))
+            await withTaskGroup(of: Void.self) { group in
+                if let deadline {
+                    group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
+                }
+                group.addTask { await self.waitForChange(after: seen) }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    private func change(_ body: (inout State) -> Void) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            body(&state)
+            state.changes &+= 1
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns once `arm` or `disarm` has been called since `seen` changes, or when cancelled.
+    private func waitForChange(after seen: Int) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    guard state.changes == seen, !Task.isCancelled else { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
         }
     }
 }
