@@ -26,7 +26,7 @@ extension BridgeCore {
         case .reply:
             if case let .error(error) = frame, servers[key]?.requests.hasRequestInFlight != true {
                 // Unsolicited: the server is about to end this session. Say why when the link drops.
-                servers[key]?.lastError = "\(error)"
+                servers[key]?.link.serverSaid("\(error)")
                 logger.warning("server error outside any request", metadata: ["server": "\(key)", "error": "\(error)"])
                 break
             }

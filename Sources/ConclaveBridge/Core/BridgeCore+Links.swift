@@ -15,24 +15,15 @@ extension BridgeCore {
         _ key: String, path: SessionPath, noticeSender: SessionPath? = nil, extensions: Set<ProtocolExtension> = [],
         trust: MessageTrust? = nil, endToEnd: EndToEndChannels? = nil, connection: LinkConnection
     ) {
-        guard var server = servers[key], server.failure == nil else {
+        let session = LinkLifecycle.Session(
+            path: path, noticeSender: noticeSender, receipts: extensions.contains(.receipts), trust: trust, endToEnd: endToEnd)
+        guard let outcome = servers[key]?.link.connected(connection, as: session, now: .now), outcome != .refused else {
             connection.restart()
             return
         }
-        server.connection = connection
-        server.path = path
-        server.noticeSender = noticeSender
-        server.receipts = extensions.contains(.receipts)
-        server.trust = trust
-        server.endToEnd = endToEnd
-        server.upSince = .now
-        server.lastError = nil
-        let wasDown = server.downNotified
-        server.downNotified = false
-        servers[key] = server
-        if wasDown { notice("Reconnected to `\(key)`.", kind: .link, server: key) }
+        if outcome == .connected(reconnected: true) { notice("Reconnected to `\(key)`.", kind: .link, server: key) }
         // Re-join before anything that waited for the link.
-        for channel in server.joined.sorted().reversed() {
+        for channel in (servers[key]?.joined ?? []).sorted().reversed() {
             servers[key]?.requests.enqueue(.resubscribe(channel: channel), frame: .join(channel: channel, token: nil), deadline: .now + settings.replyTimeout, first: true)
         }
         if let endToEnd {
@@ -47,32 +38,20 @@ extension BridgeCore {
 
     /// The connection to `key` ended.
     public func linkDown(_ key: String, reason: String) {
-        guard var server = servers[key], server.failure == nil else { return }
-        let reason = server.lastError ?? reason
-        server.connection = nil
-        let inFlight = server.requests.connectionLost()
-        let uptime = server.upSince.map { $0.duration(to: .now) }
-        server.upSince = nil
-        servers[key] = server
-        if let inFlight {
+        let outcome = servers[key]?.link.dropped(
+            reason: reason, now: .now, stableAfter: settings.stableAfter, rapidDropLimit: settings.rapidDropLimit)
+        guard case let .lost(reason, notice)? = outcome else { return }
+        if let inFlight = servers[key]?.requests.connectionLost() {
             fail(inFlight, "connection to `\(key)` lost before it answered (\(reason)); the request may or may not have taken effect")
         }
         releaseHeldForKeys(server: key)
-        defer { servers[key]?.lastError = nil }
-        guard let uptime else { return }
-        if uptime >= settings.stableAfter {
-            servers[key]?.rapidDrops = 0
-            servers[key]?.fightReported = false
-        } else {
-            servers[key]?.rapidDrops += 1
-        }
-        if servers[key, default: server].rapidDrops >= settings.rapidDropLimit {
+        switch notice {
+        case .none:
+            break
+        case .disconnected:
+            self.notice("Disconnected from `\(key)` (\(ChannelFraming.peerText(reason))) — reconnecting.", kind: .link, server: key)
+        case .handleFight:
             handleFight(key)
-            return
-        }
-        if !servers[key, default: server].downNotified {
-            servers[key]?.downNotified = true
-            notice("Disconnected from `\(key)` (\(ChannelFraming.peerText(reason))) — reconnecting.", kind: .link, server: key)
         }
     }
 
@@ -80,24 +59,19 @@ extension BridgeCore {
     private func handleFight(_ key: String) {
         let old = handle.name(on: key)
         if let new = handle.advance(on: key) {
-            servers[key]?.rapidDrops = 0
+            servers[key]?.link.handleAdvanced()
             notice("Another live session holds `\(old)` on `\(key)`; reconnecting there as `\(new)` (start the bridge with --as to pin a name).", kind: .link, server: key)
-        } else if servers[key]?.fightReported == false {
-            servers[key]?.fightReported = true
+        } else if servers[key]?.link.reportFight() == true {
             notice("The link to `\(key)` keeps dropping right after connecting: another live session probably uses the handle `\(old)`. Start one of them with a different --as. Link notices stay quiet until the link is stable.", kind: .link, server: key)
         }
     }
 
     /// A connection attempt to `key` failed before authentication (unreachable, timed out).
     public func connectFailed(_ key: String, reason: String) {
-        guard var server = servers[key], server.failure == nil else { return }
-        server.lastError = reason
         // The session hears once that the server cannot be reached (reference gap 3).
-        if !server.downNotified {
-            server.downNotified = true
+        if servers[key]?.link.attemptFailed(reason: reason) == true {
             notice("Cannot reach `\(key)` (\(ChannelFraming.peerText(reason))); retrying in the background.", kind: .link, server: key)
         }
-        servers[key] = server
     }
 
     /// `key` refused this bridge in a way retrying cannot fix (unknown or revoked key, protocol
@@ -121,9 +95,7 @@ extension BridgeCore {
 
     private func disable(_ key: String, failure: String) {
         guard var server = servers[key] else { return }
-        server.failure = failure
-        server.connection?.restart()
-        server.connection = nil
+        server.link.giveUp(failure)?.restart()
         let entries = server.requests.removeAll()
         server.joined = []
         server.administered = []

@@ -13,16 +13,21 @@ public actor BridgeCore {
         let key: String
         let url: ServerURL
         let registration: Registration
-        var connection: LinkConnection?
-        var path: SessionPath?
+        /// The link's lifecycle: the connection, the session it established, what the agent was told.
+        var link = LinkLifecycle()
+        var connection: LinkConnection? { link.connection }
+        var path: SessionPath? { link.session?.path }
         /// The sender this server reserves for its notices (declared at the upgrade), if any.
-        var noticeSender: SessionPath?
+        var noticeSender: SessionPath? { link.session?.noticeSender }
         /// Whether this connection speaks the `receipts` extension (message ids, receipts).
-        var receipts = false
+        var receipts: Bool { link.session?.receipts ?? false }
         /// Signing and checking on this connection, when it speaks `signatures`.
-        var trust: MessageTrust?
+        var trust: MessageTrust? { link.session?.trust }
         /// Channel keys on this connection, when it speaks `e2e`.
-        var endToEnd: EndToEndChannels?
+        var endToEnd: EndToEndChannels? { link.session?.endToEnd }
+        /// Set when the server can never be used by this process (refused handshake, duplicate).
+        var failure: String? { link.failure }
+        var lastError: String? { link.lastError }
         /// The end-to-end encrypted channels this session may know of.
         var encrypted: Set<String> = []
         /// Live channel messages held while the keys of an encrypted one are fetched (everything
@@ -35,13 +40,6 @@ public actor BridgeCore {
         var administered: Set<String> = []
         var isServerAdmin = false
         var requests = RequestQueue<RequestPurpose>()
-        var downNotified = false
-        var lastError: String?
-        /// Set when the server can never be used by this process (refused handshake, duplicate).
-        var failure: String?
-        var upSince: ContinuousClock.Instant?
-        var rapidDrops = 0
-        var fightReported = false
         var historyMark: [String: Int64] = [:]
         var liveMark: [String: Int64] = [:]
         /// Channel messages injected live, newest last, so a `catch_up` without `since` (which
