@@ -215,11 +215,12 @@ public final class SQLiteStore: ConclaveStore {
                 return .usernameConfusable(with: existing)
             }
             var reclaimed: MachineRecord?
-            if let row = try Row.fetchOne(db, sql: "SELECT user, name, pubkey, added_at, proven FROM machines WHERE pubkey = ?", arguments: [pubkey]) {
-                guard row["proven"] as Bool == false else { return .keyAlreadyEnrolled }
+            let enrolled = MachineRow.filter(MachineRow.Columns.pubkey == pubkey)
+            if let existing = try enrolled.fetchOne(db) {
+                guard !existing.proven else { return .keyAlreadyEnrolled }
                 // Enrolled by someone else without proof; its holder has just proved it.
-                reclaimed = Self.machineRecord(row)
-                try db.execute(sql: "DELETE FROM machines WHERE pubkey = ?", arguments: [pubkey])
+                reclaimed = existing.record
+                try enrolled.deleteAll(db)
             }
             let now = RFC3339Milliseconds.text(ms: nowMs)
             try db.execute(sql: "INSERT INTO users (username, created_at, skeleton) VALUES (?, ?, ?)", arguments: [username, now, skeleton])
@@ -232,17 +233,16 @@ public final class SQLiteStore: ConclaveStore {
 
     public func machine(forKey pubkey: String) async throws(StoreError) -> MachineRecord? {
         try await read("machine lookup") { db in
-            try Row.fetchOne(db, sql: "SELECT user, name, pubkey, added_at FROM machines WHERE pubkey = ?", arguments: [pubkey])
-                .map(Self.machineRecord)
+            try MachineRow.filter(MachineRow.Columns.pubkey == pubkey).fetchOne(db)?.record
         }
     }
 
     public func addMachine(user: String, name: String, pubkey: String, nowMs: Int64) async throws(StoreError) -> MachineAddOutcome {
         try await write("add machine") { db in
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM machines WHERE pubkey = ?)", arguments: [pubkey]) == true {
+            if try !MachineRow.filter(MachineRow.Columns.pubkey == pubkey).isEmpty(db) {
                 return .keyAlreadyEnrolled
             }
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM machines WHERE user = ? AND name = ?)", arguments: [user, name]) == true {
+            if try !MachineRow.filter(MachineRow.Columns.user == user && MachineRow.Columns.name == name).isEmpty(db) {
                 return .nameTaken
             }
             try db.execute(
@@ -254,20 +254,15 @@ public final class SQLiteStore: ConclaveStore {
 
     public func removeMachine(user: String, name: String) async throws(StoreError) -> Bool {
         try await write("remove machine") { db in
-            try db.execute(sql: "DELETE FROM machines WHERE user = ? AND name = ?", arguments: [user, name])
-            return db.changesCount > 0
+            try MachineRow.filter(MachineRow.Columns.user == user && MachineRow.Columns.name == name).deleteAll(db) > 0
         }
     }
 
     public func machines(of user: String) async throws(StoreError) -> [MachineRecord] {
         try await read("list machines") { db in
-            try Row.fetchAll(db, sql: "SELECT user, name, pubkey, added_at FROM machines WHERE user = ? ORDER BY added_at, name", arguments: [user])
-                .map(Self.machineRecord)
+            try MachineRow.filter(MachineRow.Columns.user == user).order(MachineRow.Columns.addedAt, MachineRow.Columns.name)
+                .fetchAll(db).map(\.record)
         }
-    }
-
-    private static func machineRecord(_ row: Row) -> MachineRecord {
-        MachineRecord(user: row["user"], name: row["name"], pubkey: row["pubkey"], addedAtMs: RFC3339Milliseconds.ms(text: row["added_at"]))
     }
 
     public func userExists(_ username: String) async throws(StoreError) -> Bool {
@@ -312,15 +307,13 @@ public final class SQLiteStore: ConclaveStore {
 
     public func channel(named name: String) async throws(StoreError) -> ChannelRecord? {
         try await read("channel lookup") { db in
-            try Row.fetchOne(db, sql: "SELECT name, visibility, created_by, created_at FROM channels WHERE name = ?", arguments: [name])
-                .flatMap(Self.channelRecord)
+            try ChannelRow.filter(ChannelRow.Columns.name == name).fetchOne(db)?.record
         }
     }
 
     public func channels() async throws(StoreError) -> [ChannelRecord] {
         try await read("list channels") { db in
-            try Row.fetchAll(db, sql: "SELECT name, visibility, created_by, created_at FROM channels ORDER BY name")
-                .compactMap(Self.channelRecord)
+            try ChannelRow.order(ChannelRow.Columns.name).fetchAll(db).compactMap(\.record)
         }
     }
 
@@ -335,24 +328,16 @@ public final class SQLiteStore: ConclaveStore {
 
     public func channelCounts(createdBy user: String) async throws(StoreError) -> ChannelCounts {
         try await read("count channels") { db in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM channels") ?? 0
-            let byUser = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM channels WHERE created_by = ?", arguments: [user]) ?? 0
-            return ChannelCounts(total: total, byUser: byUser)
+            ChannelCounts(
+                total: try ChannelRow.fetchCount(db),
+                byUser: try ChannelRow.filter(ChannelRow.Columns.createdBy == user).fetchCount(db))
         }
     }
 
     public func channelSequences() async throws(StoreError) -> [ChannelSequence] {
         try await read("channel numbers") { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, last_seq FROM channels ORDER BY id").map {
-                ChannelSequence(channelID: $0["id"], name: $0["name"], lastSeq: $0["last_seq"])
-            }
+            try ChannelRow.order(ChannelRow.Columns.id).fetchAll(db).map(\.sequence)
         }
-    }
-
-    private static func channelRecord(_ row: Row) -> ChannelRecord? {
-        guard let visibility = try? Visibility(token: row["visibility"]) else { return nil }
-        return ChannelRecord(
-            name: row["name"], visibility: visibility, createdBy: row["created_by"], createdAtMs: RFC3339Milliseconds.ms(text: row["created_at"]))
     }
 
     public func deleteChannel(named name: String) async throws(StoreError) -> Bool {
@@ -446,25 +431,22 @@ public final class SQLiteStore: ConclaveStore {
 
     public func redeemInvite(token: String, channel: String, user: String, nowMs: Int64) async throws(StoreError) -> RedemptionOutcome {
         try await write("redeem invite") { db in
-            guard let id = try Self.channelID(db, channel),
-                  let row = try Row.fetchOne(
-                      db, sql: "SELECT uses_remaining, expires_at_ms FROM invites WHERE token = ? AND channel_id = ?",
-                      arguments: [token, id])
-            else { return .refused }
-            if let expiry: Int64 = row["expires_at_ms"], expiry <= nowMs {
-                try db.execute(sql: "DELETE FROM invites WHERE token = ?", arguments: [token])
+            let invite = InviteRow.filter(InviteRow.Columns.token == token)
+            guard let id = try Self.channelID(db, channel), let found = try invite.fetchOne(db), found.channelID == id else { return .refused }
+            if let expiry = found.record.expiresAtMs, expiry <= nowMs {
+                try invite.deleteAll(db)
                 return .refused
             }
             // A banned user spends nothing (the reference consumed the use first, G22).
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM bans WHERE channel_id = ? AND user = ?)", arguments: [id, user]) == true {
                 return .refused
             }
-            if let remaining: Int64 = row["uses_remaining"] {
+            if let remaining = found.record.usesRemaining {
                 guard remaining > 0 else { return .refused }
                 if remaining == 1 {
-                    try db.execute(sql: "DELETE FROM invites WHERE token = ?", arguments: [token])
+                    try invite.deleteAll(db)
                 } else {
-                    try db.execute(sql: "UPDATE invites SET uses_remaining = uses_remaining - 1 WHERE token = ?", arguments: [token])
+                    try invite.updateAll(db, InviteRow.Columns.usesRemaining -= 1)
                 }
             }
             try db.execute(sql: "INSERT OR IGNORE INTO memberships (channel_id, user) VALUES (?, ?)", arguments: [id, user])
@@ -481,22 +463,14 @@ public final class SQLiteStore: ConclaveStore {
 
     public func deleteInvite(token: String) async throws(StoreError) {
         try await write("delete invite") { db in
-            try db.execute(sql: "DELETE FROM invites WHERE token = ?", arguments: [token])
+            try InviteRow.filter(InviteRow.Columns.token == token).deleteAll(db)
         }
     }
 
     public func invites(of channel: String) async throws(StoreError) -> [InviteRecord] {
         try await read("list invites") { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT i.token, i.uses_remaining, i.expires_at_ms, i.created_by
-                    FROM invites i JOIN channels c ON c.id = i.channel_id WHERE c.name = ? ORDER BY i.rowid
-                    """,
-                arguments: [channel]
-            ).map { row in
-                InviteRecord(token: row["token"], usesRemaining: row["uses_remaining"], expiresAtMs: row["expires_at_ms"], createdBy: row["created_by"])
-            }
+            guard let id = try Self.channelID(db, channel) else { return [] }
+            return try InviteRow.filter(InviteRow.Columns.channelID == id).order(Column.rowID).fetchAll(db).map(\.record)
         }
     }
 
@@ -518,7 +492,9 @@ public final class SQLiteStore: ConclaveStore {
                 if channels[message.channel] == nil {
                     let row = try Row.fetchOne(
                         db.cachedStatement(sql: "SELECT id, last_seq, last_ts FROM channels WHERE name = ?"), arguments: [message.channel])
-                    channels[message.channel] = row.map { (id: $0["id"] as Int64, seq: $0["last_seq"] as Int64, ts: $0["last_ts"] as Int64) }
+                    channels[message.channel] = row.map {
+                        (id: $0[ChannelRow.Columns.id] as Int64, seq: $0[ChannelRow.Columns.lastSeq] as Int64, ts: $0[ChannelRow.Columns.lastTs] as Int64)
+                    }
                 }
                 guard let channel = channels[message.channel] ?? nil else {
                     appended.append(nil)
@@ -555,39 +531,32 @@ public final class SQLiteStore: ConclaveStore {
 
     public func messages(in channel: String, after sinceMs: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
         try await read("read history") { db in
-            try Row.fetchAll(
+            try MessageRow.fetchAll(
                 db.cachedStatement(sql: """
                     SELECT m.id, m.seq, m.sender, m.payload, m.ts_ms, m.signature FROM messages m JOIN channels c ON c.id = m.channel_id
                     WHERE c.name = ? AND m.ts_ms > ? ORDER BY m.ts_ms, m.id LIMIT ?
                     """),
                 arguments: [channel, sinceMs, limit]
-            ).map(Self.storedMessage)
+            ).map(\.message)
         }
     }
 
     public func messages(inChannelID channelID: Int64, afterSeq: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
         try await read("read by number") { db in
-            try Row.fetchAll(
+            try MessageRow.fetchAll(
                 db.cachedStatement(sql: """
                     SELECT id, seq, sender, payload, ts_ms, signature FROM messages WHERE channel_id = ? AND seq > ? ORDER BY seq LIMIT ?
                     """),
                 arguments: [channelID, afterSeq, limit]
-            ).map(Self.storedMessage)
+            ).map(\.message)
         }
-    }
-
-    private static func storedMessage(_ row: Row) -> StoredMessage {
-        StoredMessage(
-            id: row["id"], seq: row["seq"], sender: row["sender"], payload: [UInt8](row["payload"] as Data), tsMs: row["ts_ms"],
-            signature: (row["signature"] as Data?).map { [UInt8]($0) })
     }
 
     public func purge(messagesBefore cutoffMs: Int64, invitesExpiredBefore nowMs: Int64) async throws(StoreError) -> PurgeCounts {
         try await write("purge") { db in
-            try db.execute(sql: "DELETE FROM messages WHERE ts_ms < ?", arguments: [cutoffMs])
-            let messages = db.changesCount
-            try db.execute(sql: "DELETE FROM invites WHERE expires_at_ms IS NOT NULL AND expires_at_ms <= ?", arguments: [nowMs])
-            return PurgeCounts(messages: messages, invites: db.changesCount)
+            PurgeCounts(
+                messages: try MessageRow.filter(MessageRow.Columns.tsMs < cutoffMs).deleteAll(db),
+                invites: try InviteRow.filter(InviteRow.Columns.expiresAtMs != nil && InviteRow.Columns.expiresAtMs <= nowMs).deleteAll(db))
         }
     }
 
@@ -605,12 +574,11 @@ public final class SQLiteStore: ConclaveStore {
         try await read("read key announcements") { db in
             var result: [String: [UInt8]] = [:]
             for user in Set(users) {
-                let rows = try Row.fetchAll(
-                    db.cachedStatement(sql: "SELECT name, agreement FROM machines WHERE user = ? AND agreement IS NOT NULL"),
-                    arguments: [user])
+                let rows = try MachineRow.select(MachineRow.Columns.name, MachineRow.Columns.agreement)
+                    .filter(MachineRow.Columns.user == user && MachineRow.Columns.agreement != nil).asRequest(of: Row.self).fetchAll(db)
                 for row in rows {
-                    let name: String = row["name"]
-                    result[user + "/" + name] = [UInt8](row["agreement"] as Data)
+                    let name: String = row[MachineRow.Columns.name]
+                    result[user + "/" + name] = [UInt8](row[MachineRow.Columns.agreement] as Data)
                 }
             }
             return result
@@ -655,17 +623,11 @@ public final class SQLiteStore: ConclaveStore {
 
     public func channelKeys(channel: String, recipient: String) async throws(StoreError) -> [ChannelKeyShare] {
         try await read("read channel keys") { db in
-            try Row.fetchAll(
-                db, sql: """
-                    SELECT k.sender, k.recipient, k.key_id, k.share FROM channel_keys k JOIN channels c ON c.id = k.channel_id
-                    WHERE c.name = ? AND k.recipient = ? ORDER BY k.created_at_ms, k.rowid
-                    """,
-                arguments: [channel, recipient]
-            ).map { row in
-                ChannelKeyShare(
-                    sender: row["sender"], recipient: row["recipient"], keyID: [UInt8](row["key_id"] as Data),
-                    share: [UInt8](row["share"] as Data))
-            }
+            guard let id = try Self.channelID(db, channel) else { return [] }
+            return try ChannelKeyRow
+                .filter(ChannelKeyRow.Columns.channelID == id && ChannelKeyRow.Columns.recipient == recipient)
+                .order(ChannelKeyRow.Columns.createdAtMs, Column.rowID)
+                .fetchAll(db).map(\.share)
         }
     }
 }
