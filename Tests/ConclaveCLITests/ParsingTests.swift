@@ -16,6 +16,21 @@ struct ParsingTests {
         #expect(seen > 30)
     }
 
+    /// Keys and tokens are base64url: one in 64 begins with `-`, and is still the option's value.
+    @Test func keysAndTokensThatBeginWithADashAreValues() throws {
+        let key = "-" + String(repeating: "A", count: 42)
+        let add = try #require(try Conclave.parseAsRoot(["machine", "add", "--name", "laptop", "--pubkey", key]) as? MachineAddCommand)
+        #expect(add.pubkey == key)
+        let approver = try #require(try Conclave.parseAsRoot(["approvers", "add", "bob", "--key", key]) as? ApproversAddCommand)
+        #expect(approver.key == key)
+        let join = try #require(try Conclave.parseAsRoot(["join", "ops", "--token", "-tok"]) as? JoinCommand)
+        #expect(join.token == "-tok")
+        let send = try #require(try Conclave.parseAsRoot(["send", "--channel", "ops", "hi", "--token", "-tok"]) as? SendCommand)
+        #expect(send.token == "-tok")
+        let tail = try #require(try Conclave.parseAsRoot(["tail", "--channel", "ops", "--token", "-tok"]) as? TailCommand)
+        #expect(tail.token == "-tok")
+    }
+
     @Test func rootHelpListsTheVerbs() {
         let help = Conclave.helpMessage()
         for verb in [

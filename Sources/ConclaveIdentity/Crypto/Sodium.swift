@@ -38,7 +38,12 @@ public enum SecureRandom {
     }
 
     /// A bearer token: 24 random bytes (192 bits) as 32 characters of base64url.
+    /// Never begins with `-`, so a token pasted after a command-line flag or as a positional
+    /// argument is never read as an option (143 bits of randomness remain).
     public static func token() throws(IdentityError) -> String {
-        Base64URL.encode(try bytes(24))
+        while true {
+            let token = Base64URL.encode(try bytes(24))
+            if token.first != "-" { return token }
+        }
     }
 }

@@ -16,7 +16,8 @@ struct MachineAddCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @Option(help: "The new machine's name in your account.")
     var name: String
 
-    @Option(help: "The new machine's public key, as its `conclave key` prints it (43 characters).")
+    // Base64url: one key in 64 begins with `-`, which must still be read as the value.
+    @Option(parsing: .unconditional, help: "The new machine's public key, as its `conclave key` prints it (43 characters).")
     var pubkey: String
 
     @OptionGroup var server: ServerOptions

@@ -16,7 +16,8 @@ struct ApproversAddCommand: ParsableCommand, GlobalOptionsProviding {
     @Argument(help: "Usernames on the server.")
     var users: [String]
 
-    @Option(help: ArgumentHelp("Pin the approver's machine key (base64url, from their `conclave key`).", valueName: "pubkey"))
+    // Base64url: one key in 64 begins with `-`, which must still be read as the value.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Pin the approver's machine key (base64url, from their `conclave key`).", valueName: "pubkey"))
     var key: String?
 
     @Option(help: ArgumentHelp("Ask only this machine of the approver.", valueName: "name"))

@@ -18,7 +18,8 @@ struct JoinCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @Argument(help: "The channel.")
     var channel: String
 
-    @Option(help: "An invite token (needed for a private channel you are not a member of).")
+    // Tokens may begin with `-` (base64url); the next word is the value whatever it looks like.
+    @Option(parsing: .unconditional, help: "An invite token (needed for a private channel you are not a member of).")
     var token: String?
 
     @Option(help: "Also set this machine's level for the channel: mute, notify, converse or act.")

@@ -21,7 +21,8 @@ struct SendCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @Argument(help: "The message (default: read standard input).")
     var text: String?
 
-    @Option(help: "An invite token, for a private channel you are not a member of yet.")
+    // Tokens may begin with `-` (base64url); the next word is the value whatever it looks like.
+    @Option(parsing: .unconditional, help: "An invite token, for a private channel you are not a member of yet.")
     var token: String?
 
     @Option(help: ArgumentHelp(

@@ -27,7 +27,8 @@ struct TailCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @Option(name: .customLong("as"), help: ArgumentHelp("The session handle to use (default: cli-<pid>).", valueName: "session"))
     var session: String?
 
-    @Option(help: "An invite token, for a private channel you are not a member of yet.")
+    // Tokens may begin with `-` (base64url); the next word is the value whatever it looks like.
+    @Option(parsing: .unconditional, help: "An invite token, for a private channel you are not a member of yet.")
     var token: String?
 
     @OptionGroup var server: ServerOptions
