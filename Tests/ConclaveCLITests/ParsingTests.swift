@@ -19,9 +19,9 @@ struct ParsingTests {
     /// Keys and tokens are base64url: one in 64 begins with `-`, and is still the option's value.
     @Test func keysAndTokensThatBeginWithADashAreValues() throws {
         let key = "-" + String(repeating: "A", count: 42)
-        let add = try #require(try Conclave.parseAsRoot(["machine", "add", "--name", "laptop", "--pubkey", key]) as? MachineAddCommand)
+        let add = try #require(try Conclave.parseAsRoot(["machine", "add", "--name", "laptop", "--pubkey", key]) as? MachineCommand.Add)
         #expect(add.pubkey == key)
-        let approver = try #require(try Conclave.parseAsRoot(["approvers", "add", "bob", "--key", key]) as? ApproversAddCommand)
+        let approver = try #require(try Conclave.parseAsRoot(["approvers", "add", "bob", "--key", key]) as? ApproversCommand.Add)
         #expect(approver.key == key)
         let join = try #require(try Conclave.parseAsRoot(["join", "ops", "--token", "-tok"]) as? JoinCommand)
         #expect(join.token == "-tok")

@@ -1,7 +1,8 @@
 import ArgumentParser
+import ConclaveProtocol
 
 /// `conclave channel delete <name>`.
-struct ChannelDeleteCommand: AsyncParsableCommand, GlobalOptionsProviding {
+struct ChannelDeleteCommand: ConfirmedRemoval {
     static let configuration = CommandConfiguration(
         commandName: "delete", abstract: "Delete a channel with its history, members, bans and invites.")
 
@@ -12,10 +13,15 @@ struct ChannelDeleteCommand: AsyncParsableCommand, GlobalOptionsProviding {
     @OptionGroup var server: ServerOptions
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        let remote = try RemoteServer(global: global, server: server)
-        try confirmation.confirm("Delete #\(name) on \(remote.url.text), with its history, members, bans and invites?")
-        _ = try await remote.acknowledged(.deleteChannel(name: name), fallback: name)
-        try Output.line("✓ deleted #\(name) on \(remote.url.text): its history, members, bans and invites are gone, and its live members were told")
+    var subject: String { name }
+
+    static func operation(_ name: String) -> AdminOp { .deleteChannel(name: name) }
+
+    static func question(_ name: String, server: String) -> String {
+        "Delete #\(name) on \(server), with its history, members, bans and invites?"
+    }
+
+    static func done(_ name: String, server: String) -> String {
+        "✓ deleted #\(name) on \(server): its history, members, bans and invites are gone, and its live members were told"
     }
 }

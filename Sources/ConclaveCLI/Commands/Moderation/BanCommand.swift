@@ -6,12 +6,7 @@ struct BanCommand: ChannelUserVerb {
     static let configuration = CommandConfiguration(
         commandName: "ban", abstract: "Ban a user from a channel: removes membership and unsubscribes their sessions.")
 
-    @Argument(help: "The username.")
-    var user: String
-
-    @OptionGroup var channel: ChannelOption
-    @OptionGroup var server: ServerOptions
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: ChannelUserArguments
 
     static func operation(channel: String, user: String) -> AdminOp {
         .ban(channel: channel, user: user)

@@ -6,12 +6,7 @@ struct UnbanCommand: ChannelUserVerb {
     static let configuration = CommandConfiguration(
         commandName: "unban", abstract: "Lift a ban (does not make the user a member; see `acl add`).")
 
-    @Argument(help: "The username.")
-    var user: String
-
-    @OptionGroup var channel: ChannelOption
-    @OptionGroup var server: ServerOptions
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: ChannelUserArguments
 
     static func operation(channel: String, user: String) -> AdminOp {
         .unban(channel: channel, user: user)
