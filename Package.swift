@@ -90,6 +90,7 @@ let package = Package(
             name: "ConclaveStorage",
             dependencies: [
                 wireFormat,
+                "ConclaveIdentity",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -83,12 +83,7 @@ public final class PostgresStore: ConclaveStore {
     // MARK: Meta
 
     public func instanceID() async throws(StoreError) -> String {
-        let fresh: String
-        do {
-            fresh = try SecureRandom.token()
-        } catch {
-            throw StoreError("could not generate an instance ID: \(error)")
-        }
+        let fresh = try InstanceID.fresh()
         let logger = logger
         return try await withConnection("instance id") { connection in
             // ON CONFLICT makes concurrent first boots agree: every instance reads the winner's ID.

@@ -190,12 +190,7 @@ public final class SQLiteStore: ConclaveStore {
     // MARK: Meta
 
     public func instanceID() async throws(StoreError) -> String {
-        let fresh: String
-        do {
-            fresh = try SecureRandom.token()
-        } catch {
-            throw StoreError("could not generate an instance ID: \(error)")
-        }
+        let fresh = try InstanceID.fresh()
         return try await write("instance id") { db in
             // INSERT OR IGNORE makes first-boot creation race-free: a loser re-reads the winner's ID.
             try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('instance_id', ?)", arguments: [fresh])
