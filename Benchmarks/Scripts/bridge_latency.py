@@ -70,6 +70,26 @@ class Bridge:
         self.process.wait(timeout=5)
 
 
+def start_server(binary):
+    """An ephemeral server without limits on a free loopback port, logging JSON to a pipe."""
+    return subprocess.Popen([binary, "serve", "--ephemeral", "--unlimited", "--bind", "127.0.0.1:0"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "CONCLAVE_LOG_FORMAT": "json"})
+
+
+def listening_address(server):
+    """The host:port the server's log says it listens on, within WAIT_SECONDS."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        if time.monotonic() > deadline or not select.select([server.stderr], [], [], max(0, deadline - time.monotonic()))[0]:
+            raise RuntimeError(f"the server printed no address within {WAIT_SECONDS} s")
+        line = server.stderr.readline().decode()
+        if not line:
+            raise RuntimeError("the server exited before listening")
+        match = re.search(r'"addr":"([^"]+)"', line)
+        if match:
+            return match.group(1)
+
+
 def switch_off_flood_control(config):
     """The bridge's own flood defences (20 sends and 40 injections a minute) would hold most of
     a latency run's messages: a benchmark measures delivery, not the budget."""
@@ -81,21 +101,9 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 500
     work = tempfile.mkdtemp(prefix="conclave-bench-")
-    server = subprocess.Popen([binary, "serve", "--ephemeral", "--unlimited", "--bind", "127.0.0.1:0"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "CONCLAVE_LOG_FORMAT": "json"})
+    server = start_server(binary)
     try:
-        address = None
-        deadline = time.monotonic() + WAIT_SECONDS
-        while address is None:
-            if time.monotonic() > deadline or not select.select([server.stderr], [], [], max(0, deadline - time.monotonic()))[0]:
-                raise RuntimeError(f"the server printed no address within {WAIT_SECONDS} s")
-            line = server.stderr.readline().decode()
-            if not line:
-                raise RuntimeError("the server exited before listening")
-            match = re.search(r'"addr":"([^"]+)"', line)
-            if match:
-                address = match.group(1)
-        url = f"ws://{address}/"
+        url = f"ws://{listening_address(server)}/"
         configs = {}
         for user in ("alice", "bob"):
             configs[user] = os.path.join(work, user)

@@ -13,8 +13,6 @@ Usage: python3 pull_latency.py PATH/TO/conclave PATH/TO/claude [messages]
 
 import json
 import os
-import re
-import select
 import shutil
 import statistics
 import subprocess
@@ -23,7 +21,7 @@ import tempfile
 import threading
 import time
 
-from bridge_latency import WAIT_SECONDS, Bridge, percentile, switch_off_flood_control
+from bridge_latency import WAIT_SECONDS, Bridge, listening_address, percentile, start_server, switch_off_flood_control
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 INTEROP = os.path.join(HERE, "..", "..", "Tests", "Interop")
@@ -39,21 +37,9 @@ def main():
     work = tempfile.mkdtemp(prefix="conclave-pull-")
     processes = []
     try:
-        server = subprocess.Popen([binary, "serve", "--ephemeral", "--unlimited", "--bind", "127.0.0.1:0"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "CONCLAVE_LOG_FORMAT": "json"})
+        server = start_server(binary)
         processes.append(server)
-        address = None
-        deadline = time.monotonic() + WAIT_SECONDS
-        while address is None:
-            if not select.select([server.stderr], [], [], max(0, deadline - time.monotonic()))[0]:
-                raise RuntimeError(f"the server printed no address within {WAIT_SECONDS} s")
-            line = server.stderr.readline().decode()
-            if not line:
-                raise RuntimeError("the server exited before listening")
-            match = re.search(r'"addr":"([^"]+)"', line)
-            if match:
-                address = match.group(1)
-        url = f"ws://{address}/"
+        url = f"ws://{listening_address(server)}/"
         configs = {user: os.path.join(work, user) for user in ("alice", "bob")}
         for user, config in configs.items():
             subprocess.run([binary, "--config-dir", config, "register", "--server", url, "--username", user, "--machine", "m"],

@@ -7,10 +7,8 @@ struct BridgeVerbTests {
     /// public channel `lobby`.
     private func setUp() async throws -> (LiveServer, Identity, Identity) {
         let server = try await LiveServer.start()
-        let aaron = Identity()
-        let david = Identity()
-        try await aaron.register("aaron", machine: "workstation", on: server)
-        try await david.register("david", machine: "desktop", on: server)
+        let aaron = try await Identity.registered("aaron", machine: "workstation", on: server)
+        let david = try await Identity.registered("david", machine: "desktop", on: server)
         #expect(try await aaron.run(["perm", "set", "converse"]).status == 0)
         #expect(try await aaron.run(["channel", "create", "lobby"]).status == 0)
         return (server, aaron, david)

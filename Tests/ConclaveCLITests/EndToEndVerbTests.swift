@@ -22,10 +22,8 @@ struct EndToEndVerbTests {
     /// A server with aaron and bob registered.
     static func twoPeople() async throws -> (LiveServer, Identity, Identity) {
         let server = try await LiveServer.start()
-        let aaron = Identity()
-        let bob = Identity()
-        try await aaron.register("aaron", machine: "workstation", on: server)
-        try await bob.register("bob", machine: "laptop", on: server)
+        let aaron = try await Identity.registered("aaron", machine: "workstation", on: server)
+        let bob = try await Identity.registered("bob", machine: "laptop", on: server)
         return (server, aaron, bob)
     }
 

@@ -10,10 +10,8 @@ struct MessagingVerbTests {
     /// Two registered people and a public channel `watch`.
     private func setUp(limits: [String] = []) async throws -> (LiveServer, Identity, Identity) {
         let server = try await LiveServer.start(limits: limits)
-        let aaron = Identity()
-        let bob = Identity()
-        try await aaron.register("aaron", machine: "workstation", on: server)
-        try await bob.register("bob", machine: "laptop", on: server)
+        let aaron = try await Identity.registered("aaron", machine: "workstation", on: server)
+        let bob = try await Identity.registered("bob", machine: "laptop", on: server)
         #expect(try await aaron.run(["channel", "create", "watch"]).status == 0)
         return (server, aaron, bob)
     }

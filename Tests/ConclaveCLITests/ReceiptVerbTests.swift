@@ -7,10 +7,8 @@ struct ReceiptVerbTests {
     @Test func theSenderSeesItsMessageReachTheModelAndBeAcknowledged() async throws {
         let server = try await LiveServer.start()
         defer { withExtendedLifetime(server) {} }
-        let aaron = Identity()
-        let bob = Identity()
-        try await aaron.register("aaron", machine: "workstation", on: server)
-        try await bob.register("bob", machine: "laptop", on: server)
+        let aaron = try await Identity.registered("aaron", machine: "workstation", on: server)
+        let bob = try await Identity.registered("bob", machine: "laptop", on: server)
         #expect(try await aaron.run(["channel", "create", "ops"]).status == 0)
         #expect(try await bob.run(["perm", "set", "converse"]).status == 0)
         let agent = try BridgeProcess(bob, arguments: ["--as", "agent"])

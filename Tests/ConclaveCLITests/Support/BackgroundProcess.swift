@@ -14,12 +14,7 @@ final class BackgroundProcess {
         _ arguments: [String], environment: [String: String] = [:], interactive: Bool = false, directory: String? = nil,
         executable: URL = CLIProcess.executable
     ) throws {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        var env = CLIProcess.cleanEnvironment
-        env.merge(environment) { $1 }
-        process.environment = env
+        let process = CLIProcess.makeProcess(executable, arguments, environment: environment)
         let outPipe = Pipe()
         let errPipe = Pipe()
         process.standardOutput = outPipe

@@ -41,16 +41,20 @@ struct CLIProcess {
     }
 
     /// Runs any executable the same way.
+    /// A process for `executable` with this suite's clean environment plus `environment`.
+    static func makeProcess(_ executable: URL, _ arguments: [String], environment: [String: String]) -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = cleanEnvironment.merging(environment) { $1 }
+        return process
+    }
+
     static func runExecutable(
         _ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdout: FileHandle? = nil,
         stdin: Data? = nil
     ) async throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        var env = CLIProcess.cleanEnvironment
-        env.merge(environment) { $1 }
-        process.environment = env
+        let process = makeProcess(executable, arguments, environment: environment)
         let outPipe = Pipe()
         let errPipe = Pipe()
         process.standardOutput = stdout ?? outPipe

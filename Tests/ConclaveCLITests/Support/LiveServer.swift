@@ -87,6 +87,13 @@ struct Identity: Sendable {
         try BackgroundProcess(["--config-dir", config.path] + arguments)
     }
 
+    /// A new identity registered as `username` on `server` from `machine`.
+    static func registered(_ username: String, machine: String, on server: LiveServer) async throws -> Identity {
+        let identity = Identity()
+        try await identity.register(username, machine: machine, on: server)
+        return identity
+    }
+
     /// Registers `username` on `server` as `machine`, requiring success.
     @discardableResult
     func register(_ username: String, machine: String, on server: LiveServer) async throws -> CLIProcess.Result {
