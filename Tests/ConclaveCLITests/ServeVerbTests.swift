@@ -151,3 +151,35 @@ extension ServeVerbTests {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
+
+extension ServeVerbTests {
+    /// A server whose log reader went away keeps serving instead of dying on its next log line
+    /// (long-running verbs ignore SIGPIPE; Main sets it once for `serve` and `bridge`).
+    @Test func aServerWhoseLogReaderWentAwayKeepsServing() async throws {
+        let data = TemporaryConfig()
+        let process = CLIProcess.makeProcess(
+            CLIProcess.executable, ["serve", "--bind", "127.0.0.1:0", "--data-dir", data.path], environment: ["CONCLAVE_LOG_FORMAT": "json"])
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        var seen = ""
+        var address: String?
+        while address == nil {
+            let chunk = errors.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+            if let match = seen.firstMatch(of: /"addr":"([^"]+)"/) { address = String(match.1) }
+        }
+        let listening = try #require(address, "the server did not start: \(seen)")
+        // Nobody reads the log any more: the next line written to it meets a closed pipe.
+        try errors.fileHandleForReading.close()
+        for name in ["one", "two"] {
+            let registered = try await Identity().run(["register", "--server", "ws://\(listening)/", "--username", name, "--machine", "m"])
+            #expect(registered.status == 0, "\(registered.stderr)")
+        }
+        #expect(process.isRunning)
+    }
+}
+

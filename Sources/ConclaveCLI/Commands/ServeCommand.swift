@@ -109,7 +109,6 @@ struct ServeCommand: AsyncParsableCommand, GlobalOptionsProviding, LongRunningVe
     }
 
     func run() async throws {
-        signal(SIGPIPE, SIG_IGN)
         let environment = ProcessInfo.processInfo.environment
         let dataDirectory = dataDir ?? environment["CONCLAVE_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 }
         let storeURL = store ?? environment["CONCLAVE_STORE"].flatMap { $0.isEmpty ? nil : $0 }
