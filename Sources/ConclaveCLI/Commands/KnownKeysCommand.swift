@@ -27,12 +27,10 @@ struct KnownKeysCommand: ParsableCommand {
 
         func run() throws {
             let pins = try KnownKeys(path: try global.directory().knownKeysPath).pins()
-            var table = Table("SERVER ID", "USER", "MACHINE", "PUBLIC KEY")
-            for pin in pins { table.append(pin.server, pin.user, pin.machine, pin.key.text) }
-            let json = JSONDocument.array(pins.map {
-                .object(["server_id": .string($0.server), "user": .string($0.user), "machine": .string($0.machine), "pubkey": .string($0.key.text)])
-            })
-            try Listing.emit(table, json: json, options: output, emptyNote: "no keys pinned yet (they are pinned as signed messages arrive)")
+            try Listing.emit(pins, columns: [
+                .text("SERVER ID", "server_id", \.server), .text("USER", "user", \.user), .text("MACHINE", "machine", \.machine),
+                .text("PUBLIC KEY", "pubkey", \.key.text),
+            ], options: output, emptyNote: "no keys pinned yet (they are pinned as signed messages arrive)")
         }
     }
 

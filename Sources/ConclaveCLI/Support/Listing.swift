@@ -12,11 +12,18 @@ enum Listing {
         }
     }
 
+    /// `rows` as a table of `columns`, or as a JSON array of objects keyed by them.
+    static func emit<Row>(_ rows: [Row], columns: [ListingColumn<Row>], options: OutputOptions, emptyNote: String) throws {
+        var table = Table(headers: columns.map(\.header))
+        for row in rows { table.append(cells: columns.map { $0.cell(row) }) }
+        let json = JSONDocument.array(rows.map { row in
+            .object(Dictionary(columns.map { ($0.key, $0.value(row)) }) { first, _ in first })
+        })
+        try emit(table, json: json, options: options, emptyNote: emptyNote)
+    }
+
     /// A listing of usernames (`user list`, `acl list`, `bans`).
     static func emit(users: [String], header: String, options: OutputOptions, emptyNote: String) throws {
-        var table = Table(header)
-        for user in users { table.append(user) }
-        let json = JSONDocument.array(users.map { .object(["username": .string($0)]) })
-        try emit(table, json: json, options: options, emptyNote: emptyNote)
+        try emit(users, columns: [.text(header, "username") { $0 }], options: options, emptyNote: emptyNote)
     }
 }

@@ -6,10 +6,18 @@ struct Table {
     private(set) var rows: [[String]] = []
 
     init(_ headers: String...) {
+        self.init(headers: headers)
+    }
+
+    init(headers: [String]) {
         self.headers = headers
     }
 
     mutating func append(_ cells: String...) {
+        append(cells: cells)
+    }
+
+    mutating func append(cells: [String]) {
         rows.append(cells.map(TerminalText.sanitized))
     }
 

@@ -60,12 +60,9 @@ extension ServerCommand {
 
         func run() throws {
             let servers = try ConfigFile(directory: try global.directory()).load().servers
-            var table = Table("SERVER", "USERNAME", "MACHINE")
-            for server in servers { table.append(server.url, server.username, server.machine) }
-            let json = JSONDocument.array(servers.map {
-                .object(["url": .string($0.url), "username": .string($0.username), "machine": .string($0.machine)])
-            })
-            try Listing.emit(table, json: json, options: output, emptyNote: "no servers registered (see `conclave register`)")
+            try Listing.emit(servers, columns: [
+                .text("SERVER", "url", \.url), .text("USERNAME", "username", \.username), .text("MACHINE", "machine", \.machine),
+            ], options: output, emptyNote: "no servers registered (see `conclave register`)")
         }
     }
 }

@@ -23,16 +23,10 @@ struct ChannelListCommand: AsyncParsableCommand, GlobalOptionsProviding {
             }
         }
         guard case let .channelList(channels) = reply else { throw remote.unexpected(reply) }
-        var table = Table("CHANNEL", "VISIBILITY", "MEMBER", "E2E")
-        for channel in channels {
-            table.append(channel.name, channel.visibility.token, channel.member ? "yes" : "", encrypted.contains(channel.name) ? "yes" : "")
-        }
-        let json = JSONDocument.array(channels.map {
-            .object([
-                "name": .string($0.name), "visibility": .string($0.visibility.token), "member": .bool($0.member),
-                "e2e": .bool(encrypted.contains($0.name)),
-            ])
-        })
-        try Listing.emit(table, json: json, options: output, emptyNote: "no channels yet (create one with `conclave channel create <name>`)")
+        try Listing.emit(channels, columns: [
+            .text("CHANNEL", "name", \.name), .text("VISIBILITY", "visibility", \.visibility.token),
+            ListingColumn(header: "MEMBER", key: "member", cell: { $0.member ? "yes" : "" }) { .bool($0.member) },
+            ListingColumn(header: "E2E", key: "e2e", cell: { encrypted.contains($0.name) ? "yes" : "" }) { .bool(encrypted.contains($0.name)) },
+        ], options: output, emptyNote: "no channels yet (create one with `conclave channel create <name>`)")
     }
 }

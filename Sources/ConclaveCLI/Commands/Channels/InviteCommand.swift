@@ -57,16 +57,13 @@ extension InviteCommand {
             let remote = try RemoteServer(global: global, server: server)
             let reply = try await remote.request(.admin(.inviteList(channel: channel.channel)))
             guard case let .inviteList(invites) = reply else { throw remote.unexpected(reply) }
-            var table = Table("TOKEN", "USES LEFT", "EXPIRES")
-            for invite in invites {
-                table.append(invite.token, invite.usesRemaining.map(String.init) ?? "unlimited", invite.expiresAt ?? "never")
-            }
-            let json = JSONDocument.array(invites.map {
-                .object([
-                    "token": .string($0.token), "uses_remaining": .optional($0.usesRemaining), "expires_at": .optional($0.expiresAt),
-                ])
-            })
-            try Listing.emit(table, json: json, options: output, emptyNote: "`\(channel.channel)` has no live invites")
+            try Listing.emit(invites, columns: [
+                .text("TOKEN", "token", \.token),
+                ListingColumn(header: "USES LEFT", key: "uses_remaining", cell: { $0.usesRemaining.map(String.init) ?? "unlimited" }) {
+                    .optional($0.usesRemaining)
+                },
+                ListingColumn(header: "EXPIRES", key: "expires_at", cell: { $0.expiresAt ?? "never" }) { .optional($0.expiresAt) },
+            ], options: output, emptyNote: "`\(channel.channel)` has no live invites")
         }
     }
 }
