@@ -11,7 +11,7 @@ import Testing
 /// The bridge's link against a scripted server: keepalive pings, the silence limit that notices
 /// a half-open connection, and reconnecting after it (BRIDGE.md, "ServerLink"). Durations are
 /// shortened through the link's own parameters; the behaviour is the production code's.
-@Suite("ServerLink keepalive and reconnection (scripted server)")
+@Suite("ServerLink keepalive, reconnection and duplicate servers (scripted server)")
 struct ServerLinkTests {
     /// What the scripted server saw.
     final class Record: Sendable {
@@ -80,5 +80,36 @@ struct ServerLinkTests {
         }
         #expect(record.connections.load(ordering: .relaxed) >= 2, "the link never gave up on the silent server")
         #expect(record.pings.load(ordering: .relaxed) >= 2)
+    }
+
+    /// Two registrations that are one server under two spellings: the upgrade's server ID gives
+    /// it away, and the one listed later is disabled while the first stays linked.
+    @Test func twoSpellingsOfOneServerAreLinkedOnce() async throws {
+        let record = Record()
+        try await ScriptedServer.with(Self.script(record, answer: true)) { url in
+            let other = try ServerURL("ws://localhost:\(url.port)/")
+            let core = BridgeCore(
+                config: ClientConfig(),
+                registrations: [url, other].map { Registration(url: $0.text, username: "aaron", machine: "ws") },
+                handle: SessionHandle(base: "link", isExplicit: true), configFile: nil, write: { _ in })
+            let claims = ServerIdentityClaims()
+            let key = try SigningKey.generate()
+            let knownKeys = KnownKeys(path: NSTemporaryDirectory() + "conclave-link-\(UUID().uuidString)/known_keys")
+            await withTaskGroup(of: Void.self) { group in
+                for (rank, target) in [url, other].enumerated() {
+                    let link = ServerLink(
+                        url: target, rank: rank, signingKey: key, knownKeys: knownKeys, core: core, claims: claims,
+                        backoff: ReconnectBackoff(initial: .milliseconds(50), maximum: .milliseconds(200), jitter: 0, stableAfter: .seconds(30)))
+                    group.addTask { await link.run() }
+                }
+                let deadline = ContinuousClock.now + .seconds(30)
+                while await core.isUsable(other.text), ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+                group.cancelAll()
+            }
+            #expect(await core.isUsable(url.text))
+            #expect(await !core.isUsable(other.text))
+        }
     }
 }
