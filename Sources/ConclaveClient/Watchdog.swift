@@ -12,10 +12,18 @@ final class Watchdog: Sendable {
         var phase = ""
         var seconds = 0
         var fired: (phase: String, seconds: Int)?
-        /// Counts `arm`/`disarm` calls, so a change made while the runner was not waiting is seen.
-        var changes = 0
+        /// The deadline the runner sleeps until (`nil`: it waits for one to be set).
+        var target: ContinuousClock.Instant?
         /// The runner, while it waits for a change.
         var waiter: CheckedContinuation<Void, Never>?
+
+        /// Whether the runner must wake before its target: only for a deadline earlier than the
+        /// one it sleeps until. A later deadline or a disarm waits for the runner's own wake-up,
+        /// so the arm and disarm around every reply cost no task switch.
+        var mustWake: Bool {
+            guard let deadline else { return false }
+            return target.map { deadline < $0 } ?? true
+        }
     }
 
     private let state = Mutex(State())
@@ -48,16 +56,18 @@ final class Watchdog: Sendable {
 
     /// Runs until cancelled or until a deadline passes, in which case `expire` is called once.
     ///
-    /// It sleeps until the deadline or until the deadline changes, whichever is first: no
-    /// polling, so an idle connection costs no wake-ups.
+    /// It sleeps until the deadline, or until an earlier one is set: no polling, so an idle
+    /// connection costs no wake-ups, and re-arming for every frame costs none either.
     func run(expire: @Sendable () async -> Void) async {
         while !Task.isCancelled {
-            let (deadline, seen, expired) = state.withLock { state -> (ContinuousClock.Instant?, Int, Bool) in
-                guard let deadline = state.deadline else { return (nil, state.changes, false) }
-                guard deadline <= .now else { return (deadline, state.changes, false) }
-                state.fired = (state.phase, state.seconds)
-                state.deadline = nil
-                return (nil, state.changes, true)
+            let (deadline, expired) = state.withLock { state -> (ContinuousClock.Instant?, Bool) in
+                if let deadline = state.deadline, deadline <= .now {
+                    state.fired = (state.phase, state.seconds)
+                    state.deadline = nil
+                    return (nil, true)
+                }
+                state.target = state.deadline
+                return (state.deadline, false)
             }
             if expired {
                 await expire()
@@ -67,7 +77,7 @@ final class Watchdog: Sendable {
                 if let deadline {
                     group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
                 }
-                group.addTask { await self.waitForChange(after: seen) }
+                group.addTask { await self.waitForEarlierDeadline() }
                 await group.next()
                 group.cancelAll()
             }
@@ -77,19 +87,19 @@ final class Watchdog: Sendable {
     private func change(_ body: (inout State) -> Void) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             body(&state)
-            state.changes &+= 1
+            guard state.mustWake else { return nil }
             defer { state.waiter = nil }
             return state.waiter
         }
         waiter?.resume()
     }
 
-    /// Returns once `arm` or `disarm` has been called since `seen` changes, or when cancelled.
-    private func waitForChange(after seen: Int) async {
+    /// Returns once a deadline earlier than the runner's target is set, or when cancelled.
+    private func waitForEarlierDeadline() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
-                    guard state.changes == seen, !Task.isCancelled else { return true }
+                    guard !state.mustWake, !Task.isCancelled else { return true }
                     state.waiter = continuation
                     return false
                 }

@@ -49,20 +49,50 @@ final class StdoutWriter: Sendable {
         thread.start()
     }
 
-    /// Queues `line` and a newline; never waits.
+    /// Writes `line` and a newline, or queues them for the writer's thread; never waits.
+    ///
+    /// When nothing is queued and the descriptor has room, a line of at most `PIPE_BUF` bytes is
+    /// written at once (such a write cannot block, and is not split): the common case costs no
+    /// hand-over to the thread. Anything else goes through the queue, so lines stay in order.
     func write(_ line: String) {
-        let overflowed = state.withLock { state -> Bool in
-            guard !state.failed, !state.closed else { return false }
+        let bytes = Array((line + "\n").utf8)
+        let outcome = state.withLock { state -> WriteOutcome in
+            guard !state.failed, !state.closed else { return .dropped }
+            if state.lines.isEmpty, !state.writing, bytes.count <= Self.atomicWriteLimit, hasRoom() {
+                guard let error = writeAll(bytes) else { return .written }
+                state.failed = true
+                return .failed(error)
+            }
             state.lines.append(line)
-            state.queuedBytes += line.utf8.count + 1
-            guard state.queuedBytes > maximumBacklog else { return false }
+            state.queuedBytes += bytes.count
+            guard state.queuedBytes > maximumBacklog else { return .queued }
             state.failed = true
-            return true
+            return .failed("the client left more than \(maximumBacklog >> 20) MiB of output unread")
         }
-        if overflowed {
-            onFailure("the client left more than \(maximumBacklog >> 20) MiB of output unread")
+        switch outcome {
+        case .queued: wake.signal()
+        case let .failed(reason): onFailure(reason)
+        case .written, .dropped: break
         }
-        wake.signal()
+    }
+
+    private enum WriteOutcome {
+        case written, queued, dropped
+        case failed(String)
+    }
+
+    /// `PIPE_BUF`: a pipe write of at most this many bytes is atomic, and one that `poll` says
+    /// has room does not block.
+    #if os(Linux)
+    private static let atomicWriteLimit = 4096
+    #else
+    private static let atomicWriteLimit = 512
+    #endif
+
+    /// Whether the descriptor takes bytes now (poll without waiting).
+    private func hasRoom() -> Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+        return poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLOUT) != 0 && entry.revents & Int16(POLLERR | POLLHUP) == 0
     }
 
     /// Returns once everything queued so far is written, writing failed, or `timeout` passed
